@@ -1,0 +1,71 @@
+# convlab: `make lab` opens the course, `make test` checks everything. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+ASSIGNMENTS := $(sort $(notdir $(wildcard source/[0-9]*)))
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+# nbgrader runs `alembic` (and the tests run `jupyter`) from PATH: put the venv first.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv lab test release check-sync autograde feedback grades lint format clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(READY): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/jupyter labextension enable --level=sys_prefix @jupyter/nbgrader @jupyter-widgets/jupyterlab-manager
+	$(BIN)/jupyter server extension enable --sys-prefix $(addprefix nbgrader.server_extensions.,formgrader assignment_list course_list validate_assignment)
+	@touch $(READY)
+
+venv: $(READY) ## create .venv and install the course (again only when pyproject.toml changes)
+
+lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (LAB_ARGS="--no-browser --port=8888")
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+test: $(READY) ## run the whole test suite, one worker per core (PYTEST_ARGS="-k corr2d" to narrow it)
+	$(BIN)/python -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
+
+release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/
+	$(BIN)/python -m convlab.release
+
+check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes
+	$(BIN)/python -m convlab.release --check
+
+autograde: $(READY) ## grade autograder/submitted/<student>/<assignment>/ with nbgrader
+	@for a in $(ASSIGNMENTS); do \
+	  ls -d autograder/submitted/*/$$a >/dev/null 2>&1 || continue; \
+	  $(BIN)/nbgrader generate_assignment $$a --force --CourseDirectory.release_directory=autograder/.release && \
+	  $(BIN)/nbgrader autograde $$a --create || exit 1; \
+	done
+
+feedback: $(READY) ## write HTML feedback per student into autograder/feedback/
+	@for a in $(ASSIGNMENTS); do \
+	  ls -d autograder/autograded/*/$$a >/dev/null 2>&1 || continue; \
+	  $(BIN)/nbgrader generate_feedback $$a --force || exit 1; \
+	done
+
+grades: $(READY) ## export every grade to autograder/grades.csv
+	$(BIN)/nbgrader export --to=autograder/grades.csv
+
+lint: $(READY) ## ruff: lint and format check of the package and tests
+	$(BIN)/ruff check convlab tests
+	$(BIN)/ruff format --check convlab tests
+
+format: $(READY) ## ruff: format the package and tests
+	$(BIN)/ruff format convlab tests
+	$(BIN)/ruff check --fix convlab tests
+
+clean: ## remove caches and grading outputs (keeps submissions, the gradebook and .venv)
+	rm -rf .pytest_cache .ruff_cache artifacts autograder/autograded autograder/feedback \
+	  autograder/.release autograder/grades.csv
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+
+distclean: clean ## also remove .venv
+	rm -rf $(VENV)

@@ -1,0 +1,26 @@
+"""nbgrader's course directory, mapped onto this repository's folders.
+
+Plain nbgrader commands work from the repository root, e.g.
+    nbgrader generate_assignment 01_cross_correlation
+    nbgrader autograde 01_cross_correlation
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+root = Path(__file__).resolve().parent
+c.CourseDirectory.root = str(root)
+c.CourseDirectory.course_id = "convlab"
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.solution_directory = "solutions"
+c.CourseDirectory.submitted_directory = "autograder/submitted"
+c.CourseDirectory.autograded_directory = "autograder/autograded"
+c.CourseDirectory.feedback_directory = "autograder/feedback"
+c.CourseDirectory.db_url = f"sqlite:///{root / 'autograder' / 'gradebook.db'}"
+
+# Seconds per cell when autograding or generating the answer key (not ExecutePreprocessor.timeout).
+c.Execute.timeout = 120
+# Widget state is regenerated when a notebook runs; never store it in a notebook.
+c.Execute.store_widget_state = False
