@@ -1,0 +1,321 @@
+"""Checks for notebook 01: ``corr2d`` and the ``Conv2D`` layer."""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+from torch import nn
+
+from convlab import oracle
+from convlab.checks.guards import run_watched
+from convlab.checks.report import (
+    Case,
+    CheckFailure,
+    Mistake,
+    check_outcome,
+    compare_tensor,
+    describe,
+    fail,
+    passed,
+)
+
+# The course notes' two worked examples.
+WORKED = [
+    Case(
+        "the worked example X = 0..8 (3×3), K = [[0, 1], [2, 3]]",
+        {"X": torch.arange(9.0).reshape(3, 3), "K": torch.tensor([[0.0, 1.0], [2.0, 3.0]])},
+    ),
+    Case(
+        "the worked 5×5 example with the 3×3 kernel (integer entries)",
+        {
+            "X": torch.tensor(
+                [
+                    [3, 3, 2, 1, 0],
+                    [0, 0, 1, 3, 1],
+                    [3, 1, 2, 2, 3],
+                    [2, 0, 0, 2, 2],
+                    [2, 0, 0, 0, 1],
+                ]
+            ),
+            "K": torch.tensor([[0, 1, 2], [2, 2, 0], [0, 1, 2]]),
+        },
+    ),
+]
+
+
+def random_cases(seed: int = 2024) -> list[Case]:
+    """Seeded cases: non-square inputs and kernels, integers, a kernel as large as the input."""
+    g = torch.Generator().manual_seed(seed)
+    shapes = [
+        ((5, 7), (2, 3)),
+        ((7, 4), (3, 1)),
+        ((6, 6), (3, 3)),
+        ((4, 9), (4, 2)),
+        ((5, 5), (5, 5)),
+        ((3, 8), (1, 1)),
+        ((8, 5), (2, 5)),
+    ]
+    cases = []
+    for (h, w), (kh, kw) in shapes:
+        X, K = torch.randn(h, w, generator=g), torch.randn(kh, kw, generator=g)
+        cases.append(Case(f"{describe('X', X)} and {describe('K', K)}", {"X": X, "K": K}))
+    X = torch.randint(-4, 5, (6, 5), generator=g)
+    K = torch.randint(-2, 3, (2, 3), generator=g)
+    cases.append(Case(f"{describe('X', X)} and {describe('K', K)}", {"X": X, "K": K}))
+    return cases
+
+
+def _zero_last(Y: torch.Tensor, dim: int) -> torch.Tensor | None:
+    if Y.shape[dim] < 2:
+        return None
+    Y = Y.clone()
+    Y.select(dim, -1).zero_()
+    return Y
+
+
+CORR2D_MISTAKES = [
+    Mistake(
+        "kernel flipped: this is convolution, not cross-correlation",
+        "your output equals X convolved with K, i.e. cross-correlated with K flipped in both "
+        "axes; cross-correlation multiplies X[i + a, j + b] by K[a, b], with no flip",
+        lambda X, K: oracle.corr2d(X, K.flip(0, 1)),
+    ),
+    Mistake(
+        "output transposed",
+        "Y[i, j] belongs to the window whose top-left corner is at row i, column j of X; "
+        "check that i runs over rows (X.shape[0]) and j over columns (X.shape[1])",
+        lambda X, K: oracle.corr2d(X, K).T,
+    ),
+    Mistake(
+        "averaged instead of summed",
+        "each output is the sum of the products X[i + a, j + b] * K[a, b], not their mean",
+        lambda X, K: oracle.corr2d(X, K) / K.numel(),
+    ),
+    Mistake(
+        "last row of the output not computed",
+        "the output's last row is still zero: the row loop must visit all n - k + 1 "
+        "positions, range(X.shape[0] - kh + 1)",
+        lambda X, K: _zero_last(oracle.corr2d(X, K), 0),
+    ),
+    Mistake(
+        "last column of the output not computed",
+        "the output's last column is still zero: the column loop must visit all n - k + 1 "
+        "positions, range(X.shape[1] - kw + 1)",
+        lambda X, K: _zero_last(oracle.corr2d(X, K), 1),
+    ),
+]
+
+CORR2D_SHAPE_HINT = (
+    "an input of n rows and a kernel of k rows give n - k + 1 output rows (the window fits "
+    "n - k + 1 times), and likewise for columns; take kh, kw = K.shape and make the output "
+    "torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))"
+)
+CORR2D_VALUE_HINT = (
+    "Y[i, j] is (X[i:i + kh, j:j + kw] * K).sum(): check the slice bounds and that every "
+    "product in the window is added"
+)
+CORR2D_ERROR_HINT = (
+    "the window X[i:i + kh, j:j + kw] must have K's shape: take kh, kw = K.shape (rows "
+    "first), slice rows with kh and columns with kw, and make sure it works for non-square "
+    "inputs and kernels"
+)
+
+
+def check_corr2d(corr2d, cases: str = "all") -> None:
+    """Check ``corr2d(X, K)`` against ``F.conv2d``.
+
+    ``cases`` is ``"examples"`` (the course's two worked examples), ``"random"`` (seeded
+    random inputs: non-square, integer, kernel as large as the input) or ``"all"``.
+    """
+    chosen = {"examples": WORKED, "random": random_cases(), "all": WORKED + random_cases()}
+    if cases not in chosen:
+        raise ValueError(f"cases must be 'examples', 'random' or 'all', not {cases!r}")
+    try:
+        for case in chosen[cases]:
+            X, K = case.inputs["X"], case.inputs["K"]
+            outcome = run_watched(corr2d, X, K, names=("X", "K"))
+            got = check_outcome("corr2d", outcome, case, CORR2D_ERROR_HINT)
+            compare_tensor(
+                "corr2d",
+                got,
+                oracle.corr2d(X, K),
+                case,
+                CORR2D_MISTAKES,
+                CORR2D_SHAPE_HINT,
+                CORR2D_VALUE_HINT,
+            )
+    except CheckFailure as failure:
+        raise CheckFailure(str(failure)) from None
+    passed("corr2d", len(chosen[cases]))
+
+
+# --- Conv2D -------------------------------------------------------------------------------
+
+SUPER_HINT = (
+    "an nn.Module's __init__ must call super().__init__() before assigning parameters "
+    "(the course notes' super(CNN).__init__() forgets the self argument and fails the same way)"
+)
+
+
+@contextlib.contextmanager
+def _correct_corr2d_for(Conv2D):
+    """Let ``Conv2D.forward`` find a correct ``corr2d``, so its points don't hang on corr2d's."""
+    forward = getattr(Conv2D, "forward", None)
+    namespace = getattr(forward, "__globals__", None)
+    if namespace is None or "corr2d" not in namespace:
+        yield
+        return
+    saved = namespace["corr2d"]
+    namespace["corr2d"] = oracle.corr2d  # keeps autograd; exempt from the guard
+    try:
+        yield
+    finally:
+        namespace["corr2d"] = saved
+
+
+def _build(Conv2D, kernel_size, case):
+    outcome = run_watched(Conv2D, kernel_size)
+    err = outcome.error
+    if err is not None and "before Module.__init__() call" in str(err):
+        fail(
+            "Conv2D",
+            "could not be created",
+            case.label,
+            [f"{type(err).__name__}: {err}"],
+            SUPER_HINT,
+        )
+    layer = check_outcome("Conv2D", outcome, case, "Conv2D(kernel_size) must build the layer")
+    if not isinstance(layer, nn.Module):
+        fail(
+            "Conv2D",
+            "is not an nn.Module",
+            case.label,
+            [f"got {type(layer).__name__}"],
+            "declare it as class Conv2D(nn.Module) and call super().__init__()",
+        )
+    return layer
+
+
+def _check_parameters(Conv2D) -> int:
+    n = 0
+    for kernel_size in [(2, 3), (1, 2), (3, 3)]:
+        case = Case(f"Conv2D({kernel_size})", {})
+        layer = _build(Conv2D, kernel_size, case)
+        params = dict(layer.named_parameters())
+        for name, shape in [("weight", kernel_size), ("bias", (1,))]:
+            value = getattr(layer, name, None)
+            if name not in params:
+                hint = (
+                    (
+                        f"wrap it: self.{name} = nn.Parameter(...), so that .parameters() and "
+                        "the optimizer see it"
+                    )
+                    if isinstance(value, torch.Tensor)
+                    else (f"set self.{name} = nn.Parameter(...) in __init__")
+                )
+                fail(
+                    "Conv2D",
+                    f"has no learnable parameter {name!r}",
+                    case.label,
+                    [f"parameters found: {sorted(params) or 'none'}"],
+                    hint,
+                )
+            if tuple(params[name].shape) != tuple(shape):
+                fail(
+                    "Conv2D",
+                    f"{name} has the wrong shape",
+                    case.label,
+                    [f"expected {tuple(shape)}, got {tuple(params[name].shape)}"],
+                    "the kernel has the shape kernel_size; the bias is one number, shape (1,)"
+                    if name == "bias"
+                    else "create the weight with torch.rand(kernel_size)",
+                )
+        n += 1
+    first = _build(Conv2D, (3, 3), Case("Conv2D((3, 3))", {})).weight.detach().clone()
+    second = _build(Conv2D, (3, 3), Case("Conv2D((3, 3))", {})).weight.detach().clone()
+    if torch.equal(first, second) or first.unique().numel() == 1:
+        fail(
+            "Conv2D",
+            "weight is not randomly initialised",
+            "two Conv2D((3, 3)) layers",
+            [f"weight = {first.tolist()}"],
+            "start from random values, e.g. nn.Parameter(torch.rand(kernel_size)): a constant "
+            "kernel gives every position the same gradient",
+        )
+    return n + 1
+
+
+def _check_forward(Conv2D) -> int:
+    g = torch.Generator().manual_seed(7)
+    n = 0
+    for (h, w), kernel_size in [((5, 6), (2, 3)), ((4, 4), (1, 2)), ((6, 8), (3, 3))]:
+        x = torch.randn(h, w, generator=g)
+        W = torch.randn(*kernel_size, generator=g)
+        b = float(torch.randn(1, generator=g))
+        case = Case(f"Conv2D({kernel_size}) on x of shape {(h, w)}", {"X": x, "K": W})
+        layer = _build(Conv2D, kernel_size, case)
+        with torch.no_grad():
+            layer.weight.copy_(W)
+            layer.bias.fill_(b)
+        outcome = run_watched(layer, x, names=("x",))
+        got = check_outcome(
+            "Conv2D", outcome, case, "forward(x) is corr2d(x, self.weight) + self.bias"
+        )
+        expected = oracle.corr2d(x, W) + b
+        mistakes = [
+            Mistake(
+                "forward ignores the bias",
+                "return corr2d(x, self.weight) + self.bias",
+                lambda X, K: oracle.corr2d(X, K),
+            ),
+            Mistake(
+                "kernel flipped: this is convolution, not cross-correlation",
+                "forward must cross-correlate: corr2d(x, self.weight)",
+                lambda X, K, b=b: oracle.corr2d(X, K.flip(0, 1)) + b,
+            ),
+        ]
+        compare_tensor(
+            "Conv2D",
+            got,
+            expected,
+            case,
+            mistakes,
+            "forward(x) has the shape of corr2d(x, self.weight)",
+            "forward(x) is corr2d(x, self.weight) + self.bias",
+        )
+        got.sum().backward()
+        grad = layer.weight.grad
+        if grad is None:
+            fail(
+                "Conv2D",
+                "no gradient reaches the weight",
+                case.label,
+                [],
+                "forward must use self.weight itself (not .data, .detach() or a copy made "
+                "with torch.tensor), so that backward() can train it",
+            )
+        n += 1
+    return n
+
+
+def check_Conv2D(Conv2D, aspect: str = "all") -> None:  # noqa: N802 (named after the exercise)
+    """Check the ``Conv2D`` layer: ``"parameters"``, ``"forward"`` or ``"all"``.
+
+    The forward pass is checked with a correct ``corr2d`` standing in for the notebook's, so a
+    mistake in ``corr2d`` costs only ``corr2d``'s points.
+    """
+    aspects = {
+        "parameters": [_check_parameters],
+        "forward": [_check_forward],
+        "all": [_check_parameters, _check_forward],
+    }
+    if aspect not in aspects:
+        raise ValueError(f"aspect must be 'parameters', 'forward' or 'all', not {aspect!r}")
+    try:
+        # building layers draws random weights: leave the notebook's random stream as it was
+        with torch.random.fork_rng(), _correct_corr2d_for(Conv2D):
+            n = sum(step(Conv2D) for step in aspects[aspect])
+    except CheckFailure as failure:
+        raise CheckFailure(str(failure)) from None
+    passed("Conv2D", n, "checks")

@@ -1,0 +1,201 @@
+"""How a check compares a student's answer with the reference and words what is wrong.
+
+Every failure is a :class:`CheckFailure` (an ``AssertionError``) whose message has the
+shape fixed by the course's style guide::
+
+    corr2d: wrong output shape for X of shape (5, 7) and K of shape (2, 3)
+      expected (4, 5), got (3, 4)
+      hint: an input of n rows and a kernel of k rows give n - k + 1 output rows; ...
+
+A check first asks whether the answer matches a known mistake (a :class:`Mistake`
+predicts what that mistake returns on the same inputs) and names it; only otherwise does
+it report the first differing position.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from convlab.checks.guards import Outcome
+
+
+class CheckFailure(AssertionError):
+    """A check found a mistake. The message names it, the input, and gives a hint."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible wrong answer: its name, a hint, and what it would return.
+
+    ``predict`` gets the case's inputs as keyword arguments and returns the tensor this
+    mistake produces on them, or ``None`` where the mistake cannot be told apart.
+    """
+
+    name: str
+    hint: str
+    predict: Callable[..., torch.Tensor | None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input to check, with the words that describe it in a message."""
+
+    label: str
+    inputs: dict[str, Any]
+
+
+def message(exercise: str, problem: str, case: str | None, lines: list[str], hint: str) -> str:
+    head = f"{exercise}: {problem}" + (f" for {case}" if case else "")
+    body = [f"  {line}" for line in lines]
+    wrapped = textwrap.wrap(hint, width=88, initial_indent="  hint: ", subsequent_indent=" " * 8)
+    return "\n".join([head, *body, *wrapped])
+
+
+def fail(exercise: str, problem: str, case: str | None, lines: list[str], hint: str):
+    raise CheckFailure(message(exercise, problem, case, lines, hint))
+
+
+def describe(name: str, t: Any) -> str:
+    """``X of shape (5, 7)``, mentioning integer entries, which students often forget."""
+    if not isinstance(t, torch.Tensor):
+        return f"{name} = {t!r}"
+    kind = "" if t.is_floating_point() else f", {str(t.dtype).removeprefix('torch.')} entries"
+    return f"{name} of shape {tuple(t.shape)}{kind}"
+
+
+def fmt(v) -> str:
+    v = float(v.detach()) if isinstance(v, torch.Tensor) else float(v)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
+
+
+def close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    a, b = a.detach().to(torch.float64), b.detach().to(torch.float64)
+    if a.shape != b.shape:
+        return False
+    scale = max(1.0, float(b.abs().max())) if b.numel() else 1.0
+    return bool(torch.allclose(a, b, rtol=1e-4, atol=1e-5 * scale))
+
+
+def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
+    """CS231n's relative error max |a - b| / max(|a| + |b|), 0 for two zero tensors."""
+    a, b = a.detach().to(torch.float64), b.detach().to(torch.float64)
+    denom = float((a.abs() + b.abs()).max()) if a.numel() else 0.0
+    return 0.0 if denom == 0 else float((a - b).abs().max()) / denom
+
+
+def first_difference(got: torch.Tensor, expected: torch.Tensor) -> tuple[int, ...]:
+    g, e = got.detach().to(torch.float64), expected.detach().to(torch.float64)
+    scale = max(1.0, float(e.abs().max())) if e.numel() else 1.0
+    bad = ~torch.isclose(g, e, rtol=1e-4, atol=1e-5 * scale)
+    return tuple(int(i) for i in bad.nonzero()[0])
+
+
+def named_mistake(got: torch.Tensor, expected: torch.Tensor, mistakes, inputs) -> Mistake | None:
+    """The first mistake whose prediction equals ``got`` and differs from ``expected``."""
+    for mistake in mistakes:
+        predicted = mistake.predict(**inputs)
+        if predicted is None or close(predicted, expected):
+            continue
+        if close(got, predicted):
+            return mistake
+    return None
+
+
+def check_outcome(exercise: str, outcome: Outcome, case: Case, error_hint: str) -> Any:
+    """Fail on an exception, a forbidden call or an edited input; else return the value."""
+    if outcome.forbidden:
+        fail(
+            exercise,
+            "calls a PyTorch function that does the work for you",
+            case.label,
+            [f"not allowed here: {', '.join(outcome.forbidden)}"],
+            "this exercise is about writing the operation yourself with loops, slicing, "
+            "sum and matmul; the notebook's demos may use PyTorch's version, your answer may not",
+        )
+    if outcome.error is not None:
+        err = outcome.error
+        if isinstance(err, NotImplementedError):
+            fail(
+                exercise,
+                "is not implemented yet",
+                None,
+                [],
+                "replace `raise NotImplementedError()` with your code, run the cell, then this one",
+            )
+        fail(
+            exercise,
+            f"raised {type(err).__name__}",
+            case.label,
+            [f"{type(err).__name__}: {err}"],
+            error_hint,
+        )
+    if outcome.mutated:
+        fail(
+            exercise,
+            f"modified its input {', '.join(outcome.mutated)} in place",
+            case.label,
+            [],
+            "an operation must leave its inputs as they were: compute into a new tensor "
+            "(torch.zeros(...)) instead of writing into the input or a view of it",
+        )
+    return outcome.value
+
+
+def compare_tensor(
+    exercise: str,
+    got: Any,
+    expected: torch.Tensor,
+    case: Case,
+    mistakes: list[Mistake],
+    shape_hint: str,
+    value_hint: str,
+) -> None:
+    """Compare ``got`` with ``expected``: type, known mistakes, shape, dtype, then values."""
+    if not isinstance(got, torch.Tensor):
+        fail(
+            exercise,
+            f"returned a {type(got).__name__}, not a torch.Tensor",
+            case.label,
+            [f"got {got!r}"[:200]],
+            "build the result as a tensor (e.g. Y = torch.zeros(...)) and return it",
+        )
+    mistake = named_mistake(got, expected, mistakes, case.inputs)
+    if got.shape != expected.shape:
+        if mistake:
+            fail(exercise, mistake.name, case.label, _shapes(expected, got), mistake.hint)
+        fail(exercise, "wrong output shape", case.label, _shapes(expected, got), shape_hint)
+    if not got.is_floating_point():
+        fail(
+            exercise,
+            f"returned a tensor of dtype {str(got.dtype).removeprefix('torch.')}",
+            case.label,
+            ["expected a float tensor"],
+            "integer inputs must still give a float result: create the output with "
+            "torch.zeros(shape) (float32), not torch.zeros_like(X), which copies X's dtype",
+        )
+    if close(got, expected):
+        return
+    if mistake:
+        fail(exercise, mistake.name, case.label, _first(got, expected), mistake.hint)
+    fail(exercise, "wrong values", case.label, _first(got, expected), value_hint)
+
+
+def _shapes(expected: torch.Tensor, got: torch.Tensor) -> list[str]:
+    return [f"expected shape {tuple(expected.shape)}, got {tuple(got.shape)}"]
+
+
+def _first(got: torch.Tensor, expected: torch.Tensor) -> list[str]:
+    pos = first_difference(got, expected)
+    return [
+        f"first difference at {pos}: expected {fmt(expected[pos])}, got {fmt(got[pos])}",
+        f"relative error {relative_error(got, expected):.1e}",
+    ]
+
+
+def passed(exercise: str, n: int, what: str = "cases") -> None:
+    print(f"{exercise}: all {n} {what} passed")
