@@ -1,0 +1,46 @@
+"""Tensors as pictures: annotated heat-maps side by side, with the course's colours."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import torch
+
+
+def heatmaps(tensors: dict[str, torch.Tensor], annotate: bool | None = None, cmap: str = "Blues"):
+    """Draw 2-D tensors side by side, titled by their names, values written in the cells.
+
+    ``annotate`` defaults to writing values when a tensor has at most 12×12 cells.
+    Returns the matplotlib figure (shown by the notebook).
+    """
+    fig, axes = plt.subplots(
+        1, len(tensors), figsize=(3.2 * len(tensors), 3.2), squeeze=False, layout="constrained"
+    )
+    for ax, (name, t) in zip(axes[0], tensors.items(), strict=True):
+        values = torch.as_tensor(t).detach().to(torch.float64)
+        if values.dim() != 2:
+            raise ValueError(f"{name} must be 2-D to draw, got shape {tuple(values.shape)}")
+        ax.imshow(values.numpy(), cmap=cmap)
+        ax.set_title(f"{name}  {tuple(values.shape)}")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        write = annotate if annotate is not None else max(values.shape) <= 12
+        if write:
+            mid = (float(values.max()) + float(values.min())) / 2
+            for (r, c), v in _cells(values):
+                ax.text(
+                    c,
+                    r,
+                    f"{v:g}",
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    color="white" if v > mid else "#1e3a8a",
+                )
+    plt.close(fig)  # the notebook displays the returned figure once
+    return fig
+
+
+def _cells(values: torch.Tensor):
+    for r in range(values.shape[0]):
+        for c in range(values.shape[1]):
+            yield (r, c), round(float(values[r, c]), 3)

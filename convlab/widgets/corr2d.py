@@ -1,0 +1,171 @@
+"""The sliding-window view of 2-D cross-correlation, with padding, stride and dilation."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import torch
+
+from convlab.widgets.geometry import Window
+from convlab.widgets.player import FramePlayer, grading, skipped
+from convlab.widgets.svg import COLOURS, Canvas, number
+
+GAP = 44  # space between the input, kernel and output grids
+MAX_TERMS = 9  # products written out in the arithmetic line before it is shortened
+
+
+def cell_size(*shapes: tuple[int, int]) -> float:
+    """Large enough to read a number, small enough that the picture fits a notebook."""
+    widest = sum(s[1] for s in shapes)
+    return max(24.0, min(40.0, 720 / max(widest, 1)))
+
+
+def padded(X: torch.Tensor, window: Window) -> torch.Tensor:
+    top, bottom, left, right = window.padding
+    out = torch.zeros(window.padded_shape, dtype=torch.float64)
+    out[top : top + X.shape[0], left : left + X.shape[1]] = X.to(torch.float64)
+    return out
+
+
+def steps(X: torch.Tensor, K: torch.Tensor, window: Window) -> list[dict]:
+    """Every window position in order: its output index, cells, products and sum."""
+    Xp, Kd = padded(X, window), K.detach().to(torch.float64)
+    out = []
+    for i in range(window.out_shape[0]):
+        for j in range(window.out_shape[1]):
+            cells = window.cells(i, j)
+            terms = [(float(Xp[r, c]), float(Kd[a, b])) for (a, b), (r, c) in cells]
+            out.append(
+                {
+                    "out": (i, j),
+                    "cells": cells,
+                    "terms": terms,
+                    "value": sum(x * k for x, k in terms),
+                }
+            )
+    return out
+
+
+def arithmetic(step: dict) -> str:
+    """``Y[0, 1] = 1×0 + 2×1 + 4×2 + 5×3 = 25``, shortened for large kernels."""
+    products = [f"{number(x)}×{number(k)}" for x, k in step["terms"]]
+    if len(products) > MAX_TERMS:
+        products = [*products[:5], "…", *products[-2:]]
+    i, j = step["out"]
+    n = len(step["terms"])
+    total = f" = {number(step['value'])}"
+    suffix = f"   ({n} products)" if n > MAX_TERMS else ""
+    return f"Y[{i}, {j}] = " + " + ".join(products) + total + suffix
+
+
+def frame(X: torch.Tensor, K: torch.Tensor, window: Window, all_steps: list[dict], t: int) -> str:
+    """The picture at step ``t``: input with window, kernel, output filled up to ``t``."""
+    step = all_steps[t]
+    (ph, pw), (kh, kw), (oh, ow) = window.padded_shape, window.kernel, window.out_shape
+    size = cell_size((ph, pw), (kh, kw), (oh, ow))
+    canvas = Canvas()
+    top = 30.0
+    Xp = padded(X, window)
+    under = {rc: ab for ab, rc in step["cells"]}
+    # input, padding drawn distinctly, window cells on top
+    canvas.text(0, 18, "input X" + (" (grey: zero padding)" if any(window.padding) else ""), 13)
+    for r in range(ph):
+        for c in range(pw):
+            pad, inside = window.is_padding(r, c), (r, c) in under
+            if pad:
+                kind = "window-padding" if inside else "padding"
+            else:
+                kind = "window" if inside else "input"
+            canvas.cell(c * size, top + r * size, size, kind, number(Xp[r, c]), dashed=pad)
+    r0, c0 = step["cells"][0][1]
+    sh, sw = window.span
+    canvas.outline(c0 * size, top + r0 * size, sw * size, sh * size, COLOURS["window"][1])
+    # kernel
+    x_k = pw * size + GAP
+    canvas.text(x_k, 18, "kernel K", 13)
+    for a in range(kh):
+        for b in range(kw):
+            canvas.cell(x_k + b * size, top + a * size, size, "kernel", number(K[a, b]))
+    # output so far
+    x_o = x_k + kw * size + GAP
+    canvas.text(x_o, 18, "output Y", 13)
+    for s, other in enumerate(all_steps):
+        i, j = other["out"]
+        kind = "current" if s == t else "done" if s < t else "todo"
+        label = number(other["value"]) if s <= t else ""
+        canvas.cell(x_o + j * size, top + i * size, size, kind, label)
+    y_text = top + max(ph, kh, oh) * size + 26
+    canvas.text(0, y_text, arithmetic(step), 14, weight="bold")
+    canvas.text(0, y_text + 22, caption(window, t, len(all_steps)), 12, "#4b5563")
+    return canvas.svg()
+
+
+def caption(window: Window, t: int, n: int) -> str:
+    parts = [f"step {t + 1} of {n}", f"kernel {window.kernel[0]}×{window.kernel[1]}"]
+    if any(window.padding):
+        parts.append("padding (top, bottom, left, right) = " + str(window.padding))
+    if window.stride != (1, 1):
+        parts.append(f"stride {window.stride}")
+    if window.dilation != (1, 1):
+        parts.append(f"dilation {window.dilation}")
+    return " · ".join(parts)
+
+
+def frames_for(X, K, padding=0, stride=1, dilation=1) -> list[str]:
+    """All frames of the animation, or one frame explaining why these settings don't fit."""
+    try:
+        window = Window.of(tuple(X.shape), tuple(K.shape), padding, stride, dilation)
+    except ValueError as err:
+        canvas = Canvas()
+        canvas.text(0, 18, f"No output: {err}", 14, "#b91c1c")
+        return [canvas.svg()]
+    all_steps = steps(X, K, window)
+    return [frame(X, K, window, all_steps, t) for t in range(len(all_steps))]
+
+
+def corr2d_view(
+    X: torch.Tensor,
+    K: torch.Tensor,
+    padding: int | tuple[int, ...] = 0,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+    controls: tuple[str, ...] = (),
+):
+    """Animate the kernel ``K`` sliding over ``X``: the window, the output filling in and
+    the sum of products at every step.
+
+    ``controls`` may name ``"padding"``, ``"stride"`` and ``"dilation"`` to add sliders for
+    them (0–3, 1–3, 1–3); the frames are rendered again when a slider moves.
+    """
+    X, K = torch.as_tensor(X), torch.as_tensor(K)
+    if X.dim() != 2 or K.dim() != 2:
+        raise ValueError(
+            f"corr2d_view takes 2-D X and K, got shapes {tuple(X.shape)}, {tuple(K.shape)}"
+        )
+    title = "Cross-correlation"
+    if grading():
+        return skipped(title)
+    unknown = set(controls) - {"padding", "stride", "dilation"}
+    if unknown:
+        raise ValueError(f"unknown controls {sorted(unknown)}; use padding, stride, dilation")
+    settings = {"padding": padding, "stride": stride, "dilation": dilation}
+    ranges = {"padding": (0, 3), "stride": (1, 3), "dilation": (1, 3)}
+    sliders = {
+        name: widgets.IntSlider(
+            value=settings[name] if isinstance(settings[name], int) else 1,
+            min=ranges[name][0],
+            max=ranges[name][1],
+            description=name,
+            continuous_update=False,
+            layout=widgets.Layout(width="230px"),
+        )
+        for name in controls
+    }
+    player = FramePlayer(frames_for(X, K, padding, stride, dilation), title, list(sliders.values()))
+
+    def redraw(_change=None):
+        settings.update({name: s.value for name, s in sliders.items()})
+        player.show(frames_for(X, K, **settings))
+
+    for s in sliders.values():
+        s.observe(redraw, names="value")
+    return player

@@ -1,0 +1,129 @@
+"""The sliding-window view: its geometry agrees with F.conv2d, its frames show the arithmetic."""
+
+import itertools
+import re
+
+import ipywidgets as widgets
+import pytest
+import torch
+import torch.nn.functional as F
+
+from convlab.widgets import corr2d_view
+from convlab.widgets.corr2d import frames_for, steps
+from convlab.widgets.geometry import Window
+
+SETTINGS = list(
+    itertools.product(
+        [(5, 7), (8, 8), (4, 6)], [(2, 3), (3, 3), (1, 2)], [0, 1, (2, 1)], [1, 2, (3, 1)], [1, 2]
+    )
+)
+
+
+@pytest.mark.parametrize(("shape", "kernel", "padding", "stride", "dilation"), SETTINGS)
+def test_window_positions_give_pytorchs_output(shape, kernel, padding, stride, dilation):
+    g = torch.Generator().manual_seed(hash((shape, kernel)) % 1000)
+    X, K = torch.randn(shape, generator=g), torch.randn(kernel, generator=g)
+    try:
+        expected = F.conv2d(
+            X[None, None], K[None, None], padding=padding, stride=stride, dilation=dilation
+        )[0, 0]
+    except RuntimeError:
+        with pytest.raises(ValueError, match="window spans"):
+            Window.of(shape, kernel, padding, stride, dilation)
+        return
+    window = Window.of(shape, kernel, padding, stride, dilation)
+    assert window.out_shape == tuple(expected.shape)
+    values = torch.tensor([s["value"] for s in steps(X, K, window)]).reshape(expected.shape)
+    torch.testing.assert_close(values.float(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_unequal_padding_is_per_side():
+    window = Window.of((4, 4), (3, 3), padding=(1, 0, 2, 0))
+    assert window.padded_shape == (5, 6)
+    assert window.is_padding(0, 3) and window.is_padding(2, 1) and not window.is_padding(1, 2)
+
+
+@pytest.mark.parametrize(("arg", "value"), [("stride", 0), ("dilation", 0), ("padding", -1)])
+def test_bad_arguments_are_value_errors(arg, value):
+    with pytest.raises(ValueError, match=arg):
+        Window.of((5, 5), (3, 3), **{arg: value})
+
+
+def test_each_frame_shows_window_output_and_the_sum_of_products():
+    X = torch.arange(9.0).reshape(3, 3)
+    K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+    frames = frames_for(X, K)
+    assert len(frames) == 4
+    # the course notes' arithmetic for each position, and the value it gives
+    for frame, line in zip(
+        frames,
+        [
+            "0×0 + 1×1 + 3×2 + 4×3 = 19",
+            "1×0 + 2×1 + 4×2 + 5×3 = 25",
+            "3×0 + 4×1 + 6×2 + 7×3 = 37",
+            "4×0 + 5×1 + 7×2 + 8×3 = 43",
+        ],
+        strict=True,
+    ):
+        assert line in frame
+        assert frame.count('class="window"') == 4
+        assert frame.count('class="current"') == 1
+    # the output fills in: step t shows t computed cells before the current one
+    assert [f.count('class="done"') for f in frames] == [0, 1, 2, 3]
+
+
+def test_padding_cells_are_drawn_distinctly():
+    frames = frames_for(torch.ones(3, 3), torch.ones(2, 2), padding=1)
+    first = frames[0]
+    assert first.count('class="padding"') + first.count('class="window-padding"') == 5 * 5 - 9
+    assert 'class="window-padding"' in first  # the first window starts in the padding
+
+
+def test_a_window_that_does_not_fit_explains_itself():
+    (frame,) = frames_for(torch.ones(3, 3), torch.ones(3, 3), dilation=2)
+    assert "No output" in frame and "5×5" in frame
+
+
+def test_large_kernels_shorten_the_arithmetic_but_keep_the_count():
+    frame = frames_for(torch.ones(6, 6), torch.ones(5, 5))[0]
+    assert "(25 products)" in frame and "= 25" in frame
+
+
+def test_view_plays_in_the_browser_through_jslink():
+    view = corr2d_view(torch.arange(9.0).reshape(3, 3), torch.ones(2, 2))
+    linked = {(link.source, link.target) for link in view.links}
+    assert ((view.play, "value"), (view.step, "value")) in linked
+    assert ((view.step, "value"), (view.stack, "selected_index")) in linked
+    assert len(view.stack.children) == view.play.max + 1 == 4
+
+
+def test_controls_regenerate_the_frames():
+    view = corr2d_view(torch.ones(5, 5), torch.ones(3, 3), controls=("padding", "stride"))
+    sliders = {s.description: s for s in view.children[0].children}
+    assert len(view.frames) == 9
+    sliders["padding"].value = 1
+    assert len(view.frames) == 25 and view.play.max == 24
+    sliders["stride"].value = 2
+    assert len(view.frames) == 9
+
+
+def test_static_picture_for_exported_notebooks():
+    view = corr2d_view(torch.arange(9.0).reshape(3, 3), torch.ones(2, 2))
+    bundle = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/html"].startswith("<svg") and "= 24" in bundle["text/html"]
+    assert re.fullmatch(r"<Cross-correlation: 4 frames>", bundle["text/plain"])
+
+
+def test_nothing_is_rendered_while_grading(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    view = corr2d_view(torch.ones(4, 4), torch.ones(2, 2))
+    assert not isinstance(view, widgets.Widget)
+    assert "not rendered while grading" in view._repr_html_()
+
+
+def test_unknown_controls_and_bad_shapes_are_value_errors():
+    with pytest.raises(ValueError, match="unknown controls"):
+        corr2d_view(torch.ones(4, 4), torch.ones(2, 2), controls=("speed",))
+    with pytest.raises(ValueError, match="2-D"):
+        corr2d_view(torch.ones(1, 4, 4), torch.ones(2, 2))
