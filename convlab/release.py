@@ -1,0 +1,252 @@
+"""Generate the student release and the answer key from ``source/``, or verify they are current.
+
+    python -m convlab.release            regenerate notebooks/ and solutions/ (make release)
+    python -m convlab.release --check    fail if either is stale (make check-sync)
+
+``source/`` holds the only authored notebooks (nbgrader masters). The release is written by
+``nbgrader generate_assignment`` and the answer key by ``nbgrader generate_solution``,
+which executes it. Both are then normalised: no widget state, no execution timestamps.
+
+The check regenerates into a temporary folder and compares. Released notebooks must match
+exactly; the answer key must match in everything but outputs, which nbval verifies by
+executing it (tests/test_notebooks.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+NBGRADER = [sys.executable, "-m", "nbgrader"]
+# generate_solution without its Execute step: what --check needs to compare structure
+UNEXECUTED_SOLUTION = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.ClearMarkScheme",
+]
+
+
+class ReleaseError(RuntimeError):
+    """The release could not be generated, or the committed trees are stale."""
+
+
+def assignments(root: Path) -> list[str]:
+    """Assignment ids, in course order: the ``NN_topic`` folders of ``source/``."""
+    return sorted(
+        p.name for p in (root / "source").iterdir() if p.is_dir() and p.name[:2].isdigit()
+    )
+
+
+def notebooks(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def stripped(nb: nbformat.NotebookNode, outputs: bool = True) -> nbformat.NotebookNode:
+    """The notebook without widget state and timings (and, if ``outputs``, without outputs).
+
+    Kept outputs lose their widget views: without the widget state (never stored) a view
+    points at nothing, while the static picture beside it shows everywhere, and the random
+    model ids would change the answer key on every release.
+    """
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        if outputs:
+            cell.outputs, cell.execution_count = [], None
+        for out in cell.outputs:
+            out.get("data", {}).pop(WIDGET_VIEW, None)
+    return nb
+
+
+def errors(nb: nbformat.NotebookNode) -> list[str]:
+    """``cell 12: NameError: ...`` for every error output."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                found.append(
+                    f"cell {index} ({cell.metadata.get('nbgrader', {}).get('grade_id', cell.id)}): "
+                    f"{out.ename}: {out.evalue}"
+                )
+    return found
+
+
+def _rewrite(path: Path, outputs: bool) -> bool:
+    nb = nbformat.read(path, as_version=4)
+    clean = stripped(nb, outputs)
+    if clean == nb:
+        return False
+    nbformat.write(clean, path)
+    return True
+
+
+def venv_env() -> dict[str, str]:
+    """The environment with this Python's scripts first on PATH (nbgrader runs ``alembic``)."""
+    bindir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+
+
+def _nbgrader(*args: str, root: Path) -> None:
+    done = subprocess.run(
+        [*NBGRADER, *args], cwd=root, capture_output=True, text=True, env=venv_env()
+    )
+    if done.returncode != 0:
+        raise ReleaseError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+
+
+def generate(
+    ids: list[str],
+    root: Path,
+    release: Path,
+    solution: Path,
+    execute: bool,
+    db_url: str | None = None,
+) -> None:
+    """Run nbgrader for each assignment, writing into ``release`` and ``solution``.
+
+    ``db_url`` overrides the gradebook nbgrader records the assignment in (the check uses a
+    throw-away one so that verifying never touches the instructor's gradebook).
+    """
+    where = [
+        f"--CourseDirectory.release_directory={release}",
+        f"--CourseDirectory.solution_directory={solution}",
+    ]
+    if db_url:
+        where.append(f"--CourseDirectory.db_url={db_url}")
+    for aid in ids:
+        print(f"  {aid}: student release", flush=True)
+        _nbgrader("generate_assignment", aid, "--force", *where, root=root)
+        print(f"  {aid}: answer key" + (" (executing)" if execute else ""), flush=True)
+        extra = [] if execute else [f"--GenerateSolution.preprocessors={UNEXECUTED_SOLUTION}"]
+        _nbgrader("generate_solution", aid, "--force", *where, *extra, root=root)
+
+
+def release(ids: list[str], root: Path) -> None:
+    """Strip ``source/``, regenerate ``notebooks/`` and ``solutions/``; fail on error outputs."""
+    (root / "autograder").mkdir(exist_ok=True)
+    for path in notebooks(root / "source"):
+        if _rewrite(path, outputs=True):
+            print(f"  stripped outputs from {path.relative_to(root)}")
+    generate(ids, root, root / "notebooks", root / "solutions", execute=True)
+    broken = []
+    for aid in ids:
+        for path in notebooks(root / "notebooks" / aid):
+            _rewrite(path, outputs=True)
+        for path in notebooks(root / "solutions" / aid):
+            _rewrite(path, outputs=False)
+            broken += [f"{path.relative_to(root)} {e}" for e in errors(nbformat.read(path, 4))]
+    if broken:
+        raise ReleaseError("the answer key raised errors:\n  " + "\n  ".join(broken))
+
+
+def comparable(path: Path, tree: str) -> nbformat.NotebookNode:
+    """What must match between a committed notebook and a fresh one.
+
+    The answer key is compared without its outputs and the kernel's ``language_info``,
+    which executing it writes (nbval checks the outputs by running it again).
+    """
+    nb = stripped(nbformat.read(path, as_version=4), outputs=tree == "solutions")
+    if tree == "solutions":
+        nb.metadata.pop("language_info", None)
+    return nb
+
+
+def _diff(committed: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> str:
+    a = json.dumps(committed, indent=1, sort_keys=True).splitlines()
+    b = json.dumps(fresh, indent=1, sort_keys=True).splitlines()
+    lines = list(difflib.unified_diff(a, b, "committed", "from source/", n=2, lineterm=""))
+    return "\n".join(lines[:40] + (["    ..."] if len(lines) > 40 else []))
+
+
+def check(ids: list[str], root: Path) -> list[str]:
+    """Problems that make the committed trees differ from what :func:`release` writes."""
+    problems = []
+    for path in notebooks(root / "source"):
+        nb = nbformat.read(path, as_version=4)
+        if stripped(nb) != nb:
+            problems.append(f"{path.relative_to(root)} carries outputs or widget state")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        generate(
+            ids,
+            root,
+            tmp / "notebooks",
+            tmp / "solutions",
+            execute=False,
+            db_url=f"sqlite:///{tmp / 'gradebook.db'}",
+        )
+        for tree in ("notebooks", "solutions"):
+            committed_ids = (
+                {p.name for p in (root / tree).iterdir() if p.is_dir()}
+                if (root / tree).exists()
+                else set()
+            )
+            for extra in sorted(committed_ids - set(assignments(root))):
+                problems.append(f"{tree}/{extra} has no source in source/")
+            for aid in ids:
+                fresh = {p.relative_to(tmp / tree): p for p in notebooks(tmp / tree / aid)}
+                have = {p.relative_to(root / tree): p for p in notebooks(root / tree / aid)}
+                for rel in sorted(set(fresh) | set(have)):
+                    if rel not in have:
+                        problems.append(f"{tree}/{rel} is missing")
+                    elif rel not in fresh:
+                        problems.append(f"{tree}/{rel} is not generated from source/")
+                    else:
+                        a, b = comparable(have[rel], tree), comparable(fresh[rel], tree)
+                        if a != b:
+                            problems.append(f"{tree}/{rel} differs from source/:\n{_diff(a, b)}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m convlab.release", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--check", action="store_true", help="verify instead of writing")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
+    parser.add_argument("assignment", nargs="*", help="assignment ids (default: all in source/)")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if not (root / "source").is_dir() or not (root / "nbgrader_config.py").is_file():
+        parser.error(f"{root} is not a course: it needs source/ and nbgrader_config.py")
+    ids = args.assignment or assignments(root)
+    unknown = set(ids) - set(assignments(root))
+    if unknown:
+        parser.error(f"no such assignment in source/: {', '.join(sorted(unknown))}")
+    try:
+        if args.check:
+            print(f"checking notebooks/ and solutions/ against source/ ({len(ids)} assignments)")
+            problems = check(ids, root)
+            if problems:
+                print(
+                    "\n".join(["STALE:", *problems, "", "run `make release` and commit the result"])
+                )
+                return 1
+            print("notebooks/ and solutions/ are in sync with source/")
+        else:
+            print(f"releasing {len(ids)} assignments from source/")
+            release(ids, root)
+            print("done: commit source/, notebooks/ and solutions/ together")
+    except ReleaseError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
