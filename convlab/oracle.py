@@ -1,43 +1,25 @@
 """PyTorch's own operations on the course's plain tensors: the reference every check uses.
 
-The course works with 2-D tensors ``X`` (h, w) and kernels ``K`` (kh, kw); PyTorch wants
-4-D (batch, channel, height, width). These wrappers add and remove the two leading
-dimensions and compute in float64, so integer inputs work and rounding stays out of the way.
+The course works with 2-D tensors ``X`` (h, w), channel stacks (c, h, w) and kernels;
+PyTorch wants a batch dimension (and a channel one). These wrappers add and remove them
+and compute in float64, so integer inputs work and rounding stays out of the way; results
+come back as float32 (float64 if an input was float64). Gradients flow through them.
 Notebooks may use them to show what an operation should produce; exercises may not.
 """
 
+from __future__ import annotations
+
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from convlab.checks.guards import oracle_call
 
+Size = int | tuple[int, int]
 
-def _as_float(t: torch.Tensor) -> torch.Tensor:
-    # float64 keeps integer inputs exact; no detach, so gradients flow through the reference
+
+def _f64(t: torch.Tensor) -> torch.Tensor:
     return torch.as_tensor(t).to(torch.float64)
-
-
-@oracle_call
-def corr2d(
-    X: torch.Tensor,
-    K: torch.Tensor,
-    padding: int | tuple[int, int] = 0,
-    stride: int | tuple[int, int] = 1,
-    dilation: int | tuple[int, int] = 1,
-) -> torch.Tensor:
-    """2-D cross-correlation of ``X`` (h, w) with ``K`` (kh, kw), as ``F.conv2d`` computes it.
-
-    Computed in float64 (integers stay exact); returned as float32, or float64 if an input
-    is float64, like the exercises' outputs.
-    """
-    out = F.conv2d(
-        _as_float(X)[None, None],
-        _as_float(K)[None, None],
-        padding=padding,
-        stride=stride,
-        dilation=dilation,
-    )
-    return out[0, 0].to(_result_dtype(X, K))
 
 
 def _result_dtype(*tensors: torch.Tensor) -> torch.dtype:
@@ -45,3 +27,101 @@ def _result_dtype(*tensors: torch.Tensor) -> torch.dtype:
     for t in tensors:
         dtype = torch.promote_types(dtype, torch.as_tensor(t).dtype)
     return dtype
+
+
+def _pad_sides(padding: Size | tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) from an int, a pair (ph, pw) or a 4-tuple."""
+    if isinstance(padding, int):
+        return padding, padding, padding, padding
+    padding = tuple(padding)
+    if len(padding) == 4:
+        return padding
+    ph, pw = padding
+    return ph, ph, pw, pw
+
+
+@oracle_call
+def pad2d(X: torch.Tensor, padding: Size | tuple[int, int, int, int]) -> torch.Tensor:
+    """Zero padding per side: an int, a pair (ph, pw) or a 4-tuple (top, bottom, left, right).
+
+    The result keeps ``X``'s dtype, like ``F.pad`` (whose own order is left, right, top, bottom).
+    """
+    top, bottom, left, right = _pad_sides(padding)
+    return F.pad(torch.as_tensor(X), (left, right, top, bottom))
+
+
+@oracle_call
+def corr2d(
+    X: torch.Tensor,
+    K: torch.Tensor,
+    padding: Size | tuple[int, int, int, int] = 0,
+    stride: Size = 1,
+    dilation: Size = 1,
+) -> torch.Tensor:
+    """2-D cross-correlation of ``X`` (h, w) with ``K`` (kh, kw), as ``F.conv2d`` computes it.
+
+    ``padding`` may also be a 4-tuple (top, bottom, left, right) for unequal padding.
+    """
+    Xp = pad2d(_f64(X), padding)
+    out = F.conv2d(Xp[None, None], _f64(K)[None, None], stride=stride, dilation=dilation)
+    return out[0, 0].to(_result_dtype(X, K))
+
+
+@oracle_call
+def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """X (c_i, h, w) and K (c_i, kh, kw): one output channel, the sum over input channels."""
+    return F.conv2d(_f64(X)[None], _f64(K)[None])[0, 0].to(_result_dtype(X, K))
+
+
+@oracle_call
+def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor, groups: int = 1) -> torch.Tensor:
+    """X (c_i, h, w) and K (c_o, c_i / groups, kh, kw) -> (c_o, h', w'), as ``F.conv2d``."""
+    return F.conv2d(_f64(X)[None], _f64(K), groups=groups)[0].to(_result_dtype(X, K))
+
+
+@oracle_call
+def pool2d(
+    X: torch.Tensor,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    mode: str = "max",
+    ceil_mode: bool = False,
+) -> torch.Tensor:
+    """Max or average pooling of (h, w) or (c, h, w), each channel alone, as ``nn.MaxPool2d``
+    and ``nn.AvgPool2d`` (zero padding counted in averages) compute it."""
+    X = _f64(X)
+    flat = X.dim() == 2
+    batch = X[None, None] if flat else X[None]
+    if mode == "max":
+        out = F.max_pool2d(batch, kernel_size, stride, padding, ceil_mode=ceil_mode)
+    elif mode == "avg":
+        out = F.avg_pool2d(batch, kernel_size, stride, padding, ceil_mode=ceil_mode)
+    else:
+        raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
+    return (out[0, 0] if flat else out[0]).to(torch.float32)
+
+
+@oracle_call
+def conv_output_shape(
+    input_size: Size, kernel_size: Size, padding: Size = 0, stride: Size = 1, dilation: Size = 1
+) -> tuple[int, int]:
+    """The (h, w) of ``F.conv2d``'s output, found by running it on zeros."""
+    n = (input_size, input_size) if isinstance(input_size, int) else tuple(input_size)
+    k = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    out = F.conv2d(
+        torch.zeros(1, 1, *n),
+        torch.zeros(1, 1, *k),
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+    )
+    return tuple(out.shape[2:])
+
+
+def conv_param_count(
+    in_channels: int, out_channels: int, kernel_size: Size, groups: int = 1, bias: bool = True
+) -> int:
+    """Learnable parameters of the matching ``nn.Conv2d``, counted from the layer itself."""
+    layer = nn.Conv2d(in_channels, out_channels, kernel_size, groups=groups, bias=bias)
+    return sum(p.numel() for p in layer.parameters())

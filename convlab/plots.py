@@ -44,3 +44,13 @@ def _cells(values: torch.Tensor):
     for r in range(values.shape[0]):
         for c in range(values.shape[1]):
             yield (r, c), round(float(values[r, c]), 3)
+
+
+def curve(values: list[float], title: str, xlabel: str = "step", ylabel: str = "loss"):
+    """A line with a dot per value, e.g. the loss at every training step."""
+    fig, ax = plt.subplots(figsize=(4.8, 2.8), layout="constrained")
+    ax.plot(range(len(values)), values, marker="o", color="#16a34a")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3)
+    plt.close(fig)
+    return fig

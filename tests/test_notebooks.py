@@ -24,12 +24,52 @@ WORKED_EXAMPLES = [
     ("01_cross_correlation", "example-2", [12, 12, 17, 10, 17, 19, 9, 6, 14]),
     ("01_cross_correlation", "example-2-first", [12]),
     ("01_cross_correlation", "flip-compare", [5, 11, 23, 29, 19, 25, 37, 43]),
+    # 02: +1 at white→black, −1 at black→white (6×7); K.T on X and K on X.T find nothing
+    ("02_edge_detection", "edges", [0, 1, 0, 0, 0, -1, 0] * 6),
+    ("02_edge_detection", "kt-on-x", [0] * (5 * 8)),
+    ("02_edge_detection", "k-on-xt", [0] * (8 * 5)),
+    ("02_edge_detection", "kt-on-xt", [0] * 6 + [1] * 6 + [0] * 18 + [-1] * 6 + [0] * 6),
+    ("02_edge_detection", "photo-sobel", [148, 126]),
+    # 04: the notes' four comp_conv2d shapes on an 8×8 input, unequal padding, dilation
+    ("04_padding_stride", "example-a", [8, 8]),
+    ("04_padding_stride", "example-b", [8, 8]),
+    ("04_padding_stride", "example-c", [4, 4]),
+    ("04_padding_stride", "example-d", [2, 2]),
+    ("04_padding_stride", "unequal-code", [8, 11, 3, 5, 5]),
+    ("04_padding_stride", "same-even", [8, 8]),
+    ("04_padding_stride", "dilation-code", [6, 6, 4, 4]),
 ]
 
 
 @pytest.mark.parametrize(("aid", "cell_id", "expected"), WORKED_EXAMPLES)
 def test_worked_examples_appear_as_computed_outputs(aid, cell_id, expected):
     assert numbers(plain_output(load("solutions", aid), cell_id)) == expected
+
+
+def test_notes_formula_agrees_with_pytorch_in_notebook_04():
+    assert plain_output(load("solutions", "04_padding_stride"), "agree-code").endswith("True)")
+
+
+def test_notes_dilation_zero_is_corrected_in_notebook_04():
+    nb = load("solutions", "04_padding_stride")
+    assert "dilation=0 is refused" in plain_output(nb, "dilation-zero")
+    assert "**dilation = 1**" in cell(nb, "dilation").source
+
+
+def test_learned_kernel_is_close_to_the_edge_kernel():
+    nb = load("solutions", "03_learning_kernel")
+    losses = numbers(plain_output(nb, "loop"))[1::2]  # "batch N, loss L" lines
+    assert losses == sorted(losses, reverse=True) and losses[-1] < 0.1 * losses[0]
+    a, b = numbers(plain_output(nb, "learned"))
+    assert abs(a - 1) < 0.1 and abs(b + 1) < 0.1
+
+
+def test_smaller_learning_rate_learns_more_slowly():
+    """The notes' lr 0.01 run: the loss falls a lot but the kernel is not yet [[1, -1]]."""
+    printed = numbers(plain_output(load("solutions", "03_learning_kernel"), "slower-code"))
+    first, last, a, b = printed[-4:]  # the cell's result, after the printed batch lines
+    assert last < first / 5
+    assert 0.5 < a < 0.95 and -0.95 < b < -0.5
 
 
 def test_flip_demo_shows_symmetric_kernels_agree():

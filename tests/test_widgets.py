@@ -127,3 +127,44 @@ def test_unknown_controls_and_bad_shapes_are_value_errors():
         corr2d_view(torch.ones(4, 4), torch.ones(2, 2), controls=("speed",))
     with pytest.raises(ValueError, match="2-D"):
         corr2d_view(torch.ones(1, 4, 4), torch.ones(2, 2))
+
+
+def test_formula_line_works_out_pytorchs_output_size():
+    frame = frames_for(torch.ones(5, 5), torch.ones(3, 3), padding=1, stride=2)[0]
+    expected = F.conv2d(torch.ones(1, 1, 5, 5), torch.ones(1, 1, 3, 3), padding=1, stride=2).shape
+    assert f"rows: ⌊(5 + 1 + 1 − 1·(3 − 1) − 1) / 2⌋ + 1 = {expected[2]}" in frame
+    assert "output size" not in frames_for(torch.ones(5, 5), torch.ones(3, 3))[0]
+
+
+def test_kernel_explorer_redraws_on_a_new_kernel():
+    from convlab.widgets import kernel_explorer
+
+    view = kernel_explorer(torch.rand(20, 16))
+    choice, grid, images, note = view.children
+    before = images.children[1].value
+    assert grid.layout.display == "none"  # the custom grid shows only for "custom"
+    choice.value = "Sobel x"
+    assert images.children[1].value != before and "-2.0" in note.value
+    choice.value = "custom 3×3 (type below)"
+    assert grid.layout.display is None
+    grid.children[4].value = 9.0
+    assert "9.0" in note.value
+    assert view._repr_mimebundle_()["text/html"].count("<img") == 2
+
+
+def test_training_view_has_a_frame_per_step_with_its_loss():
+    from convlab.widgets import training_view
+
+    X = torch.ones(4, 5)
+    X[:, 2:] = 0
+    Y = F.conv2d(X[None, None], torch.tensor([[[[1.0, -1.0]]]]))[0, 0]
+    weights = [torch.tensor([[0.2, 0.1]]), torch.tensor([[0.6, -0.4]]), torch.tensor([[1.0, -1.0]])]
+    losses = [
+        float(((F.conv2d(X[None, None], w[None, None])[0, 0] - Y) ** 2).sum()) for w in weights[:2]
+    ]
+    view = training_view(X, Y, weights, losses)
+    assert len(view.frames) == 3
+    assert f"loss {losses[1]:.3f}" in view.frames[1] and "step 2 of 2  (trained)" in view.frames[2]
+    assert "loss 0.000" in view.frames[2]  # the final kernel reproduces Y
+    with pytest.raises(ValueError, match="one weight per loss"):
+        training_view(X, Y, weights, losses[:1])

@@ -8,6 +8,7 @@ name). The reference computations in :mod:`convlab.oracle` are exempt.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -65,33 +66,80 @@ class Outcome:
     mutated: list[str] = field(default_factory=list)
 
 
-def run_watched(fn: Callable, *args: Any, names: tuple[str, ...] = ()) -> Outcome:
-    """Call ``fn`` on copies of ``args``, recording exceptions, forbidden calls and edits.
+# Calls forbidden only in some exercises (where they would do the whole exercise).
+PAD = {
+    "torch._C._nn.pad": "F.pad",
+    "torch._VariableFunctionsClass.constant_pad_nd": "F.pad (torch.constant_pad_nd)",
+}
+
+
+def _copy(value: Any) -> Any:
+    return value.detach().clone() if isinstance(value, torch.Tensor) else value
+
+
+def run_watched(
+    fn: Callable,
+    *args: Any,
+    names: tuple[str, ...] = (),
+    kwargs: dict[str, Any] | None = None,
+    also_forbidden: dict[str, str] | None = None,
+    allow_convolution: bool = False,
+) -> Outcome:
+    """Call ``fn(*args, **kwargs)`` on copies of the tensors, recording exceptions,
+    forbidden calls and in-place edits.
 
     ``names`` names the positional arguments for messages (e.g. ``("X", "K")``); a tensor
     argument the call modifies in place is reported under its name. The caller's tensors
     are never handed to the student's code, so a modification cannot leak into later cases.
+    ``also_forbidden`` adds calls this exercise may not make (e.g. :data:`PAD`);
+    ``allow_convolution`` lifts the ban for the one exercise that may use ``nn.Conv2d``.
     """
-    copies = [a.detach().clone() if isinstance(a, torch.Tensor) else a for a in args]
+    labels = [names[i] if i < len(names) else f"argument {i + 1}" for i in range(len(args))]
+    originals = dict(zip(labels, args, strict=True)) | dict(kwargs or {})
+    copies = {k: _copy(v) for k, v in originals.items()}
+    positional, keywords = (
+        list(copies.values())[: len(args)],
+        dict(list(copies.items())[len(args) :]),
+    )
+    forbidden = {**({} if allow_convolution else FORBIDDEN), **(also_forbidden or {})}
     outcome = Outcome()
 
     def hook(frame, event, arg):
         if event == "c_call" and not _suspended:
-            name = FORBIDDEN.get(_c_name(arg))
+            name = forbidden.get(_c_name(arg))
             if name and name not in outcome.forbidden:
                 outcome.forbidden.append(name)
 
     previous = sys.getprofile()
     sys.setprofile(hook)
     try:
-        outcome.value = fn(*copies)
+        outcome.value = fn(*positional, **keywords)
     except Exception as exc:  # the student's code may raise anything; report it
         outcome.error = exc
     finally:
         sys.setprofile(previous)
-    for i, (old, new) in enumerate(zip(args, copies, strict=True)):
+    for name, old in originals.items():
+        new = copies[name]
         if isinstance(old, torch.Tensor) and (
             new.shape != old.shape or new.dtype != old.dtype or not torch.equal(new, old)
         ):
-            outcome.mutated.append(names[i] if i < len(names) else f"argument {i + 1}")
+            outcome.mutated.append(name)
     return outcome
+
+
+@contextlib.contextmanager
+def stand_ins(fn: Any, references: dict[str, Callable]):
+    """While a check runs, let ``fn`` find correct versions of the earlier exercises it calls.
+
+    The names are replaced in the notebook namespace ``fn`` was defined in (for a class, its
+    ``forward``'s), then restored: a mistake in one exercise costs only that exercise's points.
+    Reference functions are exempt from the forbidden-call watch.
+    """
+    target = fn.forward if isinstance(fn, type) and hasattr(fn, "forward") else fn
+    namespace = getattr(target, "__globals__", {})
+    saved = {name: namespace[name] for name in references if name in namespace}
+    namespace.update({name: oracle_call(references[name]) for name in saved})
+    try:
+        yield
+    finally:
+        namespace.update(saved)

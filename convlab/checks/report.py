@@ -14,14 +14,15 @@ it report the first differing position.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-from convlab.checks.guards import Outcome
+from convlab.checks.guards import Outcome, run_watched
 
 
 class CheckFailure(AssertionError):
@@ -43,10 +44,109 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Case:
-    """One input to check, with the words that describe it in a message."""
+    """One input to check, with the words that describe it in a message.
+
+    ``inputs`` are passed positionally, in order, ``options`` by keyword; a mistake's
+    ``predict`` receives both as keyword arguments.
+    """
 
     label: str
     inputs: dict[str, Any]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        return {**self.inputs, **self.options}
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What to tell a student whose output has the wrong shape, wrong values, or raised."""
+
+    shape: str
+    value: str
+    error: str
+    dtype: str = (
+        "integer inputs must still give a float result: create the output with "
+        "torch.zeros(shape) (float32), not torch.zeros_like(X), which copies X's dtype"
+    )
+
+
+def public_check(check: Callable) -> Callable:
+    """Raise a check's failure from the check itself: a short traceback, the message first."""
+
+    @functools.wraps(check)
+    def wrapper(*args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except CheckFailure as failure:
+            raise CheckFailure(str(failure)) from None
+
+    return wrapper
+
+
+def call(
+    exercise: str,
+    fn: Callable,
+    case: Case,
+    error_hint: str,
+    also_forbidden: dict[str, str] | None = None,
+    allow_convolution: bool = False,
+) -> Any:
+    """Run the student's ``fn`` on ``case`` under watch; fail on an exception, a forbidden
+    call or an edited input, else return what it returned."""
+    outcome = run_watched(
+        fn,
+        *case.inputs.values(),
+        names=tuple(case.inputs),
+        kwargs=case.options,
+        also_forbidden=also_forbidden,
+        allow_convolution=allow_convolution,
+    )
+    return check_outcome(exercise, outcome, case, error_hint)
+
+
+def run_cases(
+    exercise: str,
+    fn: Callable,
+    cases: list[Case],
+    reference: Callable[..., torch.Tensor],
+    mistakes: list[Mistake],
+    hints: Hints,
+    float_output: bool = True,
+    also_forbidden: dict[str, str] | None = None,
+) -> int:
+    """Check ``fn`` against ``reference`` on every case; returns the number of cases."""
+    for case in cases:
+        got = call(exercise, fn, case, hints.error, also_forbidden)
+        expected = reference(**case.arguments)
+        compare_tensor(exercise, got, expected, case, mistakes, hints, float_output)
+    return len(cases)
+
+
+def expect_value_error(exercise: str, fn: Callable, case: Case, why: str) -> None:
+    """``fn`` must refuse ``case`` with a ValueError, as PyTorch refuses such arguments."""
+    outcome = run_watched(fn, *case.inputs.values(), names=tuple(case.inputs), kwargs=case.options)
+    err = outcome.error
+    if isinstance(err, NotImplementedError):
+        check_outcome(exercise, outcome, case, "")
+    if err is None:
+        fail(
+            exercise,
+            "accepted bad arguments",
+            case.label,
+            [f"expected ValueError: {why}"],
+            "check the arguments first and raise ValueError with a message that names the "
+            "problem, e.g. raise ValueError(f'stride must be positive, got {stride}')",
+        )
+    if not isinstance(err, ValueError):
+        fail(
+            exercise,
+            f"raised {type(err).__name__} instead of ValueError",
+            case.label,
+            [f"{type(err).__name__}: {err}"],
+            f"refuse these arguments explicitly with ValueError ({why})",
+        )
 
 
 def message(exercise: str, problem: str, case: str | None, lines: list[str], hint: str) -> str:
@@ -140,8 +240,8 @@ def check_outcome(exercise: str, outcome: Outcome, case: Case, error_hint: str) 
             f"modified its input {', '.join(outcome.mutated)} in place",
             case.label,
             [],
-            "an operation must leave its inputs as they were: compute into a new tensor "
-            "(torch.zeros(...)) instead of writing into the input or a view of it",
+            "an operation must leave its inputs as they were: work on a copy (x.clone()) or a "
+            "new tensor (torch.zeros(...)) instead of writing into the input or a view of it",
         )
     return outcome.value
 
@@ -152,8 +252,8 @@ def compare_tensor(
     expected: torch.Tensor,
     case: Case,
     mistakes: list[Mistake],
-    shape_hint: str,
-    value_hint: str,
+    hints: Hints,
+    float_output: bool = True,
 ) -> None:
     """Compare ``got`` with ``expected``: type, known mistakes, shape, dtype, then values."""
     if not isinstance(got, torch.Tensor):
@@ -164,25 +264,24 @@ def compare_tensor(
             [f"got {got!r}"[:200]],
             "build the result as a tensor (e.g. Y = torch.zeros(...)) and return it",
         )
-    mistake = named_mistake(got, expected, mistakes, case.inputs)
+    mistake = named_mistake(got, expected, mistakes, case.arguments)
     if got.shape != expected.shape:
         if mistake:
             fail(exercise, mistake.name, case.label, _shapes(expected, got), mistake.hint)
-        fail(exercise, "wrong output shape", case.label, _shapes(expected, got), shape_hint)
-    if not got.is_floating_point():
+        fail(exercise, "wrong output shape", case.label, _shapes(expected, got), hints.shape)
+    if float_output and not got.is_floating_point():
         fail(
             exercise,
             f"returned a tensor of dtype {str(got.dtype).removeprefix('torch.')}",
             case.label,
             ["expected a float tensor"],
-            "integer inputs must still give a float result: create the output with "
-            "torch.zeros(shape) (float32), not torch.zeros_like(X), which copies X's dtype",
+            hints.dtype,
         )
     if close(got, expected):
         return
     if mistake:
         fail(exercise, mistake.name, case.label, _first(got, expected), mistake.hint)
-    fail(exercise, "wrong values", case.label, _first(got, expected), value_hint)
+    fail(exercise, "wrong values", case.label, _first(got, expected), hints.value)
 
 
 def _shapes(expected: torch.Tensor, got: torch.Tensor) -> list[str]:
@@ -198,4 +297,5 @@ def _first(got: torch.Tensor, expected: torch.Tensor) -> list[str]:
 
 
 def passed(exercise: str, n: int, what: str = "cases") -> None:
-    print(f"{exercise}: all {n} {what} passed")
+    """The one line a check prints on success."""
+    print(f"{exercise}: all {n} {what} passed" if n > 1 else f"{exercise}: passed")

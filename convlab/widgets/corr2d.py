@@ -96,7 +96,23 @@ def frame(X: torch.Tensor, K: torch.Tensor, window: Window, all_steps: list[dict
     y_text = top + max(ph, kh, oh) * size + 26
     canvas.text(0, y_text, arithmetic(step), 14, weight="bold")
     canvas.text(0, y_text + 22, caption(window, t, len(all_steps)), 12, "#4b5563")
+    if window.padding != (0, 0, 0, 0) or window.stride != (1, 1) or window.dilation != (1, 1):
+        canvas.text(0, y_text + 42, formula(window), 12, "#4b5563")
     return canvas.svg()
+
+
+def formula(window: Window) -> str:
+    """The output size worked out for these settings, one dimension after the other."""
+    top, bottom, left, right = window.padding
+    parts = []
+    for axis, name, (p1, p2) in [(0, "rows", (top, bottom)), (1, "columns", (left, right))]:
+        n, k = window.in_shape[axis], window.kernel[axis]
+        s, d = window.stride[axis], window.dilation[axis]
+        parts.append(
+            f"{name}: ⌊({n} + {p1} + {p2} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = "
+            f"{window.out_shape[axis]}"
+        )
+    return "output size  " + "   ".join(parts)
 
 
 def caption(window: Window, t: int, n: int) -> str:

@@ -26,7 +26,29 @@ def skipped(title: str) -> HTML:
     return HTML(f"<p><em>{title}: animation not rendered while grading.</em></p>")
 
 
-class FramePlayer(widgets.VBox):
+class View(widgets.VBox):
+    """A course view: a widget in JupyterLab, a still picture where widgets cannot run.
+
+    Its text form is one short line (what nbval compares), its HTML form :meth:`still`
+    (what nbconvert, GitHub and an answer key opened without a kernel show).
+    """
+
+    title = "View"
+
+    def still(self) -> str:
+        raise NotImplementedError
+
+    def summary(self) -> str:
+        return self.title
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = f"<{self.summary()}>"
+        bundle["text/html"] = self.still()
+        return bundle
+
+
+class FramePlayer(View):
     """Play/step controls over a stack of frames, with optional parameter controls on top.
 
     ``still`` picks the frame shown where widgets cannot run (an exported notebook).
@@ -58,15 +80,15 @@ class FramePlayer(widgets.VBox):
         if not frames:
             raise ValueError("a player needs at least one frame")
         self.frames = list(frames)
-        self.still = still % len(self.frames)
+        self.still_index = still % len(self.frames)
         self.play.playing = False
         self.play.value = self.step.value = 0
         self.stack.children = [widgets.HTML(f) for f in self.frames]
         self.stack.selected_index = 0
         self.play.max = self.step.max = len(self.frames) - 1
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"<{self.title}: {len(self.frames)} frames>"
-        bundle["text/html"] = self.frames[self.still]
-        return bundle
+    def summary(self) -> str:
+        return f"{self.title}: {len(self.frames)} frames"
+
+    def still(self) -> str:
+        return self.frames[self.still_index]

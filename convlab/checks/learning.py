@@ -1,0 +1,308 @@
+"""Checks for notebook 03: training a kernel by hand, and the gradient of corr2d."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from convlab import oracle
+from convlab.checks.report import (
+    Case,
+    Hints,
+    Mistake,
+    call,
+    close,
+    describe,
+    fail,
+    fmt,
+    passed,
+    public_check,
+    run_cases,
+)
+from convlab.data import stripes
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A way to run the training loop: the right one, or a plausible mistake."""
+
+    name: str
+    hint: str
+    reset: bool = True  # zero the gradient every step
+    record_after: bool = False  # record the loss after the update instead of before
+    mean: bool = False  # mean instead of sum of squared errors
+    sign: float = -1.0  # w += sign * lr * grad
+
+
+CORRECT = Variant("correct", "")
+VARIANTS = [
+    Variant(
+        "gradients accumulate: not reset between steps",
+        "reset the gradient every step (w.grad.zero_() or conv.zero_grad()); otherwise "
+        "each step adds the new gradient to all the old ones",
+        reset=False,
+    ),
+    Variant(
+        "loss recorded after the update",
+        "losses[i] is the loss before the i-th update: compute the loss, append "
+        "loss.item(), then backward and update",
+        record_after=True,
+    ),
+    Variant(
+        "mean instead of sum of squared errors",
+        "the loss is the sum of the squared errors, ((Y_hat - Y) ** 2).sum(), as in the "
+        "course notes; the mean changes both the losses and the step size",
+        mean=True,
+    ),
+    Variant(
+        "weight moved uphill: gradient ascent",
+        "gradient descent subtracts: w -= lr * grad",
+        sign=1.0,
+    ),
+]
+
+
+def run_training(X, Y, kernel_size, lr, steps, init, variant: Variant = CORRECT):
+    """The reference loop (or a mistaken one), in float64 with ``oracle.corr2d``."""
+    w = init.detach().clone().to(torch.float64).requires_grad_()
+    Yd = Y.to(torch.float64)
+    losses = []
+    for _ in range(steps):
+        err = (oracle.corr2d(X, w) - Yd) ** 2
+        loss = err.mean() if variant.mean else err.sum()
+        if not variant.record_after:
+            losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            w += variant.sign * lr * w.grad
+        if variant.reset:
+            w.grad.zero_()
+        if variant.record_after:
+            with torch.no_grad():
+                after = (oracle.corr2d(X, w) - Yd) ** 2
+            losses.append((after.mean() if variant.mean else after.sum()).item())
+    return w.detach(), losses
+
+
+def _cases() -> list[Case]:
+    g = torch.Generator().manual_seed(303)
+    X = stripes()
+    Y = oracle.corr2d(X, torch.tensor([[1.0, -1.0]]))
+    init = torch.rand(1, 2, generator=g)
+    Xr = torch.randn(5, 6, generator=g)
+    Yr = oracle.corr2d(Xr, torch.randn(2, 2, generator=g))
+    return [
+        Case(
+            "the stripes image, lr 3e-2, 10 steps",
+            {"X": X, "Y": Y},
+            {"kernel_size": (1, 2), "lr": 3e-2, "steps": 10, "init": init},
+        ),
+        Case(
+            "the stripes image, lr 0.01, 10 steps",
+            {"X": X, "Y": Y},
+            {"kernel_size": (1, 2), "lr": 0.01, "steps": 10, "init": init},
+        ),
+        Case(
+            f"{describe('X', Xr)}, a 2×2 kernel, lr 1e-2, 7 steps",
+            {"X": Xr, "Y": Yr},
+            {"kernel_size": (2, 2), "lr": 1e-2, "steps": 7, "init": torch.rand(2, 2, generator=g)},
+        ),
+    ]
+
+
+def _matches(got_w, got_losses, w, losses) -> bool:
+    return close(got_w, w) and close(
+        torch.tensor(got_losses, dtype=torch.float64), torch.tensor(losses)
+    )
+
+
+def _check_result(case: Case, got) -> None:
+    ex, opts = "train_kernel", case.options
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        fail(
+            ex,
+            "did not return (weight, losses)",
+            case.label,
+            [f"got {type(got).__name__}"],
+            "return weight.detach(), losses",
+        )
+    weight, losses = got
+    if not isinstance(weight, torch.Tensor) or tuple(weight.shape) != tuple(opts["kernel_size"]):
+        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        fail(
+            ex,
+            "weight has the wrong shape",
+            case.label,
+            [f"expected {tuple(opts['kernel_size'])}, got {shape}"],
+            "return the kernel itself, shaped kernel_size (reshape a 4-D conv weight back)",
+        )
+    if weight.requires_grad:
+        fail(
+            ex,
+            "returned a weight that still requires grad",
+            case.label,
+            [],
+            "return weight.detach(): the result is a plain tensor, not part of a graph",
+        )
+    if not isinstance(losses, list) or len(losses) != opts["steps"]:
+        fail(
+            ex,
+            "losses is not a list of one loss per step",
+            case.label,
+            [
+                f"expected a list of {opts['steps']} floats, got {type(losses).__name__}"
+                + (f" of length {len(losses)}" if hasattr(losses, "__len__") else "")
+            ],
+            "append loss.item() once per step, before the update",
+        )
+    if not all(isinstance(v, float) for v in losses):
+        fail(
+            ex,
+            "losses holds tensors, not floats",
+            case.label,
+            [f"losses[0] = {losses[0]!r}"],
+            "append loss.item(): a float, detached from the graph",
+        )
+    args = (
+        case.inputs["X"],
+        case.inputs["Y"],
+        opts["kernel_size"],
+        opts["lr"],
+        opts["steps"],
+        opts["init"],
+    )
+    w, expected = run_training(*args)
+    if _matches(weight, losses, w, expected):
+        return
+    for variant in VARIANTS:
+        if _matches(weight, losses, *run_training(*args, variant)):
+            fail(
+                ex,
+                variant.name,
+                case.label,
+                [
+                    f"losses expected {[round(v, 3) for v in expected[:3]]} ..., "
+                    f"got {[round(v, 3) for v in losses[:3]]} ..."
+                ],
+                variant.hint,
+            )
+    i = next(
+        (
+            i
+            for i, (a, b) in enumerate(zip(losses, expected, strict=True))
+            if abs(a - b) > 1e-4 * max(1.0, abs(b))
+        ),
+        None,
+    )
+    lines = (
+        [f"first differing loss: step {i}, expected {fmt(expected[i])}, got {fmt(losses[i])}"]
+        if i is not None
+        else []
+    )
+    lines.append(
+        f"final weight expected {[round(v, 4) for v in w.flatten().tolist()]}, "
+        f"got {[round(v, 4) for v in weight.flatten().tolist()]}"
+    )
+    fail(
+        ex,
+        "training went differently from the reference",
+        case.label,
+        lines,
+        "start from init, then each step: Y_hat = corr2d(X, w); loss = ((Y_hat - Y) ** 2).sum(); "
+        "record loss.item(); backward; w -= lr * grad; reset the gradient",
+    )
+
+
+@public_check
+def check_train_kernel(train_kernel) -> None:
+    """``train_kernel(X, Y, kernel_size, lr, steps, init)`` -> (weight, losses).
+
+    With ``init`` the losses and the weight must follow the reference loop step by step;
+    without it the start must come from torch's (seeded) random generator. ``nn.Conv2d``
+    is allowed here, as in the course notes.
+    """
+    hint = "train_kernel(X, Y, kernel_size=(1, 2), lr=3e-2, steps=10, init=None) must run"
+    cases = _cases()
+    for case in cases:
+        _check_result(case, call("train_kernel", train_kernel, case, hint, allow_convolution=True))
+    case = Case("the stripes image without init", dict(cases[0].inputs), {"steps": 10})
+    with torch.random.fork_rng():
+        runs = []
+        for seed in (0, 0, 1):
+            torch.manual_seed(seed)
+            runs.append(call("train_kernel", train_kernel, case, hint, allow_convolution=True))
+    (w0, l0), (w0b, _), (w1, _) = runs
+    if not torch.equal(w0, w0b):
+        fail(
+            "train_kernel",
+            "is not reproducible under a seed",
+            case.label,
+            ["two runs after torch.manual_seed(0) gave different kernels"],
+            "draw the start from torch's generator, e.g. torch.rand(kernel_size), so that the "
+            "caller's seed decides it",
+        )
+    if torch.equal(w0, w1):
+        fail(
+            "train_kernel",
+            "does not start from a random kernel without init",
+            case.label,
+            ["seeds 0 and 1 gave the same kernel"],
+            "without init, start from torch.rand(kernel_size) (or randn), not a constant",
+        )
+    if not l0[-1] < l0[0]:
+        fail(
+            "train_kernel",
+            "the loss does not fall",
+            case.label,
+            [f"losses {l0}"],
+            "each step must move w against the gradient: w -= lr * grad",
+        )
+    passed("train_kernel", len(cases) + 1)
+
+
+def _reference_gradient(X: torch.Tensor, dY: torch.Tensor) -> torch.Tensor:
+    kh, kw = X.shape[0] - dY.shape[0] + 1, X.shape[1] - dY.shape[1] + 1
+    K = torch.zeros(kh, kw, dtype=torch.float64, requires_grad=True)
+    (oracle.corr2d(X, K) * dY.to(torch.float64)).sum().backward()
+    return K.grad.to(torch.float32)
+
+
+@public_check
+def check_kernel_gradient(kernel_gradient) -> None:
+    """``kernel_gradient(X, dY)``: d/dK of sum(corr2d(X, K) * dY), compared with autograd."""
+    g = torch.Generator().manual_seed(313)
+    shapes = [((6, 8), (6, 7)), ((5, 5), (3, 3)), ((7, 4), (5, 2)), ((4, 6), (4, 6))]
+    cases = []
+    for xs, ys in shapes:
+        X, dY = torch.randn(xs, generator=g), torch.randn(ys, generator=g)
+        cases.append(Case(f"{describe('X', X)} and {describe('dY', dY)}", {"X": X, "dY": dY}))
+    X, dY = torch.randint(-3, 4, (5, 6), generator=g), torch.randint(-2, 3, (4, 4), generator=g)
+    cases.append(Case(f"{describe('X', X)} and {describe('dY', dY)}", {"X": X, "dY": dY}))
+    mistakes = [
+        Mistake(
+            "dY flipped: that is a convolution",
+            "dL/dK[a, b] = sum over i, j of "
+            "X[i + a, j + b] * dY[i, j]: cross-correlate X with dY itself",
+            lambda X, dY: oracle.corr2d(X, dY.flip(0, 1)),
+        ),
+        Mistake(
+            "averaged instead of summed",
+            "the gradient sums X[i + a, j + b] * dY[i, j] over every output position",
+            lambda X, dY: oracle.corr2d(X, dY) / dY.numel(),
+        ),
+        Mistake(
+            "output transposed",
+            "K[a, b]'s gradient goes to position (a, b): rows first",
+            lambda X, dY: oracle.corr2d(X, dY).T,
+        ),
+    ]
+    hints = Hints(
+        shape="the gradient has the kernel's shape: kh = X.shape[0] - dY.shape[0] + 1 (and the "
+        "same for columns), which is what corr2d(X, dY) returns",
+        value="K[a, b] multiplies X[i + a, j + b] in every output Y[i, j], so dL/dK[a, b] = "
+        "sum over i, j of X[i + a, j + b] * dY[i, j]: that is corr2d(X, dY)",
+        error="compute corr2d(X, dY)",
+    )
+    n = run_cases("kernel_gradient", kernel_gradient, cases, _reference_gradient, mistakes, hints)
+    passed("kernel_gradient", n)

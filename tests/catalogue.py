@@ -1,0 +1,177 @@
+"""The mutation catalogue: plausible wrong answers, as data.
+
+Each :class:`Mutant` replaces the solution body of one answer cell of the answer key (the
+lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION``) and names the hint its
+feedback must contain. Tests run every mutant through the notebook's own test cells
+(tests/test_catalogue.py) and a sample through nbgrader (tests/test_grading_e2e.py).
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mutant:
+    exercise: str  # the answer cell's grade_id
+    name: str
+    body: str  # replaces the solution region, indented as the region is
+    hint: str  # a phrase the failure message must contain
+    region: int = 0  # which solution region of the cell (Conv2D has two: __init__, forward)
+
+
+CORR2D_LOOP = """kh, kw = K.shape
+Y = torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
+for i in range(Y.shape[0]):
+    for j in range(Y.shape[1]):
+        Y[i, j] = (X[i:i + kh, j:j + kw] * {kernel}).sum()
+return Y{post}"""
+
+MUTANTS = {
+    "01_cross_correlation": [
+        Mutant(
+            "corr2d",
+            "flipped kernel",
+            CORR2D_LOOP.format(kernel="torch.flip(K, (0, 1))", post=""),
+            "kernel flipped: this is convolution",
+        ),
+        Mutant(
+            "corr2d",
+            "transposed output",
+            CORR2D_LOOP.format(kernel="K", post=".T"),
+            "output transposed",
+        ),
+        Mutant(
+            "corr2d",
+            "calls F.conv2d",
+            "return F.conv2d(X[None, None].float(), K[None, None].float())[0, 0]",
+            "not allowed here: F.conv2d",
+        ),
+        Mutant(
+            "Conv2D",
+            "forgets the bias",
+            "return corr2d(x, self.weight)",
+            "forward ignores the bias",
+            region=1,
+        ),
+    ],
+    "02_edge_detection": [
+        Mutant(
+            "vertical_edge_kernel",
+            "sign flipped",
+            "return torch.tensor([[-1.0, 1.0]])",
+            "sign flipped",
+        ),
+        Mutant(
+            "horizontal_edge_kernel",
+            "the vertical kernel again",
+            "return vertical_edge_kernel()",
+            "this is the vertical kernel",
+        ),
+        Mutant(
+            "edge_map", "absolute response", "return corr2d(X, K).abs()", "absolute value taken"
+        ),
+        Mutant(
+            "sobel_kernels",
+            "swapped",
+            """Gx = torch.outer(torch.tensor([1.0, 2.0, 1.0]), torch.tensor([-1.0, 0.0, 1.0]))
+return Gx.T, Gx""",
+            "Gx and Gy swapped",
+        ),
+        Mutant(
+            "gradient_magnitude",
+            "L1 norm",
+            """Gx, Gy = sobel_kernels()
+return corr2d(img, Gx).abs() + corr2d(img, Gy).abs()""",
+            "|Gx| + |Gy| instead of sqrt",
+        ),
+    ],
+    "03_learning_kernel": [
+        Mutant(
+            "train_kernel",
+            "gradients accumulate",
+            """w = (init.clone() if init is not None else torch.rand(kernel_size)).float()
+w.requires_grad_(True)
+losses = []
+for _ in range(steps):
+    loss = ((corr2d(X, w) - Y) ** 2).sum()
+    losses.append(loss.item())
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+return w.detach(), losses""",
+            "gradients accumulate",
+        ),
+        Mutant(
+            "train_kernel",
+            "loss after update",
+            """w = (init.clone() if init is not None else torch.rand(kernel_size)).float()
+w.requires_grad_(True)
+losses = []
+for _ in range(steps):
+    loss = ((corr2d(X, w) - Y) ** 2).sum()
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+    losses.append(((corr2d(X, w) - Y) ** 2).sum().item())
+return w.detach(), losses""",
+            "loss recorded after the update",
+        ),
+        Mutant(
+            "kernel_gradient",
+            "convolution",
+            "return corr2d(X, torch.flip(dY, (0, 1)))",
+            "dY flipped",
+        ),
+    ],
+    "04_padding_stride": [
+        Mutant(
+            "conv_output_shape",
+            "padding once",
+            """def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+shape = []
+for n, k, p, s, d in zip(*map(pair, (input_size, kernel_size, padding, stride, dilation))):
+    if s < 1 or d < 1 or p < 0 or d * (k - 1) + 1 > n + 2 * p:
+        raise ValueError("bad arguments")
+    shape.append((n + p - d * (k - 1) - 1) // s + 1)
+return tuple(shape)""",
+            "padding counted once",
+        ),
+        Mutant(
+            "pad2d",
+            "uses F.pad",
+            """p = (padding,) * 4 if isinstance(padding, int) else tuple(padding)
+if len(p) == 2:
+    p = (p[0], p[0], p[1], p[1])
+return F.pad(X, (p[2], p[3], p[0], p[1]))""",
+            "not allowed here: F.pad",
+        ),
+        Mutant(
+            "corr2d_ext",
+            "no ValueError",
+            """sh, sw = (stride, stride) if isinstance(stride, int) else stride
+dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+Xp = pad2d(X, padding)
+kh, kw = K.shape
+oh = (Xp.shape[0] - dh * (kh - 1) - 1) // max(sh, 1) + 1
+ow = (Xp.shape[1] - dw * (kw - 1) - 1) // max(sw, 1) + 1
+Y = torch.zeros((max(oh, 0), max(ow, 0)))
+for i in range(Y.shape[0]):
+    for j in range(Y.shape[1]):
+        win = Xp[i * sh : i * sh + dh * (kh - 1) + 1 : dh, j * sw : j * sw + dw * (kw - 1) + 1 : dw]
+        Y[i, j] = (win * K).sum()
+return Y""",
+            "accepted bad arguments",
+        ),
+        Mutant(
+            "same_padding",
+            "extra row at the bottom",
+            """kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+ph, pw = dh * (kh - 1), dw * (kw - 1)
+return ph // 2, (ph + 1) // 2, pw // 2, (pw + 1) // 2""",
+            "wrong side",
+        ),
+    ],
+}

@@ -1,0 +1,59 @@
+"""Running a notebook's graded cells in-process: answer cells, then every test cell.
+
+Fast (no kernel, no nbgrader) and exact about which test cells fail; the nbgrader tests
+confirm the same outcome through the real grader.
+"""
+
+import contextlib
+import io
+import re
+import textwrap
+
+import nbformat
+
+from tests.catalogue import Mutant
+from tests.notebooks import load, nbgrader_role
+
+SOLUTION = re.compile(
+    r"(?P<indent>[ \t]*)### BEGIN SOLUTION\n(?P<body>.*?)\n[ \t]*### END SOLUTION", re.S
+)
+
+
+def inject(nb: nbformat.NotebookNode, mutant: Mutant) -> nbformat.NotebookNode:
+    """The notebook with ``mutant``'s body in place of one solution region of its exercise."""
+    nb = nbformat.from_dict(nb)
+    cell = next(
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == mutant.exercise
+    )
+    regions = list(SOLUTION.finditer(cell.source))
+    assert len(regions) > mutant.region, f"{mutant.exercise} has no solution region {mutant.region}"
+    match = regions[mutant.region]
+    body = textwrap.indent(mutant.body, match["indent"])
+    cell.source = cell.source[: match.start("body")] + body + cell.source[match.end("body") :]
+    return nb
+
+
+def run_graded_cells(nb: nbformat.NotebookNode) -> dict[str, str | None]:
+    """Execute the setup cell and the answer cells, then each test cell: grade_id -> the
+    failure message (None when it passed)."""
+    namespace: dict = {}
+    results: dict[str, str | None] = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in nb.cells:
+            role = nbgrader_role(cell)
+            if cell.cell_type != "code" or (cell.id != "setup" and role is None):
+                continue
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            try:
+                exec(compile(cell.source, f"<{cell.id}>", "exec"), namespace)
+                if role == "test":
+                    results[grade_id] = None
+            except Exception as err:  # noqa: BLE001 (a student's error is a result here)
+                if role != "test":
+                    raise
+                results[grade_id] = f"{type(err).__name__}: {err}"
+    return results
+
+
+def answer_key(aid: str) -> nbformat.NotebookNode:
+    return load("solutions", aid)
