@@ -41,9 +41,7 @@ class ReleaseError(RuntimeError):
 
 def assignments(root: Path) -> list[str]:
     """Assignment ids, in course order: the ``NN_topic`` folders of ``source/``."""
-    return sorted(
-        p.name for p in (root / "source").iterdir() if p.is_dir() and p.name[:2].isdigit()
-    )
+    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and p.name[:2].isdigit())
 
 
 def notebooks(folder: Path) -> list[Path]:
@@ -102,9 +100,7 @@ def venv_env() -> dict[str, str]:
 
 
 def _nbgrader(*args: str, root: Path) -> None:
-    done = subprocess.run(
-        [*NBGRADER, *args], cwd=root, capture_output=True, text=True, env=venv_env()
-    )
+    done = subprocess.run([*NBGRADER, *args], cwd=root, capture_output=True, text=True, env=venv_env())
     if done.returncode != 0:
         raise ReleaseError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
@@ -192,9 +188,7 @@ def check(ids: list[str], root: Path) -> list[str]:
         )
         for tree in ("notebooks", "solutions"):
             committed_ids = (
-                {p.name for p in (root / tree).iterdir() if p.is_dir()}
-                if (root / tree).exists()
-                else set()
+                {p.name for p in (root / tree).iterdir() if p.is_dir()} if (root / tree).exists() else set()
             )
             for extra in sorted(committed_ids - set(assignments(root))):
                 problems.append(f"{tree}/{extra} has no source in source/")
@@ -214,9 +208,7 @@ def check(ids: list[str], root: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m convlab.release", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m convlab.release", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="verify instead of writing")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument("assignment", nargs="*", help="assignment ids (default: all in source/)")
@@ -233,9 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"checking notebooks/ and solutions/ against source/ ({len(ids)} assignments)")
             problems = check(ids, root)
             if problems:
-                print(
-                    "\n".join(["STALE:", *problems, "", "run `make release` and commit the result"])
-                )
+                print("\n".join(["STALE:", *problems, "", "run `make release` and commit the result"]))
                 return 1
             print("notebooks/ and solutions/ are in sync with source/")
         else:

@@ -25,6 +25,44 @@ for i in range(Y.shape[0]):
         Y[i, j] = (X[i:i + kh, j:j + kw] * {kernel}).sum()
 return Y{post}"""
 
+POOL_EXT = """def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+(kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+sh, sw = {stride}
+if mode not in ("max", "avg"):
+    raise ValueError(mode)
+if min(sh, sw) < 1 or ph > kh // 2 or pw > kw // 2:
+    raise ValueError("bad arguments")
+c, h, w = X.shape
+Xp = torch.full((c, h + 2 * ph, w + 2 * pw), {fill})
+Xp[:, ph:ph + h, pw:pw + w] = X
+ceil = {ceil}
+
+def size(n, k, p, s):
+    out = (n + 2 * p - k + (s - 1 if ceil else 0)) // s + 1
+    if ceil and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+Y = torch.zeros(c, size(h, kh, ph, sh), size(w, kw, pw, sw))
+for i in range(Y.shape[1]):
+    for j in range(Y.shape[2]):
+        window = Xp[:, i * sh:i * sh + kh, j * sw:j * sw + kw]
+        Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.sum(dim=(1, 2)) / (kh * kw)
+return Y"""
+POOL_OK = {
+    "stride": "pair(stride) if stride is not None else (kh, kw)",
+    "fill": 'float("-inf") if mode == "max" else 0.0',
+    "ceil": "ceil_mode",
+}
+
+
+def pool_ext(**change: str) -> str:
+    """The answer key's pool2d_ext with some of its pieces replaced."""
+    return POOL_EXT.format(**(POOL_OK | change))
+
+
 MUTANTS = {
     "01_cross_correlation": [
         Mutant(
@@ -66,9 +104,7 @@ MUTANTS = {
             "return vertical_edge_kernel()",
             "this is the vertical kernel",
         ),
-        Mutant(
-            "edge_map", "absolute response", "return corr2d(X, K).abs()", "absolute value taken"
-        ),
+        Mutant("edge_map", "absolute response", "return corr2d(X, K).abs()", "absolute value taken"),
         Mutant(
             "sobel_kernels",
             "swapped",
@@ -173,5 +209,117 @@ ph, pw = dh * (kh - 1), dw * (kw - 1)
 return ph // 2, (ph + 1) // 2, pw // 2, (pw + 1) // 2""",
             "wrong side",
         ),
+    ],
+    "05_channels": [
+        Mutant(
+            "corr2d_multi_in",
+            "mean over channels",
+            "return sum(corr2d(x, k) for x, k in zip(X, K)) / X.shape[0]",
+            "averaged over channels",
+        ),
+        Mutant(
+            "corr2d_multi_in",
+            "no ValueError",
+            "return sum(corr2d(x, k) for x, k in zip(X, K))",
+            "accepted bad arguments",
+        ),
+        Mutant(
+            "corr2d_multi_in_out",
+            "stacked on dim 1",
+            """if K.shape[1] != X.shape[0]:
+    raise ValueError("channels")
+return torch.stack([corr2d_multi_in(X, k) for k in K], 1)""",
+            "stacked along the wrong dimension",
+        ),
+        Mutant(
+            "corr2d_grouped",
+            "interleaved outputs",
+            """c_i, c_o = X.shape[0], K.shape[0]
+if c_i % groups or c_o % groups or K.shape[1] != c_i // groups:
+    raise ValueError("groups")
+per = c_o // groups
+outs = [corr2d_multi_in(X.chunk(groups, 0)[o % groups], K[o]) for o in range(c_o)]
+return torch.stack(outs, 0)""",
+            "wrong group",
+        ),
+    ],
+    "06_one_by_one": [
+        Mutant(
+            "corr2d_multi_in_out_1x1",
+            "K read as (c_i, c_o)",
+            """c_i, h, w = X.shape
+c_o = K.shape[0]
+return (K.reshape(c_i, c_o).T @ X.reshape(c_i, h * w)).reshape(c_o, h, w)""",
+            "weights scrambled",
+        ),
+        Mutant(
+            "corr2d_multi_in_out_1x1",
+            "a product per pixel",
+            """c_i, h, w = X.shape
+c_o = K.shape[0]
+Y = torch.zeros(c_o, h, w)
+for i in range(h):
+    for j in range(w):
+        Y[:, i, j] = K.reshape(c_o, c_i) @ X[:, i, j]
+return Y""",
+            "matrix multiplications",
+        ),
+        Mutant(
+            "corr2d_multi_in_out_1x1",
+            "broadcast sum, no product",
+            """return (K[:, :, 0, 0][:, :, None, None] * X[None]).sum(1)""",
+            "without a matrix multiplication",
+        ),
+        Mutant(
+            "conv_param_count",
+            "no bias",
+            """kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+if in_channels % groups or out_channels % groups:
+    raise ValueError("groups")
+return out_channels * (in_channels // groups) * kh * kw""",
+            "the bias not counted",
+        ),
+        Mutant(
+            "conv_param_count",
+            "groups ignored",
+            """kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+if in_channels % groups or out_channels % groups:
+    raise ValueError("groups")
+return out_channels * in_channels * kh * kw + (out_channels if bias else 0)""",
+            "groups ignored",
+        ),
+    ],
+    "07_pooling": [
+        Mutant(
+            "pool2d",
+            "swapped window",
+            """if mode not in ("max", "avg"):
+    raise ValueError(mode)
+p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+Y = torch.zeros(X.shape[0] - p_h + 1, X.shape[1] - p_w + 1)
+for i in range(Y.shape[0]):
+    for j in range(Y.shape[1]):
+        window = X[i:i + p_w, j:j + p_h].float()
+        Y[i, j] = window.max() if mode == "max" else window.mean()
+return Y""",
+            "pool height and width swapped",
+        ),
+        Mutant(
+            "pool2d",
+            "uses F.max_pool2d",
+            """if mode not in ("max", "avg"):
+    raise ValueError(mode)
+pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+return pool(X[None, None].float(), pool_size, stride=1)[0, 0]""",
+            "not allowed here: F.max_pool2d",
+        ),
+        Mutant(
+            "pool2d_ext",
+            "stride defaults to 1",
+            pool_ext(stride="pair(stride) if stride is not None else (1, 1)"),
+            "stride defaults to 1",
+        ),
+        Mutant("pool2d_ext", "zero padding for max", pool_ext(fill="0.0"), "max pooling padded with zeros"),
+        Mutant("pool2d_ext", "ceil_mode ignored", pool_ext(ceil="False"), "ceil_mode ignored"),
     ],
 }

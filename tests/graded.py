@@ -14,17 +14,13 @@ import nbformat
 from tests.catalogue import Mutant
 from tests.notebooks import load, nbgrader_role
 
-SOLUTION = re.compile(
-    r"(?P<indent>[ \t]*)### BEGIN SOLUTION\n(?P<body>.*?)\n[ \t]*### END SOLUTION", re.S
-)
+SOLUTION = re.compile(r"(?P<indent>[ \t]*)### BEGIN SOLUTION\n(?P<body>.*?)\n[ \t]*### END SOLUTION", re.S)
 
 
 def inject(nb: nbformat.NotebookNode, mutant: Mutant) -> nbformat.NotebookNode:
     """The notebook with ``mutant``'s body in place of one solution region of its exercise."""
     nb = nbformat.from_dict(nb)
-    cell = next(
-        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == mutant.exercise
-    )
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == mutant.exercise)
     regions = list(SOLUTION.finditer(cell.source))
     assert len(regions) > mutant.region, f"{mutant.exercise} has no solution region {mutant.region}"
     match = regions[mutant.region]

@@ -10,9 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def assignments() -> list[str]:
-    return sorted(
-        p.name for p in (ROOT / "source").iterdir() if p.is_dir() and p.name[:2].isdigit()
-    )
+    return sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir() and p.name[:2].isdigit())
 
 
 def load(tree: str, aid: str) -> nbformat.NotebookNode:
@@ -27,9 +25,7 @@ def plain_output(nb: nbformat.NotebookNode, cell_id: str) -> str:
     """The text/plain result and printed text of a cell of an executed notebook."""
     parts = []
     for out in cell(nb, cell_id).outputs:
-        parts.append(
-            out.get("data", {}).get("text/plain", "") if "data" in out else out.get("text", "")
-        )
+        parts.append(out.get("data", {}).get("text/plain", "") if "data" in out else out.get("text", ""))
     return "".join(parts)
 
 

@@ -20,15 +20,11 @@ def test_answer_key_passes_every_test_cell(aid):
     assert results and all(v is None for v in results.values()), results
 
 
-@pytest.mark.parametrize(
-    ("aid", "mutant"), CASES, ids=[f"{a}-{m.exercise}-{m.name}" for a, m in CASES]
-)
+@pytest.mark.parametrize(("aid", "mutant"), CASES, ids=[f"{a}-{m.exercise}-{m.name}" for a, m in CASES])
 def test_mutant_loses_exactly_its_exercise(aid, mutant):
     key = answer_key(aid)
     exercises = [
-        c.metadata.nbgrader.grade_id
-        for c in key.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
+        c.metadata.nbgrader.grade_id for c in key.cells if c.metadata.get("nbgrader", {}).get("solution")
     ]
     results = run_graded_cells(inject(key, mutant))
     failed = {t for t, message in results.items() if message}

@@ -55,9 +55,7 @@ def test_worked_examples_match_the_course_notes():
     X = torch.arange(9.0).reshape(3, 3)
     K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
     assert corr2d_loops(X, K).tolist() == [[19, 25], [37, 43]]
-    X5 = torch.tensor(
-        [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]
-    )
+    X5 = torch.tensor([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
     K3 = torch.tensor([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
     assert corr2d_loops(X5, K3).tolist() == [[12, 12, 17], [10, 17, 19], [9, 6, 14]]
 

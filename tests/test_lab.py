@@ -33,10 +33,7 @@ def get(url: str) -> tuple[int, bytes]:
 @pytest.fixture
 def lab(root):
     port, token = free_port(), secrets.token_hex(16)
-    args = (
-        f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "
-        f"--IdentityProvider.token={token}"
-    )
+    args = f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} --IdentityProvider.token={token}"
     proc = subprocess.Popen(
         ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
         cwd=root,
@@ -72,16 +69,13 @@ def test_make_lab_serves_the_course(lab):
     assert status == 200
     notebook = json.loads(body)["content"]
     assert any(
-        c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "corr2d"
-        for c in notebook["cells"]
+        c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "corr2d" for c in notebook["cells"]
     )
     # the instructor's side: nbgrader's formgrader is served by the same server
     assert get(f"{base}/formgrader?token={token}")[0] == 200
     # and the page loads the widget and nbgrader lab extensions, none disabled
     config = json.loads(
-        re.search(
-            rb'id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S
-        ).group(1)
+        re.search(rb'id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S).group(1)
     )
     loaded = {e["name"] for e in config["federated_extensions"]}
     wanted = {"@jupyter/nbgrader", "@jupyter-widgets/jupyterlab-manager"}

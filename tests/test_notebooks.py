@@ -38,6 +38,24 @@ WORKED_EXAMPLES = [
     ("04_padding_stride", "unequal-code", [8, 11, 3, 5, 5]),
     ("04_padding_stride", "same-even", [8, 8]),
     ("04_padding_stride", "dilation-code", [6, 6, 4, 4]),
+    # 05: two input channels sum to [[56, 72], [104, 120]]; stacking K, K + 1, K + 2
+    ("05_channels", "multi-in-data", [19, 25, 37, 43, 37, 47, 67, 77]),
+    ("05_channels", "multi-in-result", [56, 72, 104, 120]),
+    ("05_channels", "multi-in-pytorch", [56, 72, 104, 120]),
+    ("05_channels", "multi-out-kernel", [3, 2, 2, 2]),
+    ("05_channels", "multi-out-result", [56, 72, 104, 120, 76, 100, 148, 172, 96, 128, 192, 224]),
+    ("05_channels", "layer-shapes", [3, 2, 2, 2, 3]),
+    ("05_channels", "groups-shape", [6, 2, 3, 3]),
+    # 06: a 1×1 layer keeps the size; parameters of 3×3 vs 1×1 vs grouped (64 -> 128 channels)
+    ("06_one_by_one", "pixel-data", [2, 3, 3]),
+    # 07: the notes' pooling examples
+    ("07_pooling", "basic-data", [4, 5, 7, 8, 2, 3, 5, 6]),
+    ("07_pooling", "stride-data", [10]),
+    ("07_pooling", "stride-padding", [5, 7, 13, 15]),
+    ("07_pooling", "stride-rect", [5, 7, 13, 15]),
+    ("07_pooling", "channels-code", [5, 7, 13, 15, 6, 8, 14, 16]),
+    ("07_pooling", "ceil-code", [1, 1, 2, 2, 1, 1, 3, 3]),
+    ("07_pooling", "cnn-code", [1, 4, 6, 6]),
 ]
 
 
@@ -72,11 +90,35 @@ def test_smaller_learning_rate_learns_more_slowly():
     assert 0.5 < a < 0.95 and -0.95 < b < -0.5
 
 
+@pytest.mark.parametrize(
+    ("aid", "cell_id"), [("05_channels", "groups-check"), ("06_one_by_one", "pixel-check")]
+)
+def test_equivalence_demos_hold(aid, cell_id):
+    text = plain_output(load("solutions", aid), cell_id)
+    if cell_id == "pixel-check":  # the weight matrix times a pixel's vector equals the layer's output there
+        a, b, c, d = numbers(text)
+        assert (a, b) == (c, d)
+    else:
+        assert text.strip() == "True"
+
+
+def test_parameter_table_matches_nn_conv2d():
+    """The 06 table's counts are those of the layers (computed here independently)."""
+    import torch.nn as nn
+
+    text = plain_output(load("solutions", "06_one_by_one"), "params-table")
+    for layer in [nn.Conv2d(64, 128, 3), nn.Conv2d(64, 128, 1), nn.Conv2d(64, 128, 3, groups=4)]:
+        assert f"{sum(p.numel() for p in layer.parameters()):,} parameters" in text
+
+
+def test_notes_cnn_mistake_is_shown_and_corrected():
+    nb = load("solutions", "07_pooling")
+    assert "cannot assign module before Module.__init__() call" in plain_output(nb, "cnn-broken")
+    assert "super().__init__()" in cell(nb, "cnn-code").source
+
+
 def test_flip_demo_shows_symmetric_kernels_agree():
-    assert (
-        plain_output(load("solutions", "01_cross_correlation"), "flip-symmetric-code").strip()
-        == "True"
-    )
+    assert plain_output(load("solutions", "01_cross_correlation"), "flip-symmetric-code").strip() == "True"
 
 
 @pytest.mark.parametrize("aid", assignments())
@@ -86,9 +128,7 @@ def test_answer_key_runs_without_errors_and_passes_its_checks(aid):
     tests = [c for c in nb.cells if nbgrader_role(c) == "test"]
     assert tests, "an assignment without test cells grades nothing"
     for c in tests:
-        assert "passed" in plain_output(nb, c.id), (
-            f"{c.metadata.nbgrader.grade_id} printed no success line"
-        )
+        assert "passed" in plain_output(nb, c.id), f"{c.metadata.nbgrader.grade_id} printed no success line"
 
 
 @pytest.mark.parametrize("aid", assignments())

@@ -24,9 +24,9 @@ def test_window_positions_give_pytorchs_output(shape, kernel, padding, stride, d
     g = torch.Generator().manual_seed(hash((shape, kernel)) % 1000)
     X, K = torch.randn(shape, generator=g), torch.randn(kernel, generator=g)
     try:
-        expected = F.conv2d(
-            X[None, None], K[None, None], padding=padding, stride=stride, dilation=dilation
-        )[0, 0]
+        expected = F.conv2d(X[None, None], K[None, None], padding=padding, stride=stride, dilation=dilation)[
+            0, 0
+        ]
     except RuntimeError:
         with pytest.raises(ValueError, match="window spans"):
             Window.of(shape, kernel, padding, stride, dilation)
@@ -159,12 +159,74 @@ def test_training_view_has_a_frame_per_step_with_its_loss():
     X[:, 2:] = 0
     Y = F.conv2d(X[None, None], torch.tensor([[[[1.0, -1.0]]]]))[0, 0]
     weights = [torch.tensor([[0.2, 0.1]]), torch.tensor([[0.6, -0.4]]), torch.tensor([[1.0, -1.0]])]
-    losses = [
-        float(((F.conv2d(X[None, None], w[None, None])[0, 0] - Y) ** 2).sum()) for w in weights[:2]
-    ]
+    losses = [float(((F.conv2d(X[None, None], w[None, None])[0, 0] - Y) ** 2).sum()) for w in weights[:2]]
     view = training_view(X, Y, weights, losses)
     assert len(view.frames) == 3
     assert f"loss {losses[1]:.3f}" in view.frames[1] and "step 2 of 2  (trained)" in view.frames[2]
     assert "loss 0.000" in view.frames[2]  # the final kernel reproduces Y
     with pytest.raises(ValueError, match="one weight per loss"):
         training_view(X, Y, weights, losses[:1])
+
+
+def test_channels_view_sums_channels_and_fills_outputs_in_turn():
+    from convlab.widgets import channels_view
+
+    X = torch.stack([torch.arange(9.0).reshape(3, 3), torch.arange(1.0, 10.0).reshape(3, 3)])
+    K = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    K3 = torch.stack([K, K + 1, K + 2])
+    view = channels_view(X, K3)
+    expected = F.conv2d(X[None], K3)[0]
+    assert len(view.frames) == 3 * 4
+    assert "Y[0, 0, 0] = 19 (channel 0) + 37 (channel 1) = 56" in view.frames[0]
+    for t, frame in enumerate(view.frames):  # every frame's value is PyTorch's
+        o, rest = divmod(t, 4)
+        assert f"= {int(expected[o].flatten()[rest])}</text>" in frame
+    assert view.frames[4].count('class="window"') == 2 * 4  # the window in both channels
+
+
+def test_channels_view_fades_what_a_group_does_not_see():
+    from convlab.widgets import channels_view
+
+    view = channels_view(torch.ones(4, 3, 3), torch.ones(4, 2, 2, 2), groups=2)
+    first, last = view.frames[0], view.frames[-1]
+    assert first.count('class="faded"') == 2 * 9 and "sees input channels 0–1" in first
+    assert "sees input channels 2–3" in last
+    with pytest.raises(ValueError, match="groups"):
+        channels_view(torch.ones(3, 3, 3), torch.ones(4, 1, 2, 2), groups=2)
+
+
+def test_one_by_one_view_multiplies_each_pixels_vector():
+    from convlab.widgets import one_by_one_view
+
+    X = torch.arange(27.0).reshape(3, 3, 3)
+    K = torch.tensor([[1.0, 0.0, -1.0], [0.5, 0.5, 0.5]]).reshape(2, 3, 1, 1)
+    view = one_by_one_view(X, K)
+    Y = F.conv2d(X[None], K)[0]
+    assert len(view.frames) == 9
+    assert f"Y[0, 1, 1] = 1×4 + 0×13 + -1×22 = {int(Y[0, 1, 1])}" in view.frames[4]
+    assert f"= {float(Y[1, 1, 1]):g}" in view.frames[4]
+
+
+def test_pool_view_marks_the_max_and_pads_with_minus_infinity():
+    from convlab.widgets import pool_view
+
+    X = torch.arange(16.0).reshape(4, 4) - 8
+    view = pool_view(X, 3, stride=2, padding=1)
+    expected = F.max_pool2d(X[None, None], 3, 2, 1)[0, 0]
+    assert len(view.frames) == expected.numel() == 4
+    assert "max(−∞, −∞, −∞, −∞, -8, -7, −∞, -4, -3) = -3" in view.frames[0]
+    assert view.frames[0].count('class="current"') == 2  # the max cell and the output cell
+    stride, padding, mode = view.children[0].children
+    mode.value = "avg"
+    assert "/ 9 = " in view.frames[0] and "−∞" not in view.frames[0]
+    padding.value, stride.value = 0, 1
+    assert len(view.frames) == 4  # 4×4 input, 3×3 window, stride 1
+    stride.value = 3
+    assert len(view.frames) == 1
+
+
+def test_pool_view_explains_a_refused_setting():
+    from convlab.widgets.pooling import frames_for
+
+    (frame,) = frames_for(torch.ones(4, 4), 2, padding=2)
+    assert "No output" in frame and "half" in frame

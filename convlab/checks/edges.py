@@ -35,9 +35,7 @@ KERNEL_HINTS = Hints(
 
 
 def _constant_check(name: str, fn, expected: torch.Tensor, mistakes: list[Mistake]) -> None:
-    run_cases(
-        name, fn, [Case("the kernel it returns", {})], lambda: expected, mistakes, KERNEL_HINTS
-    )
+    run_cases(name, fn, [Case("the kernel it returns", {})], lambda: expected, mistakes, KERNEL_HINTS)
     passed(name, 1, "check")
 
 
@@ -117,8 +115,7 @@ def check_edge_map(edge_map) -> None:
     mistakes = [
         Mistake(
             "absolute value taken",
-            "the response keeps its sign: +1 marks white→black, "
-            "-1 black→white; return corr2d(X, K) as it is",
+            "the response keeps its sign: +1 marks white→black, -1 black→white; return corr2d(X, K) as it is",
             lambda X, K: oracle.corr2d(X, K).abs(),
         ),
         Mistake(
@@ -235,8 +232,6 @@ def check_gradient_magnitude(gradient_magnitude) -> None:
         value="gx = corr2d(img, Gx), gy = corr2d(img, Gy), return torch.sqrt(gx**2 + gy**2)",
         error="use sobel_kernels() and corr2d, then torch.sqrt(gx**2 + gy**2)",
     )
-    with stand_ins(
-        gradient_magnitude, {"sobel_kernels": lambda: (SOBEL_X.clone(), SOBEL_Y.clone())}
-    ):
+    with stand_ins(gradient_magnitude, {"sobel_kernels": lambda: (SOBEL_X.clone(), SOBEL_Y.clone())}):
         n = run_cases("gradient_magnitude", gradient_magnitude, cases, _magnitude, mistakes, hints)
     passed("gradient_magnitude", n)

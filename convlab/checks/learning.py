@@ -112,9 +112,7 @@ def _cases() -> list[Case]:
 
 
 def _matches(got_w, got_losses, w, losses) -> bool:
-    return close(got_w, w) and close(
-        torch.tensor(got_losses, dtype=torch.float64), torch.tensor(losses)
-    )
+    return close(got_w, w) and close(torch.tensor(got_losses, dtype=torch.float64), torch.tensor(losses))
 
 
 def _check_result(case: Case, got) -> None:
@@ -282,8 +280,7 @@ def check_kernel_gradient(kernel_gradient) -> None:
     mistakes = [
         Mistake(
             "dY flipped: that is a convolution",
-            "dL/dK[a, b] = sum over i, j of "
-            "X[i + a, j + b] * dY[i, j]: cross-correlate X with dY itself",
+            "dL/dK[a, b] = sum over i, j of X[i + a, j + b] * dY[i, j]: cross-correlate X with dY itself",
             lambda X, dY: oracle.corr2d(X, dY.flip(0, 1)),
         ),
         Mistake(

@@ -197,14 +197,11 @@ def check_pad2d(pad2d) -> None:
         ((6, 2), (0, 1, 1, 0)),
     ]:
         X = torch.randn(shape, generator=g)
-        cases.append(
-            Case(f"{describe('X', X)} and padding={padding}", {"X": X, "padding": padding})
-        )
+        cases.append(Case(f"{describe('X', X)} and padding={padding}", {"X": X, "padding": padding}))
     X = torch.randint(-5, 5, (3, 5), generator=g)
     cases.append(Case(f"{describe('X', X)} and padding=(1, 2)", {"X": X, "padding": (1, 2)}))
     hints = Hints(
-        shape="(top, bottom, left, right) padding makes an h×w input "
-        "(top + h + bottom)×(left + w + right)",
+        shape="(top, bottom, left, right) padding makes an h×w input (top + h + bottom)×(left + w + right)",
         value="zeros around, X unchanged in the middle: Y[top:top + h, left:left + w] = X",
         error="build torch.zeros of the padded shape and copy X into its middle",
     )
@@ -258,9 +255,7 @@ EXT_MISTAKES = [
         "padding counted in total, not per side",
         "padding p adds p zeros on EACH side; pad before sliding, with your pad2d",
         lambda X, K, padding=0, stride=1, dilation=1: (
-            _ext(X, K, (_sides(padding)[0], 0, _sides(padding)[2], 0), stride, dilation)
-            if padding
-            else None
+            _ext(X, K, (_sides(padding)[0], 0, _sides(padding)[2], 0), stride, dilation) if padding else None
         ),
     ),
     Mistake(
@@ -308,8 +303,7 @@ def check_corr2d_ext(corr2d_ext) -> None:
     hints = Hints(
         shape="per dimension the output has (n + top + bottom − d(k − 1) − 1) // s + 1 entries "
         "(your conv_output_shape): pad first, then start a window every s cells while it fits",
-        value="Y[i, j] = sum over a, b of Xp[i*sh + a*dh, j*sw + b*dw] * K[a, b], "
-        "with Xp the padded X",
+        value="Y[i, j] = sum over a, b of Xp[i*sh + a*dh, j*sw + b*dw] * K[a, b], with Xp the padded X",
         error="pad X with pad2d, then slide: row i starts at i*sh, column j at j*sw, and kernel "
         "element (a, b) reads Xp[i*sh + a*dh, j*sw + b*dw]",
     )
@@ -358,11 +352,7 @@ def check_same_padding(same_padding) -> None:
     ]:
         case = Case(f"kernel_size={k}, dilation={d}", {"kernel_size": k, "dilation": d})
         got = call(ex, same_padding, case, "return a 4-tuple (top, bottom, left, right)")
-        if (
-            not isinstance(got, tuple | list)
-            or len(got) != 4
-            or not all(isinstance(v, int) for v in got)
-        ):
+        if not isinstance(got, tuple | list) or len(got) != 4 or not all(isinstance(v, int) for v in got):
             fail(
                 ex,
                 "did not return (top, bottom, left, right)",

@@ -1,8 +1,19 @@
 """Sliding-window animations. One entry point per view, taking the exercise's arguments."""
 
+from convlab.widgets.channels import channels_view
 from convlab.widgets.corr2d import corr2d_view
 from convlab.widgets.explorer import kernel_explorer
+from convlab.widgets.one_by_one import one_by_one_view
 from convlab.widgets.player import FramePlayer
+from convlab.widgets.pooling import pool_view
 from convlab.widgets.training import training_view
 
-__all__ = ["FramePlayer", "corr2d_view", "kernel_explorer", "training_view"]
+__all__ = [
+    "FramePlayer",
+    "channels_view",
+    "corr2d_view",
+    "kernel_explorer",
+    "one_by_one_view",
+    "pool_view",
+    "training_view",
+]

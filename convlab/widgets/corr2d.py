@@ -5,25 +5,12 @@ from __future__ import annotations
 import ipywidgets as widgets
 import torch
 
+from convlab.widgets.drawing import GAP, cell_size, grid, input_with_window, output_so_far, padded, width
 from convlab.widgets.geometry import Window
 from convlab.widgets.player import FramePlayer, grading, skipped
-from convlab.widgets.svg import COLOURS, Canvas, number
+from convlab.widgets.svg import Canvas, number
 
-GAP = 44  # space between the input, kernel and output grids
 MAX_TERMS = 9  # products written out in the arithmetic line before it is shortened
-
-
-def cell_size(*shapes: tuple[int, int]) -> float:
-    """Large enough to read a number, small enough that the picture fits a notebook."""
-    widest = sum(s[1] for s in shapes)
-    return max(24.0, min(40.0, 720 / max(widest, 1)))
-
-
-def padded(X: torch.Tensor, window: Window) -> torch.Tensor:
-    top, bottom, left, right = window.padding
-    out = torch.zeros(window.padded_shape, dtype=torch.float64)
-    out[top : top + X.shape[0], left : left + X.shape[1]] = X.to(torch.float64)
-    return out
 
 
 def steps(X: torch.Tensor, K: torch.Tensor, window: Window) -> list[dict]:
@@ -64,35 +51,13 @@ def frame(X: torch.Tensor, K: torch.Tensor, window: Window, all_steps: list[dict
     size = cell_size((ph, pw), (kh, kw), (oh, ow))
     canvas = Canvas()
     top = 30.0
-    Xp = padded(X, window)
-    under = {rc: ab for ab, rc in step["cells"]}
-    # input, padding drawn distinctly, window cells on top
-    canvas.text(0, 18, "input X" + (" (grey: zero padding)" if any(window.padding) else ""), 13)
-    for r in range(ph):
-        for c in range(pw):
-            pad, inside = window.is_padding(r, c), (r, c) in under
-            if pad:
-                kind = "window-padding" if inside else "padding"
-            else:
-                kind = "window" if inside else "input"
-            canvas.cell(c * size, top + r * size, size, kind, number(Xp[r, c]), dashed=pad)
-    r0, c0 = step["cells"][0][1]
-    sh, sw = window.span
-    canvas.outline(c0 * size, top + r0 * size, sw * size, sh * size, COLOURS["window"][1])
-    # kernel
-    x_k = pw * size + GAP
-    canvas.text(x_k, 18, "kernel K", 13)
-    for a in range(kh):
-        for b in range(kw):
-            canvas.cell(x_k + b * size, top + a * size, size, "kernel", number(K[a, b]))
-    # output so far
-    x_o = x_k + kw * size + GAP
-    canvas.text(x_o, 18, "output Y", 13)
-    for s, other in enumerate(all_steps):
-        i, j = other["out"]
-        kind = "current" if s == t else "done" if s < t else "todo"
-        label = number(other["value"]) if s <= t else ""
-        canvas.cell(x_o + j * size, top + i * size, size, kind, label)
+    title = "input X" + (" (grey: zero padding)" if any(window.padding) else "")
+    cells = [rc for _, rc in step["cells"]]
+    input_with_window(canvas, 0, top, size, padded(X, window), window, cells, title)
+    x_k = width(pw, size, title) + GAP
+    grid(canvas, x_k, top, size, K.detach(), "kernel", "kernel K")
+    x_o = x_k + width(kw, size, "kernel K") + GAP
+    output_so_far(canvas, x_o, top, size, (oh, ow), [s["value"] for s in all_steps], t, "output Y")
     y_text = top + max(ph, kh, oh) * size + 26
     canvas.text(0, y_text, arithmetic(step), 14, weight="bold")
     canvas.text(0, y_text + 22, caption(window, t, len(all_steps)), 12, "#4b5563")
@@ -109,8 +74,7 @@ def formula(window: Window) -> str:
         n, k = window.in_shape[axis], window.kernel[axis]
         s, d = window.stride[axis], window.dilation[axis]
         parts.append(
-            f"{name}: ⌊({n} + {p1} + {p2} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = "
-            f"{window.out_shape[axis]}"
+            f"{name}: ⌊({n} + {p1} + {p2} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {window.out_shape[axis]}"
         )
     return "output size  " + "   ".join(parts)
 
@@ -154,9 +118,7 @@ def corr2d_view(
     """
     X, K = torch.as_tensor(X), torch.as_tensor(K)
     if X.dim() != 2 or K.dim() != 2:
-        raise ValueError(
-            f"corr2d_view takes 2-D X and K, got shapes {tuple(X.shape)}, {tuple(K.shape)}"
-        )
+        raise ValueError(f"corr2d_view takes 2-D X and K, got shapes {tuple(X.shape)}, {tuple(K.shape)}")
     title = "Cross-correlation"
     if grading():
         return skipped(title)

@@ -28,9 +28,7 @@ def png(image: torch.Tensor, title: str, cmap: str = "gray", symmetric: bool = F
     values = image.detach().to(torch.float64).numpy()
     fig, ax = plt.subplots(figsize=(3.6, 4.0), layout="constrained")
     limit = float(abs(values).max()) or 1.0
-    ax.imshow(
-        values, cmap=cmap, vmin=-limit if symmetric else None, vmax=limit if symmetric else None
-    )
+    ax.imshow(values, cmap=cmap, vmin=-limit if symmetric else None, vmax=limit if symmetric else None)
     ax.set_title(title, fontsize=10)
     ax.axis("off")
     buffer = io.BytesIO()

@@ -18,6 +18,7 @@ COLOURS = {
     "done": ("#dcfce7", "#86efac", "#14532d"),
     "current": ("#16a34a", "#14532d", "#ffffff"),
     "todo": ("#ffffff", "#d1d5db", "#ffffff"),
+    "faded": ("#f9fafb", "#e5e7eb", "#d1d5db"),  # an input the current output does not see
 }
 FONT = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace"
 

@@ -5,30 +5,9 @@ from __future__ import annotations
 import torch
 
 from convlab import oracle
-from convlab.widgets.corr2d import GAP, cell_size
+from convlab.widgets.drawing import GAP, cell_size, grid
 from convlab.widgets.player import FramePlayer, grading, skipped
-from convlab.widgets.svg import COLOURS, Canvas, number
-
-
-def _grid(
-    canvas: Canvas,
-    x0: float,
-    y0: float,
-    size: float,
-    values: torch.Tensor,
-    kind: str,
-    title: str,
-    digits: int = 2,
-    mark: tuple[int, int] | None = None,
-) -> None:
-    canvas.text(x0, y0 - 12, title, 13)
-    for r in range(values.shape[0]):
-        for c in range(values.shape[1]):
-            v = float(values[r, c])
-            label = number(v) if v == int(v) else f"{v:.{digits}f}"
-            canvas.cell(
-                x0 + c * size, y0 + r * size, size, "current" if (r, c) == mark else kind, label
-            )
+from convlab.widgets.svg import COLOURS, Canvas
 
 
 def _sparkline(canvas: Canvas, x0: float, y0: float, losses: list[float], t: int) -> None:
@@ -37,13 +16,9 @@ def _sparkline(canvas: Canvas, x0: float, y0: float, losses: list[float], t: int
     canvas.text(x0, y0 - 12, "loss (sum of squared errors)", 13)
     canvas.outline(x0, y0, width, height, "#d1d5db", 1.0)
     step = width / max(len(losses) - 1, 1)
-    points = [
-        (x0 + i * step, y0 + height - height * v / top) for i, v in enumerate(losses[: t + 1])
-    ]
+    points = [(x0 + i * step, y0 + height - height * v / top) for i, v in enumerate(losses[: t + 1])]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    canvas.parts.append(
-        f'<polyline points="{path}" fill="none" stroke="#16a34a" stroke-width="2"/>'
-    )
+    canvas.parts.append(f'<polyline points="{path}" fill="none" stroke="#16a34a" stroke-width="2"/>')
     x, y = points[-1]
     canvas.parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#16a34a"/>')
 
@@ -57,18 +32,17 @@ def training_frame(X, Y, weight, losses, t, steps) -> str:
     top = 48.0
     kh, kw = weight.shape
     # X with the window where the current kernel is furthest from the target
-    canvas.text(
-        0, 16, f"step {t} of {steps}" + ("  (trained)" if t == steps else ""), 14, weight="bold"
-    )
-    _grid(canvas, 0, top, size, X, "input", "input X", 0)
+    canvas.text(0, 16, f"step {t} of {steps}" + ("  (trained)" if t == steps else ""), 14, weight="bold")
+    grid(canvas, 0, top, size, X, "input", "input X", 0)
     i, j = worst
     canvas.outline(j * size, top + i * size, kw * size, kh * size, COLOURS["window"][1])
     x = X.shape[1] * size + GAP
-    _grid(canvas, x, top, size * 1.4, weight, "kernel", "kernel")
+    grid(canvas, x, top, size * 1.4, weight, "kernel", "kernel")
     x += kw * size * 1.4 + GAP
-    _grid(canvas, x, top, size, Y_hat, "done", "Ŷ = X ⋆ kernel", 2, mark=worst)
+    marked = lambda r, c: "current" if (r, c) == worst else "done"  # noqa: E731
+    grid(canvas, x, top, size, Y_hat, marked, "Ŷ = X ⋆ kernel", 2)
     x += Y.shape[1] * size + GAP
-    _grid(canvas, x, top, size, Y, "done", "target Y", 0, mark=worst)
+    grid(canvas, x, top, size, Y, marked, "target Y", 0)
     y = top + max(X.shape[0], kh) * size + 40
     loss = losses[t] if t < len(losses) else float(((Y_hat - Y) ** 2).sum())
     canvas.text(
@@ -82,22 +56,16 @@ def training_frame(X, Y, weight, losses, t, steps) -> str:
     return canvas.svg()
 
 
-def training_view(
-    X: torch.Tensor, Y: torch.Tensor, weights: list[torch.Tensor], losses: list[float]
-):
+def training_view(X: torch.Tensor, Y: torch.Tensor, weights: list[torch.Tensor], losses: list[float]):
     """Step through training: ``weights[t]`` is the kernel before update ``t`` (the last one
     after the final update), ``losses[t]`` the loss before update ``t``."""
     if grading():
         return skipped("Training")
     if len(weights) not in (len(losses), len(losses) + 1):
         raise ValueError(
-            "need one weight per loss, plus the final one: "
-            f"{len(weights)} weights, {len(losses)} losses"
+            f"need one weight per loss, plus the final one: {len(weights)} weights, {len(losses)} losses"
         )
     X, Y = torch.as_tensor(X).float(), torch.as_tensor(Y).float()
     steps = len(weights) - 1
-    frames = [
-        training_frame(X, Y, w.detach().float(), list(losses), t, steps)
-        for t, w in enumerate(weights)
-    ]
+    frames = [training_frame(X, Y, w.detach().float(), list(losses), t, steps) for t, w in enumerate(weights)]
     return FramePlayer(frames, "Training", interval_ms=700)

@@ -1,0 +1,259 @@
+"""Checks for notebook 06: the 1×1 convolution as one matrix product, and parameter counts."""
+
+from __future__ import annotations
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from convlab import oracle
+from convlab.checks.guards import stand_ins
+from convlab.checks.report import (
+    Case,
+    Hints,
+    Mistake,
+    call,
+    describe,
+    expect_value_error,
+    fail,
+    passed,
+    public_check,
+    run_cases,
+)
+
+# Everything that multiplies matrices, the @ operator included (it reaches __torch_function__).
+PRODUCTS = {
+    torch.Tensor.__matmul__,
+    torch.Tensor.__rmatmul__,
+    torch.matmul,
+    torch.Tensor.matmul,
+    torch.mm,
+    torch.Tensor.mm,
+    torch.bmm,
+    torch.Tensor.bmm,
+    torch.mv,
+    torch.Tensor.mv,
+    torch.einsum,
+    torch.tensordot,
+    torch.dot,
+    torch.Tensor.dot,
+}
+
+
+class CountProducts(TorchFunctionMode):
+    """Counts the matrix products a piece of code makes, however it writes them."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in PRODUCTS:
+            self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _one_product(fn, case: Case) -> None:
+    with CountProducts() as counter:
+        fn(*case.inputs.values())
+    c_i, h, w = case.inputs["X"].shape
+    if counter.count == 0:
+        fail(
+            "corr2d_multi_in_out_1x1",
+            "computed without a matrix multiplication",
+            case.label,
+            [],
+            "the point of this exercise: reshape X to (c_i, h * w) and K to (c_o, c_i), then ONE product "
+            "K2 @ X2 computes every pixel at once",
+        )
+    if counter.count > 1:
+        fail(
+            "corr2d_multi_in_out_1x1",
+            f"uses {counter.count} matrix multiplications",
+            case.label,
+            [f"{h * w} pixels, {counter.count} products"],
+            "one product handles all pixels: (c_o, c_i) @ (c_i, h * w); no loop over pixels or channels",
+        )
+
+
+class LoopNotAllowed(RuntimeError):
+    """Raised when the 1×1 exercise calls a loop-based helper instead of one matmul."""
+
+
+def _no_loops(*_args, **_kwargs):
+    raise LoopNotAllowed(
+        "corr2d_multi_in_out_1x1 must not call corr2d / corr2d_multi_in / corr2d_multi_in_out: "
+        "reshape X to (c_i, h * w), K to (c_o, c_i) and multiply once"
+    )
+
+
+@public_check
+def check_corr2d_multi_in_out_1x1(corr2d_multi_in_out_1x1) -> None:
+    """``corr2d_multi_in_out_1x1(X, K)``, K (c_o, c_i, 1, 1): one matmul, equal to F.conv2d."""
+    g = torch.Generator().manual_seed(606)
+    cases = []
+    for (c_i, h, w), c_o in [
+        ((3, 3, 3), 2),
+        ((4, 5, 6), 3),
+        ((1, 4, 4), 5),
+        ((6, 2, 7), 1),
+        ((5, 6, 4), 5),
+    ]:
+        X, K = torch.randn(c_i, h, w, generator=g), torch.randn(c_o, c_i, 1, 1, generator=g)
+        cases.append(Case(f"{describe('X', X)} and {describe('K', K)}", {"X": X, "K": K}))
+    mistakes = [
+        Mistake(
+            "weights scrambled: K reshaped as (c_i, c_o)",
+            "K is (c_o, c_i, 1, 1): "
+            "K.reshape(c_o, c_i) keeps each output's weights in its row; K.reshape(c_i, c_o).T "
+            "mixes them up",
+            lambda X, K: (
+                oracle.corr2d_multi_in_out(X, K.reshape(K.shape[1], K.shape[0]).T.reshape(K.shape))
+                if min(K.shape[:2]) > 1
+                else None
+            ),
+        ),
+        Mistake(
+            "pixels scrambled: X reshaped without keeping channels first",
+            "X is (c_i, h, w): "
+            "X.reshape(c_i, h * w) gives one column per pixel; X.reshape(h * w, c_i) mixes "
+            "channels and pixels",
+            lambda X, K: (
+                (K.reshape(K.shape[0], -1) @ X.reshape(-1, X.shape[0]).T).reshape(K.shape[0], *X.shape[1:])
+                if X.shape[0] > 1
+                else None
+            ),
+        ),
+        Mistake(
+            "output reshaped as (c_o, w, h)",
+            "reshape the product back to (c_o, h, w)",
+            lambda X, K: (
+                oracle.corr2d_multi_in_out(X, K).transpose(1, 2).reshape(K.shape[0], *X.shape[1:])
+                if X.shape[1] != X.shape[2]
+                else None
+            ),
+        ),
+    ]
+    hints = Hints(
+        shape="the output is (c_o, h, w): a 1×1 kernel keeps the height and width",
+        value="Y[:, i, j] = K.reshape(c_o, c_i) @ X[:, i, j] at every pixel: (c_o, c_i) @ (c_i, h * w)",
+        error="reshape X to (c_i, h * w) and K to (c_o, c_i), multiply with @, reshape to (c_o, h, w)",
+    )
+    loops = {"corr2d": _no_loops, "corr2d_multi_in": _no_loops, "corr2d_multi_in_out": _no_loops}
+    with stand_ins(corr2d_multi_in_out_1x1, loops):
+        n = run_cases(
+            "corr2d_multi_in_out_1x1",
+            corr2d_multi_in_out_1x1,
+            cases,
+            oracle.corr2d_multi_in_out,
+            mistakes,
+            hints,
+        )
+    _one_product(corr2d_multi_in_out_1x1, cases[1])
+    passed("corr2d_multi_in_out_1x1", n + 1)
+
+
+PARAM_CASES = [
+    (1, 1, (1, 2), 1, False),
+    (3, 8, 3, 1, True),
+    (16, 33, (3, 5), 1, True),
+    (4, 6, 3, 2, True),
+    (8, 8, 3, 8, False),
+    (6, 9, (2, 2), 3, True),
+    (64, 128, 1, 1, True),
+    (12, 12, 5, 4, False),
+]
+
+
+def _count(formula):
+    return lambda in_channels, out_channels, kernel_size, groups=1, bias=True: formula(
+        in_channels,
+        out_channels,
+        *((kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size),
+        groups,
+        bias,
+    )
+
+
+PARAM_MISTAKES = [
+    (
+        "the bias not counted",
+        "nn.Conv2d has one bias per output channel when bias=True",
+        _count(lambda i, o, kh, kw, g, b: o * (i // g) * kh * kw),
+    ),
+    (
+        "a bias counted although bias=False",
+        "with bias=False the layer has only its weights",
+        _count(lambda i, o, kh, kw, g, b: o * (i // g) * kh * kw + o),
+    ),
+    (
+        "groups ignored: weights not divided by groups",
+        "with groups each kernel sees only "
+        "in_channels / groups channels: the weight is (out, in / groups, kh, kw)",
+        _count(lambda i, o, kh, kw, g, b: o * i * kh * kw + (o if b else 0)),
+    ),
+    (
+        "one bias per input channel",
+        "the bias is one number per OUTPUT channel",
+        _count(lambda i, o, kh, kw, g, b: o * (i // g) * kh * kw + (i if b else 0)),
+    ),
+    (
+        "an int kernel_size counted as k, not k × k",
+        "kernel_size=3 means a 3×3 kernel: 9 weights per channel pair",
+        lambda in_channels, out_channels, kernel_size, groups=1, bias=True: (
+            (out_channels * (in_channels // groups) * kernel_size + (out_channels if bias else 0))
+            if isinstance(kernel_size, int) and kernel_size > 1
+            else None
+        ),
+    ),
+]
+
+
+@public_check
+def check_conv_param_count(conv_param_count) -> None:
+    """``conv_param_count(in, out, kernel_size, groups, bias)`` against ``nn.Conv2d``'s parameters."""
+    ex = "conv_param_count"
+    n = 0
+    for i, o, k, g, b in PARAM_CASES:
+        options = {"groups": g, "bias": b}
+        case = Case(
+            f"nn.Conv2d({i}, {o}, {k}, groups={g}, bias={b})",
+            {"in_channels": i, "out_channels": o, "kernel_size": k},
+            options,
+        )
+        got = call(ex, conv_param_count, case, "return an int: weights plus biases")
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if not isinstance(got, int) or isinstance(got, bool):
+            fail(
+                ex,
+                f"returned a {type(got).__name__}, not an int",
+                case.label,
+                [f"got {got!r}"],
+                "count with integer arithmetic (//, *) and return an int",
+            )
+        expected = oracle.conv_param_count(i, o, k, g, b)
+        if got == expected:
+            n += 1
+            continue
+        for name, hint, predict in PARAM_MISTAKES:
+            wrong = predict(i, o, k, g, b)
+            if wrong is not None and wrong != expected and got == wrong:
+                fail(ex, name, case.label, [f"expected {expected}, got {got}"], hint)
+        fail(
+            ex,
+            "wrong count",
+            case.label,
+            [f"expected {expected}, got {got}"],
+            "out_channels × (in_channels / groups) × kh × kw weights, plus out_channels biases if bias",
+        )
+    expect_value_error(
+        ex,
+        conv_param_count,
+        Case(
+            "nn.Conv2d(6, 4, 3, groups=4)",
+            {"in_channels": 6, "out_channels": 4, "kernel_size": 3},
+            {"groups": 4},
+        ),
+        "6 input channels do not split into 4 groups",
+    )
+    passed(ex, n + 1)

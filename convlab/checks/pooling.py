@@ -1,0 +1,268 @@
+"""Checks for notebook 07: max and average pooling, with stride, padding and ceil_mode."""
+
+from __future__ import annotations
+
+import torch
+
+from convlab import oracle
+from convlab.checks.report import (
+    Case,
+    Hints,
+    Mistake,
+    describe,
+    expect_value_error,
+    passed,
+    public_check,
+    run_cases,
+)
+
+
+def _pool(X, size, mode, **kw):
+    try:
+        return oracle.pool2d(X, size, **kw, mode=mode)
+    except RuntimeError:  # the setting is impossible for PyTorch: not a prediction
+        return None
+
+
+def _swapped_window(X, pool_size, mode):
+    """The course notes' slip: the output sized (p_h, p_w) but each window sliced (p_w, p_h)."""
+    p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    if p_h == p_w:
+        return None
+    X = X.to(torch.float64)
+    Y = torch.zeros(X.shape[0] - p_h + 1, X.shape[1] - p_w + 1, dtype=torch.float64)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i : i + p_w, j : j + p_h]
+            Y[i, j] = window.max() if mode == "max" else window.mean()
+    return Y
+
+
+@public_check
+def check_pool2d(pool2d) -> None:
+    """``pool2d(X, pool_size, mode)``: stride 1, no padding, as in the course notes."""
+    g = torch.Generator().manual_seed(707)
+    X = torch.arange(9.0).reshape(3, 3)
+    cases = [
+        Case(
+            "the worked example X = 0..8 (3×3), pool (2, 2), max",
+            {"X": X, "pool_size": (2, 2), "mode": "max"},
+        ),
+        Case(
+            "the worked example X = 0..8 (3×3), pool (2, 2), avg",
+            {"X": X, "pool_size": (2, 2), "mode": "avg"},
+        ),
+    ]
+    for shape, size, mode in [
+        ((5, 7), (2, 3), "max"),
+        ((6, 4), (3, 1), "avg"),
+        ((4, 6), 3, "max"),
+        ((7, 5), (1, 4), "avg"),
+    ]:
+        Xr = torch.randn(shape, generator=g)
+        cases.append(
+            Case(f"{describe('X', Xr)}, pool {size}, {mode}", {"X": Xr, "pool_size": size, "mode": mode})
+        )
+    Xi = torch.randint(-5, 6, (5, 5), generator=g)
+    cases.append(
+        Case(f"{describe('X', Xi)}, pool (2, 2), avg", {"X": Xi, "pool_size": (2, 2), "mode": "avg"})
+    )
+    mistakes = [
+        Mistake(
+            "pool height and width swapped",
+            "pool_size is (p_h, p_w): rows first, so the window is X[i:i + p_h, j:j + p_w]",
+            _swapped_window,
+        ),
+        Mistake(
+            "max and average swapped",
+            "mode 'max' takes the largest value of the window, 'avg' its mean",
+            lambda X, pool_size, mode: _pool(X, pool_size, "avg" if mode == "max" else "max", stride=1),
+        ),
+        Mistake(
+            "summed instead of averaged",
+            "average pooling divides the window's sum by its size: .mean()",
+            lambda X, pool_size, mode: (
+                _pool(X, pool_size, "avg", stride=1)
+                * (pool_size * pool_size if isinstance(pool_size, int) else pool_size[0] * pool_size[1])
+                if mode == "avg"
+                else None
+            ),
+        ),
+    ]
+    hints = Hints(
+        shape="stride 1, no padding: (h - p_h + 1, w - p_w + 1), as for corr2d",
+        value="Y[i, j] is X[i:i + p_h, j:j + p_w].max() (or .mean() for 'avg')",
+        error="accept pool_size as a pair (p_h, p_w) or an int; mode is 'max' or 'avg'",
+    )
+    n = run_cases(
+        "pool2d",
+        pool2d,
+        cases,
+        lambda X, pool_size, mode: oracle.pool2d(X, pool_size, 1, 0, mode),
+        mistakes,
+        hints,
+    )
+    expect_value_error(
+        "pool2d",
+        pool2d,
+        Case("mode='min'", {"X": X, "pool_size": (2, 2), "mode": "min"}),
+        "mode must be 'max' or 'avg'",
+    )
+    passed("pool2d", n + 1)
+
+
+def _ext_reference(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
+    return oracle.pool2d(X, kernel_size, stride, padding, mode, ceil_mode)
+
+
+def _variant(**change):
+    def predict(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
+        settings = {
+            "kernel_size": kernel_size,
+            "stride": stride,
+            "padding": padding,
+            "mode": mode,
+            "ceil_mode": ceil_mode,
+        } | change
+        if settings == {
+            "kernel_size": kernel_size,
+            "stride": stride,
+            "padding": padding,
+            "mode": mode,
+            "ceil_mode": ceil_mode,
+        }:
+            return None
+        try:
+            return oracle.pool2d(X, **settings)
+        except RuntimeError:
+            return None
+
+    return predict
+
+
+def _zero_padded_max(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
+    if mode != "max" or not padding:
+        return None
+    p = (padding, padding) if isinstance(padding, int) else padding
+    padded = torch.nn.functional.pad(X.to(torch.float64), (p[1], p[1], p[0], p[0]))
+    return oracle.pool2d(padded, kernel_size, stride, 0, "max", ceil_mode)
+
+
+def _avg_without_padding(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
+    if mode != "avg" or not padding:
+        return None
+    out = torch.nn.functional.avg_pool2d(
+        X[None].to(torch.float64), kernel_size, stride, padding, ceil_mode=ceil_mode, count_include_pad=False
+    )
+    return out[0].to(torch.float32)
+
+
+def _across_channels(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
+    if X.shape[0] < 2:
+        return None
+    pooled = oracle.pool2d(X, kernel_size, stride, padding, mode, ceil_mode)
+    merged = pooled.amax(0) if mode == "max" else pooled.mean(0)
+    return merged.expand_as(pooled).clone()
+
+
+@public_check
+def check_pool2d_ext(pool2d_ext) -> None:
+    """``pool2d_ext(X, kernel_size, stride, padding, mode, ceil_mode)`` as ``nn.MaxPool2d`` /
+    ``nn.AvgPool2d`` on (c, h, w), each channel alone."""
+    g = torch.Generator().manual_seed(717)
+    X16 = torch.arange(16.0).reshape(1, 4, 4)
+    cases = [
+        Case("the worked example X = 0..15 (1×4×4), MaxPool2d(3)", {"X": X16, "kernel_size": 3}),
+        Case(
+            "X = 0..15 (1×4×4), kernel 3, padding 1, stride 2",
+            {"X": X16, "kernel_size": 3},
+            {"padding": 1, "stride": 2},
+        ),
+        Case(
+            "X = 0..15 (1×4×4), kernel (2, 3), stride (2, 3), padding (0, 1)",
+            {"X": X16, "kernel_size": (2, 3)},
+            {"stride": (2, 3), "padding": (0, 1)},
+        ),
+        Case(
+            "two channels X and X + 1, kernel 3, padding 1, stride 2",
+            {"X": torch.cat([X16, X16 + 1]), "kernel_size": 3},
+            {"padding": 1, "stride": 2},
+        ),
+    ]
+    settings = [
+        ((2, 5, 7), 2, None, 1, "max", False),
+        ((3, 6, 6), 3, 2, 1, "avg", False),
+        ((2, 7, 5), (3, 2), (2, 1), (1, 1), "max", True),
+        ((1, 5, 5), 2, None, 0, "max", True),
+        ((3, 6, 7), (2, 3), 1, (1, 1), "avg", False),
+        ((2, 8, 6), 3, 3, 1, "max", True),
+    ]
+    for shape, k, s, p, mode, ceil in settings:
+        X = torch.randn(shape, generator=g) - 1.0  # mostly negative: zero padding would show
+        cases.append(
+            Case(
+                f"{describe('X', X)}, kernel {k}, stride {s}, padding {p}, {mode}, ceil_mode={ceil}",
+                {"X": X, "kernel_size": k},
+                {"stride": s, "padding": p, "mode": mode, "ceil_mode": ceil},
+            )
+        )
+    mistakes = [
+        Mistake(
+            "stride defaults to 1",
+            "like nn.MaxPool2d, stride=None means stride = kernel_size: "
+            "windows side by side, not overlapping",
+            _variant(stride=1),
+        ),
+        Mistake(
+            "max pooling padded with zeros",
+            "max pooling pads with −∞ so that padding never wins "
+            "the max: a window of negative values next to the border must keep its negative max",
+            _zero_padded_max,
+        ),
+        Mistake(
+            "average pooling ignores the padding",
+            "nn.AvgPool2d counts the zero padding in the "
+            "average (count_include_pad=True): divide by the full window size",
+            _avg_without_padding,
+        ),
+        Mistake(
+            "ceil_mode ignored",
+            "with ceil_mode=True the output size rounds up: a last window that "
+            "starts inside the input (or the left padding) is kept even if it runs past the edge",
+            _variant(ceil_mode=False),
+        ),
+        Mistake(
+            "pooled across channels",
+            "pooling treats each channel alone: the output has as many channels as the input",
+            _across_channels,
+        ),
+        Mistake(
+            "max and average swapped",
+            "mode 'max' takes the largest value, 'avg' the mean",
+            lambda X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False: (
+                _variant(mode="avg" if mode == "max" else "max")(
+                    X, kernel_size, stride, padding, mode, ceil_mode
+                )
+                if not ceil_mode
+                else None
+            ),
+        ),
+    ]
+    hints = Hints(
+        shape="per dimension: (n + 2p - k) // s + 1 (rounded up with ceil_mode, dropping a last window "
+        "that would start in the right padding); the channels stay",
+        value="pad each channel (−∞ for max, 0 for avg), then Y[c, i, j] = the max or mean of the window "
+        "starting at (i*s_h, j*s_w)",
+        error="X is (c, h, w): pool each channel; stride None means stride = kernel_size",
+    )
+    n = run_cases("pool2d_ext", pool2d_ext, cases, _ext_reference, mistakes, hints)
+    X = torch.zeros(1, 4, 4)
+    for options, why in [
+        ({"mode": "median"}, "mode must be 'max' or 'avg'"),
+        ({"padding": 2}, "padding must be at most half the kernel size, as PyTorch requires"),
+        ({"stride": 0}, "the stride must be positive"),
+    ]:
+        label = f"X of shape (1, 4, 4), kernel 3, {', '.join(f'{k}={v!r}' for k, v in options.items())}"
+        expect_value_error("pool2d_ext", pool2d_ext, Case(label, {"X": X, "kernel_size": 3}, options), why)
+        n += 1
+    passed("pool2d_ext", n)
