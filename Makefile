@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test release check-sync autograde feedback grades lint format clean distclean
+.PHONY: help venv lab test bench release check-sync autograde feedback grades lint format clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -20,17 +20,22 @@ $(READY): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(BIN)/jupyter labextension enable --level=sys_prefix @jupyter/nbgrader @jupyter-widgets/jupyterlab-manager
+	@# no "get notified about Jupyter news?" toast over the course (and no feed to fetch offline)
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/apputils-extension:announcements
 	$(BIN)/jupyter server extension enable --sys-prefix $(addprefix nbgrader.server_extensions.,formgrader assignment_list course_list validate_assignment)
 	@touch $(READY)
 
 venv: $(READY) ## create .venv and install the course (again only when pyproject.toml changes)
 
 lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (LAB_ARGS="--no-browser --port=8888")
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks --LabApp.news_url=None \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: $(READY) ## run the whole test suite, one worker per core (PYTEST_ARGS="-k corr2d" to narrow it)
 	$(BIN)/python -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
+
+bench: $(READY) ## performance figures, as ratios to a baseline measured in the same run
+	$(BIN)/python -m tests.bench_frames
 
 release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/
 	$(BIN)/python -m convlab.release

@@ -4,6 +4,8 @@ nbval executes every answer key in solutions/ and compares its outputs (pyprojec
 solutions/ on pytest's path with --nbval); these tests check what nbval cannot.
 """
 
+import re
+
 import pytest
 
 from convlab.release import errors, stripped
@@ -164,3 +166,29 @@ def test_student_release_runs_headless_failing_only_in_exercise_and_test_cells(a
         if nbgrader_role(c) == "test":
             assert c.id in failed
             assert any("is not implemented yet" in o.get("evalue", "") for o in c.outputs)
+
+
+@pytest.mark.parametrize("aid", assignments())
+def test_exported_answer_key_shows_a_picture_of_every_animation(aid):
+    """nbconvert's HTML (what GitHub and an LMS show): a static frame, never an empty widget box."""
+    from nbconvert import HTMLExporter
+
+    nb = load("solutions", aid)
+    views = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if re.fullmatch(r"<.*(frames|explorer)>", o.get("data", {}).get("text/plain", ""), re.I)
+    ]
+    assert views, "no animation in this notebook"
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    for view in views:
+        still = view["data"]["text/html"]
+        assert still.startswith(("<svg", "<div><img"))
+        # what a reader sees of the still: every line of text of the frame, or the pictures
+        shown = re.findall(r">([^<>]+)</text>", still) or re.findall(
+            r'src="(data:image/png;base64,.{64})', still
+        )
+        assert shown and all(part in html for part in shown)
+    assert "VBox(" not in html and "Loading widget" not in html

@@ -71,7 +71,9 @@ def kernel_explorer(img: torch.Tensor):
     for c in cells:
         c.observe(update, names="value")
     update()
-    return Explorer([choice, grid, widgets.HBox([original, response]), note])
+    view = Explorer([choice, grid, widgets.HBox([original, response]), note])
+    view.add_class("convlab-explorer")
+    return view
 
 
 class Explorer(View):

@@ -72,7 +72,10 @@ class FramePlayer(View):
         ]
         bar = widgets.HBox([self.play, self.step])
         top = [widgets.HBox(list(controls))] if controls else []
+        if controls:
+            top[0].add_class("convlab-controls")
         super().__init__([*top, bar, self.stack])
+        self.add_class("convlab-player")  # how the browser tests find a player
         self.show(frames, still)
 
     def show(self, frames: Sequence[str], still: int = -1) -> None:

@@ -1,0 +1,263 @@
+"""The course as a student sees it: JupyterLab in a real browser (Debian's chromium).
+
+For every notebook of the answer key: run all cells through the UI, then for every
+sliding-window player check that it rendered, that Play moves the frames (read from the
+DOM), that a control changes the frames, and that the console shows no JavaScript error;
+a screenshot of each widget goes to artifacts/browser/. Then nbgrader in the browser:
+Validate on a blank and on a filled-in notebook, and the Formgrader page.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.notebooks import ROOT, assignments, load
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("browser tests need Debian's chromium: apt-get install chromium", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.slow
+SHOTS = ROOT / "artifacts" / "browser"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STEP = re.compile(r"step (\d+) of (\d+)")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab from this environment on a copy of the course, on a free loopback port."""
+    course = tmp_path_factory.mktemp("course")
+    for name in ["source", "notebooks", "solutions", "nbgrader_config.py"]:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, course / name)
+    (course / "autograder").mkdir()
+    token = secrets.token_hex(16)
+    bindir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    command = [
+        str(bindir / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={course}",
+        f"--LabApp.workspaces_dir={course / '.workspaces'}",
+        "--LabApp.news_url=None",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(course / "lab.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(
+        command, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = None
+    deadline = time.monotonic() + 120
+    while url is None and time.monotonic() < deadline and proc.poll() is None:
+        found = re.search(r"(http://127\.0\.0\.1:\d+)/", (course / "lab.log").read_text())
+        url = found.group(1) if found else time.sleep(0.3)
+    if url is None:
+        pytest.fail(f"JupyterLab did not start:\n{(course / 'lab.log').read_text()[-3000:]}")
+    yield url, token, course
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(autouse=True)
+def no_kernels_left(lab):
+    """Shut down the kernels a test started, so the next one starts from a quiet server."""
+    yield
+    url, token, _ = lab
+    api = f"{url}/api/kernels?token={token}"
+    for kernel in json.loads(urllib.request.urlopen(api, timeout=10).read()):
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+def open_notebook(browser, lab, path: str):
+    url, token, _ = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    # a workspace of its own, reset: no tab of an earlier test is restored beside this one
+    page.goto(f"{url}/lab/workspaces/{secrets.token_hex(4)}/tree/{path}?reset&token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('.jp-Notebook-ExecutionIndicator') !== null", timeout=60_000
+    )
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
+        " return s && s.getAttribute('data-status') === 'idle'; }",
+        timeout=60_000,
+    )
+    return page, errors
+
+
+def run_all(page, timeout_s: float = 240) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.wait_for_function(
+        "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+        " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
+        timeout=timeout_s * 1000,
+    )
+
+
+def visible_step(player) -> str:
+    """The 'step k of n' of the frame the player shows now ('' if none is visible)."""
+    for svg in player.locator("svg").all():
+        if svg.is_visible():
+            found = STEP.search(svg.text_content() or "")
+            return found.group(0) if found else svg.text_content()[:80]
+    return ""
+
+
+def frames_seen_while_playing(player, want: int = 3, timeout_s: float = 20) -> set[str]:
+    seen = {visible_step(player)}
+    player.locator(".widget-play button").first.click()
+    deadline = time.monotonic() + timeout_s
+    while len(seen) < want and time.monotonic() < deadline:
+        time.sleep(0.1)
+        seen.add(visible_step(player))
+    return seen
+
+
+def expected_players(aid: str) -> int:
+    """How many frame players the answer key displays (their text form reads "<...: N frames>")."""
+    nb = load("solutions", aid)
+    texts = [
+        o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    ]
+    return sum(bool(re.fullmatch(r"<.*: \d+ frames>", t)) for t in texts)
+
+
+def relevant(errors: list[str]) -> list[str]:
+    """JavaScript errors; a failed request for an optional resource is not one."""
+    return [e for e in errors if "Failed to load resource" not in e]
+
+
+@pytest.mark.parametrize("aid", assignments())
+def test_every_animation_renders_plays_and_reacts(aid, lab, browser):
+    page, errors = open_notebook(browser, lab, f"solutions/{aid}/{aid}.ipynb")
+    run_all(page)
+    expected = expected_players(aid)
+    # cells finish before their widgets are drawn: wait until every player is on the page
+    page.wait_for_function(
+        "n => document.querySelectorAll('.convlab-player').length >= n"
+        " && !document.body.innerText.includes('Loading widget')",
+        arg=expected,
+        timeout=90_000,
+    )
+    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    players = page.locator(".convlab-player")
+    assert players.count() == expected
+    assert players.count() > 0, "no animation rendered"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for k in range(players.count()):
+        player = players.nth(k)
+        player.scroll_into_view_if_needed()
+        player.locator("svg").first.wait_for(state="attached", timeout=30_000)
+        assert visible_step(player), f"player {k} shows no frame"
+        player.screenshot(path=str(SHOTS / f"{aid}-{k}.png"))
+        seen = frames_seen_while_playing(player, timeout_s=30)
+        assert len(seen) >= 3, f"player {k}: Play showed only {seen}"
+        controls = player.locator(".convlab-controls")
+        if controls.count():
+            before = player.locator("svg").first.text_content()
+            slider = controls.locator(".noUi-handle").first
+            slider.focus()
+            slider.press("ArrowRight")
+            page.wait_for_function(
+                "([el, old]) => { const s = [...el.querySelectorAll('svg')]"
+                " .find(x => x.getBoundingClientRect().height > 0);"
+                " return s && s.textContent !== old; }",
+                arg=[player.element_handle(), before],
+                timeout=30_000,
+            )
+            player.screenshot(path=str(SHOTS / f"{aid}-{k}-control.png"))
+    for k in range(page.locator(".convlab-explorer").count()):
+        explorer = page.locator(".convlab-explorer").nth(k)
+        explorer.scroll_into_view_if_needed()
+        assert explorer.locator("img").count() == 2
+        explorer.screenshot(path=str(SHOTS / f"{aid}-explorer-{k}.png"))
+    assert relevant(errors) == [], errors
+    page.close()
+
+
+def test_animation_plays_while_the_kernel_is_busy(lab, browser):
+    """Frames are switched in the browser: a busy kernel does not stop the window."""
+    aid = "01_cross_correlation"
+    page, errors = open_notebook(browser, lab, f"solutions/{aid}/{aid}.ipynb")
+    run_all(page)
+    last = page.locator(".jp-CodeCell").last
+    last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+    page.keyboard.type("import time; time.sleep(15)")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-InputPrompt')].some(e => e.textContent.includes('*'))"
+    )
+    player = page.locator(".convlab-player").first
+    player.scroll_into_view_if_needed()
+    seen = frames_seen_while_playing(player, want=3, timeout_s=10)
+    busy = page.locator(".jp-Notebook-ExecutionIndicator").get_attribute("data-status")
+    assert len(seen) >= 3 and busy == "busy", (seen, busy)
+    page.close()
+
+
+def test_validate_button_in_the_browser(lab, browser):
+    aid = "01_cross_correlation"
+    _, _, course = lab
+    filled = course / "filled"
+    filled.mkdir(exist_ok=True)
+    shutil.copy2(course / "solutions" / aid / f"{aid}.ipynb", filled / f"{aid}.ipynb")
+    for path, expected in [
+        (f"notebooks/{aid}/{aid}.ipynb", "The following cell failed:"),
+        (f"filled/{aid}.ipynb", "Success! Your notebook passes all the tests."),
+    ]:
+        page, _ = open_notebook(browser, lab, path)
+        page.get_by_role("button", name="Validate").click()
+        page.get_by_text(expected).first.wait_for(timeout=180_000)
+        page.screenshot(path=str(SHOTS / f"validate-{path.split('/')[0]}.png"))
+        if path.startswith("notebooks"):  # the blank release: each of its 4 test cells is reported
+            assert page.get_by_text(expected).count() == 4
+        page.close()
+
+
+def test_formgrader_opens_for_the_instructor(lab, browser):
+    url, token, _ = lab
+    page = browser.new_page()
+    page.goto(f"{url}/formgrader?token={token}")
+    page.get_by_text("Manage Assignments").first.wait_for(timeout=60_000)
+    page.close()
