@@ -163,40 +163,44 @@ def _build(Conv2D, kernel_size, case):
     return layer
 
 
+def _parameters_ok(layer, kernel_size, case: Case) -> None:
+    """``weight`` and ``bias`` are registered parameters of the contract's shapes."""
+    params = dict(layer.named_parameters())
+    for name, shape in [("weight", kernel_size), ("bias", (1,))]:
+        value = getattr(layer, name, None)
+        if name not in params:
+            hint = (
+                f"wrap it: self.{name} = nn.Parameter(...), so that .parameters() and the optimizer see it"
+                if isinstance(value, torch.Tensor)
+                else f"set self.{name} = nn.Parameter(...) in __init__"
+            )
+            fail(
+                "Conv2D",
+                f"has no learnable parameter {name!r}",
+                case.label,
+                [f"parameters found: {sorted(params) or 'none'}"],
+                hint,
+            )
+        if tuple(params[name].shape) != tuple(shape):
+            hint = (
+                "the kernel has the shape kernel_size; the bias is one number, shape (1,)"
+                if name == "bias"
+                else "create the weight with torch.rand(kernel_size)"
+            )
+            fail(
+                "Conv2D",
+                f"{name} has the wrong shape",
+                case.label,
+                [f"expected {tuple(shape)}, got {tuple(params[name].shape)}"],
+                hint,
+            )
+
+
 def _check_parameters(Conv2D) -> int:
     n = 0
     for kernel_size in [(2, 3), (1, 2), (3, 3)]:
         case = Case(f"Conv2D({kernel_size})", {})
-        layer = _build(Conv2D, kernel_size, case)
-        params = dict(layer.named_parameters())
-        for name, shape in [("weight", kernel_size), ("bias", (1,))]:
-            value = getattr(layer, name, None)
-            if name not in params:
-                hint = (
-                    (
-                        f"wrap it: self.{name} = nn.Parameter(...), so that .parameters() and "
-                        "the optimizer see it"
-                    )
-                    if isinstance(value, torch.Tensor)
-                    else (f"set self.{name} = nn.Parameter(...) in __init__")
-                )
-                fail(
-                    "Conv2D",
-                    f"has no learnable parameter {name!r}",
-                    case.label,
-                    [f"parameters found: {sorted(params) or 'none'}"],
-                    hint,
-                )
-            if tuple(params[name].shape) != tuple(shape):
-                fail(
-                    "Conv2D",
-                    f"{name} has the wrong shape",
-                    case.label,
-                    [f"expected {tuple(shape)}, got {tuple(params[name].shape)}"],
-                    "the kernel has the shape kernel_size; the bias is one number, shape (1,)"
-                    if name == "bias"
-                    else "create the weight with torch.rand(kernel_size)",
-                )
+        _parameters_ok(_build(Conv2D, kernel_size, case), kernel_size, case)
         n += 1
     first = _build(Conv2D, (3, 3), Case("Conv2D((3, 3))", {})).weight.detach().clone()
     second = _build(Conv2D, (3, 3), Case("Conv2D((3, 3))", {})).weight.detach().clone()
@@ -228,6 +232,7 @@ def _check_forward(Conv2D) -> int:
         b = float(torch.randn(1, generator=g))
         case = Case(f"Conv2D({kernel_size}) on x of shape {(h, w)}", {"X": x, "K": W})
         layer = _build(Conv2D, kernel_size, case)
+        _parameters_ok(layer, kernel_size, case)  # a forward pass needs the right parameters first
         with torch.no_grad():
             layer.weight.copy_(W)
             layer.bias.fill_(b)

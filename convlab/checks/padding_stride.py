@@ -13,7 +13,7 @@ from convlab.checks.report import (
     Hints,
     Mistake,
     call,
-    compare_tensor,
+    compare_all,
     describe,
     expect_value_error,
     fail,
@@ -99,7 +99,7 @@ def check_conv_output_shape(conv_output_shape) -> None:
         value="per dimension: (n + 2p - d(k - 1) - 1) // s + 1",
         error="accept ints or pairs for every argument, like PyTorch",
     )
-    n = 0
+    results = []
     for n_, k, p, s, d in SHAPE_CASES:
         opts = {"padding": p, "stride": s, "dilation": d}
         case = Case(
@@ -124,9 +124,9 @@ def check_conv_output_shape(conv_output_shape) -> None:
                 [f"got {got!r}"],
                 "use floor division // so that the sizes stay ints",
             )
-        got = torch.tensor(got, dtype=torch.float64)
-        compare_tensor(ex, got, _shape_reference(**case.arguments), case, SHAPE_MISTAKES, hints)
-        n += 1
+        results.append((case, torch.tensor(got, dtype=torch.float64), _shape_reference(**case.arguments)))
+    compare_all(ex, results, SHAPE_MISTAKES, hints)
+    n = len(results)
     for args, why in [
         ((8, 3, 0, 0), "a stride of 0 never moves"),
         ((4, 7, 1, 1), "a 7-wide kernel does not fit 4 + 2 padded cells"),

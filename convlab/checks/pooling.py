@@ -141,7 +141,7 @@ def _variant(**change):
 
 
 def _zero_padded_max(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
-    if mode != "max" or not padding:
+    if mode != "max" or not padding or ceil_mode:  # ceil_mode's edge rule differs once padding is explicit
         return None
     p = (padding, padding) if isinstance(padding, int) else padding
     padded = torch.nn.functional.pad(X.to(torch.float64), (p[1], p[1], p[0], p[0]))

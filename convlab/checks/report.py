@@ -24,6 +24,9 @@ import torch
 
 from convlab.checks.guards import Outcome, run_watched
 
+# Bound when convlab is imported: a notebook that later replaces torch.allclose changes nothing here.
+_allclose, _isclose = torch.allclose, torch.isclose
+
 
 class CheckFailure(AssertionError):
     """A check found a mistake. The message names it, the input, and gives a hint."""
@@ -77,6 +80,9 @@ def public_check(check: Callable) -> Callable:
 
     @functools.wraps(check)
     def wrapper(*args, **kwargs):
+        from convlab.checks import integrity  # noqa: PLC0415 (integrity imports this module)
+
+        integrity.verify(check.__name__.removeprefix("check_"))
         try:
             return check(*args, **kwargs)
         except CheckFailure as failure:
@@ -116,12 +122,51 @@ def run_cases(
     float_output: bool = True,
     also_forbidden: dict[str, str] | None = None,
 ) -> int:
-    """Check ``fn`` against ``reference`` on every case; returns the number of cases."""
+    """Check ``fn`` against ``reference`` on every case; returns the number of cases.
+
+    Every case runs first. A mistake is named only when it explains all the wrong results,
+    and a case that names one is reported first; otherwise the first failure in case order
+    (an exception or a wrong result) is.
+    """
+    results, first_error = [], None
     for case in cases:
-        got = call(exercise, fn, case, hints.error, also_forbidden)
-        expected = reference(**case.arguments)
-        compare_tensor(exercise, got, expected, case, mistakes, hints, float_output)
+        try:
+            results.append(
+                (case, call(exercise, fn, case, hints.error, also_forbidden), reference(**case.arguments))
+            )
+        except CheckFailure as failure:
+            first_error = first_error or (len(results), failure)
+    named = [r for r in results if _wrong(r) and named_mistake(r[1], r[2], mistakes, r[0].arguments, results)]
+    if named:
+        compare_all(exercise, named[:1], mistakes, hints, float_output, evidence=results)
+    if first_error:
+        index, failure = first_error
+        compare_all(exercise, results[:index], mistakes, hints, float_output, evidence=results)
+        raise failure
+    compare_all(exercise, results, mistakes, hints, float_output)
     return len(cases)
+
+
+def compare_all(
+    exercise,
+    results: list,
+    mistakes: list[Mistake],
+    hints: Hints,
+    float_output: bool = True,
+    evidence: list | None = None,
+) -> None:
+    """Compare every (case, got, expected); report a named mistake first if any case shows one."""
+    evidence = results if evidence is None else evidence
+    named = [
+        r for r in results if _wrong(r) and named_mistake(r[1], r[2], mistakes, r[0].arguments, evidence)
+    ]
+    for case, got, expected in named[:1] + results:
+        compare_tensor(exercise, got, expected, case, mistakes, hints, float_output, evidence=evidence)
+
+
+def _wrong(result) -> bool:
+    _, got, expected = result
+    return not (isinstance(got, torch.Tensor) and got.shape == expected.shape and close(got, expected))
 
 
 def expect_value_error(exercise: str, fn: Callable, case: Case, why: str) -> None:
@@ -178,7 +223,7 @@ def close(a: torch.Tensor, b: torch.Tensor) -> bool:
     if a.shape != b.shape:
         return False
     scale = max(1.0, float(b.abs().max())) if b.numel() else 1.0
-    return bool(torch.allclose(a, b, rtol=1e-4, atol=1e-5 * scale))
+    return bool(_allclose(a, b, rtol=1e-4, atol=1e-5 * scale))
 
 
 def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -191,19 +236,33 @@ def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
 def first_difference(got: torch.Tensor, expected: torch.Tensor) -> tuple[int, ...]:
     g, e = got.detach().to(torch.float64), expected.detach().to(torch.float64)
     scale = max(1.0, float(e.abs().max())) if e.numel() else 1.0
-    bad = ~torch.isclose(g, e, rtol=1e-4, atol=1e-5 * scale)
+    bad = ~_isclose(g, e, rtol=1e-4, atol=1e-5 * scale)
     return tuple(int(i) for i in bad.nonzero()[0])
 
 
-def named_mistake(got: torch.Tensor, expected: torch.Tensor, mistakes, inputs) -> Mistake | None:
-    """The first mistake whose prediction equals ``got`` and differs from ``expected``."""
+def named_mistake(got, expected, mistakes, inputs, evidence: list | None = None) -> Mistake | None:
+    """The first mistake that explains ``got`` (and differs from ``expected``) and is not
+    contradicted by the other results in ``evidence``, a list of (case, got, expected).
+
+    A mistake is contradicted where it predicts something other than what the student's
+    function returned on a case it got wrong.
+    """
+    if not isinstance(got, torch.Tensor):
+        return None
     for mistake in mistakes:
         predicted = mistake.predict(**inputs)
-        if predicted is None or close(predicted, expected):
+        if predicted is None or close(predicted, expected) or not close(got, predicted):
             continue
-        if close(got, predicted):
+        if all(_consistent(mistake, *result) for result in evidence or []):
             return mistake
     return None
+
+
+def _consistent(mistake: Mistake, case: Case, got, expected) -> bool:
+    if not isinstance(got, torch.Tensor) or close(got, expected):
+        return True  # a right answer neither supports nor contradicts a mistake
+    predicted = mistake.predict(**case.arguments)
+    return predicted is None or close(predicted, expected) or close(got, predicted)
 
 
 def check_outcome(exercise: str, outcome: Outcome, case: Case, error_hint: str) -> Any:
@@ -254,8 +313,13 @@ def compare_tensor(
     mistakes: list[Mistake],
     hints: Hints,
     float_output: bool = True,
+    evidence: list | None = None,
 ) -> None:
-    """Compare ``got`` with ``expected``: type, known mistakes, shape, dtype, then values."""
+    """Compare ``got`` with ``expected``: type, known mistakes, shape, dtype, then values.
+
+    ``evidence`` (every case's (case, got, expected)) keeps a mistake from being named where
+    another case contradicts it.
+    """
     if not isinstance(got, torch.Tensor):
         fail(
             exercise,
@@ -264,7 +328,7 @@ def compare_tensor(
             [f"got {got!r}"[:200]],
             "build the result as a tensor (e.g. Y = torch.zeros(...)) and return it",
         )
-    mistake = named_mistake(got, expected, mistakes, case.arguments)
+    mistake = named_mistake(got, expected, mistakes, case.arguments, evidence)
     if got.shape != expected.shape:
         if mistake:
             fail(exercise, mistake.name, case.label, _shapes(expected, got), mistake.hint)
