@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test bench release check-sync autograde feedback grades lint format clean distclean
+.PHONY: help venv lab test bench catalogue release check-sync autograde feedback grades lint format clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -31,11 +31,16 @@ lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (LAB_ARGS="
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks --LabApp.news_url=None \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: $(READY) ## run the whole test suite, one worker per core (PYTEST_ARGS="-k corr2d" to narrow it)
-	$(BIN)/python -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
+test: $(READY) ## run the whole test suite, one worker per core, then the browser suite (PYTEST_ARGS="-k corr2d")
+	$(BIN)/python -m pytest -n auto --dist loadscope -m "not browser" $(PYTEST_ARGS)
+	@# the browser drives JupyterLab in real time: it runs alone, not beside the grading tests
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 bench: $(READY) ## performance figures, as ratios to a baseline measured in the same run
 	$(BIN)/python -m tests.bench_frames
+
+catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the tampering outcomes
+	$(BIN)/python -m tests.catalogue_report
 
 release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/
 	$(BIN)/python -m convlab.release
@@ -56,8 +61,9 @@ feedback: $(READY) ## write HTML feedback per student into autograder/feedback/
 	  $(BIN)/nbgrader generate_feedback $$a --force || exit 1; \
 	done
 
-grades: $(READY) ## export every grade to autograder/grades.csv
+grades: $(READY) ## export every grade to autograder/grades.csv, flags for review to autograder/flags.csv
 	$(BIN)/nbgrader export --to=autograder/grades.csv
+	$(BIN)/python -m convlab.grading.review --csv autograder/flags.csv
 
 lint: $(READY) ## ruff: lint and format check of the package and tests
 	$(BIN)/ruff check convlab tests

@@ -3,10 +3,13 @@
 import pytest
 
 from tests.catalogue import MUTANTS
+from tests.catalogue_more import MORE, VARIANTS
 from tests.graded import answer_key, inject, run_graded_cells
 from tests.notebooks import assignments
 
-CASES = [(aid, m) for aid, mutants in MUTANTS.items() for m in mutants]
+CATALOGUE = {aid: MUTANTS.get(aid, []) + MORE.get(aid, []) for aid in MUTANTS.keys() | MORE.keys()}
+CASES = [(aid, m) for aid, mutants in sorted(CATALOGUE.items()) for m in mutants]
+CORRECT = [(aid, v) for aid, variants in sorted(VARIANTS.items()) for v in variants]
 
 
 def exercise_of(test_id: str, exercises: list[str]) -> str:
@@ -33,3 +36,23 @@ def test_mutant_loses_exactly_its_exercise(aid, mutant):
     assert failed <= own, f"other exercises lost points: {failed - own}"
     for test_id in failed:
         assert mutant.hint in results[test_id], results[test_id]
+
+
+@pytest.mark.parametrize(("aid", "variant"), CORRECT, ids=[f"{a}-{v.exercise}-{v.name}" for a, v in CORRECT])
+def test_correct_variant_keeps_full_marks(aid, variant):
+    results = run_graded_cells(inject(answer_key(aid), variant))
+    assert all(message is None for message in results.values()), results
+
+
+def exercises_of(aid: str) -> list[str]:
+    return [
+        c.metadata.nbgrader.grade_id
+        for c in answer_key(aid).cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    ]
+
+
+@pytest.mark.parametrize("aid", assignments())
+def test_every_exercise_has_six_catalogued_mistakes(aid):
+    counts = {e: sum(m.exercise == e for m in CATALOGUE.get(aid, [])) for e in exercises_of(aid)}
+    assert all(n >= 6 for n in counts.values()), counts

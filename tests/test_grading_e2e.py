@@ -1,5 +1,6 @@
-"""Plain nbgrader on a copy of the course: blank scores 0, the key full marks, and every
-catalogued mutant exactly the points of the test cells it passes, with its hint in feedback.
+"""Plain nbgrader on a copy of the course: blank scores 0, the key full marks, every
+catalogued mutant exactly the points of the test cells it passes, with its hint in feedback,
+every correct variant full marks, and every tampering submission flagged for review.
 
 This is the instructor's documented flow (generate_assignment, autograde, generate_feedback,
 export), run from the course root with submissions in autograder/submitted/<student>/<id>/.
@@ -16,9 +17,10 @@ import pytest
 from nbgrader.api import Gradebook
 
 from convlab.release import venv_env
-from tests.catalogue import MUTANTS
 from tests.graded import inject, run_graded_cells
 from tests.notebooks import assignments, load
+from tests.test_catalogue import CATALOGUE, VARIANTS
+from tests.test_tamper import TAMPERING, tampered
 
 pytestmark = pytest.mark.slow
 
@@ -59,11 +61,15 @@ def points(aid: str) -> dict[str, float]:
 @pytest.mark.parametrize("aid", assignments())
 def test_nbgrader_grades_blank_key_and_every_mutant(aid, course):
     key = load("solutions", aid)
-    mutants = {f"mutant{i}": m for i, m in enumerate(MUTANTS.get(aid, []))}
+    mutants = {f"mutant{i}": m for i, m in enumerate(CATALOGUE.get(aid, []))}
+    variants = {f"variant{i}": v for i, v in enumerate(VARIANTS.get(aid, []))}
+    tampers = {f"tamper{i}": t for i, t in enumerate(TAMPERING)} if aid == "01_cross_correlation" else {}
     submit(course, "blank", aid, load("notebooks", aid))
     submit(course, "key", aid, key)
-    for student, mutant in mutants.items():
+    for student, mutant in (mutants | variants).items():
         submit(course, student, aid, inject(key, mutant))
+    for student, (_, code, _, _) in tampers.items():
+        submit(course, student, aid, tampered(code))
 
     nbgrader(course, "generate_assignment", aid, "--force")
     nbgrader(course, "autograde", aid, "--create")
@@ -81,7 +87,25 @@ def test_nbgrader_grades_blank_key_and_every_mutant(aid, course):
         feedback = (course / "autograder" / "feedback" / student / aid / f"{aid}.html").read_text()
         assert html.escape(mutant.hint, quote=False) in feedback, mutant.name
 
+    for student in variants:
+        assert scores(course, aid, student) == full, variants[student].name
+
+    # tampering: never full marks without a flag for review (the scan `make grades` runs)
+    review = subprocess.run(
+        [sys.executable, "-m", "convlab.grading.review", "--csv", "autograder/flags.csv"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert review.returncode == 0, review.stderr
+    with open(course / "autograder" / "flags.csv") as f:
+        flagged = {(row["student"], row["reason"]) for row in csv.DictReader(f)}
+    for student, (name, _, _, reason) in tampers.items():
+        assert any(s == student and reason in r for s, r in flagged), name
+    assert not any(s in {"key", *variants} for s, _ in flagged)
+
     with open(course / "autograder" / "grades.csv") as f:
         rows = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
     assert rows["blank"] == 0 and rows["key"] == sum(full.values())
-    assert len(rows) == 2 + len(mutants)
+    assert len(rows) == 2 + len(mutants) + len(variants) + len(tampers)

@@ -35,6 +35,7 @@ FORBIDDEN: dict[str, str] = {
 }
 
 _suspended = 0  # > 0 while a reference computation runs
+_setprofile, _getprofile = sys.setprofile, sys.getprofile  # bound before any notebook code runs
 
 
 def oracle_call(fn: Callable) -> Callable:
@@ -110,14 +111,16 @@ def run_watched(
             if name and name not in outcome.forbidden:
                 outcome.forbidden.append(name)
 
-    previous = sys.getprofile()
-    sys.setprofile(hook)
+    previous = _getprofile()
+    _setprofile(hook)
     try:
         outcome.value = fn(*positional, **keywords)
     except Exception as exc:  # the student's code may raise anything; report it
         outcome.error = exc
     finally:
-        sys.setprofile(previous)
+        if _getprofile() is not hook:  # the code under watch switched the watch off
+            outcome.forbidden.append("sys.setprofile (switching off the check's watch)")
+        _setprofile(previous)
     for name, old in originals.items():
         new = copies[name]
         if isinstance(old, torch.Tensor) and (

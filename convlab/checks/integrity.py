@@ -1,0 +1,64 @@
+"""Refusing to grade a notebook that replaced what the checks rely on.
+
+When ``convlab.checks`` is imported (the notebook's first cell) this module records the
+functions the checks use: their own helpers, the reference computations, PyTorch's
+comparison functions and the profiler hook. Every public check first verifies that none
+was replaced since; if one was, it fails with a message naming it, so a patched check can
+not quietly pass a wrong answer. What a notebook can do without touching these (rebind a
+check's name in its own namespace, say) is caught by the review scan,
+:mod:`convlab.grading.review`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from types import ModuleType
+
+import torch
+
+from convlab.checks.report import CheckFailure
+
+_recorded: dict[str, tuple[object, str, object]] = {}
+
+
+def _watch(owner: object, label: str, names: list[str]) -> None:
+    for name in names:
+        _recorded[f"{label}.{name}"] = (owner, name, getattr(owner, name))
+
+
+def record(*modules: ModuleType) -> None:
+    """Remember the current functions of ``modules`` and of the library functions they use."""
+    _watch(torch, "torch", ["allclose", "isclose", "equal", "as_tensor", "stack", "zeros", "manual_seed"])
+    _watch(torch.testing, "torch.testing", ["assert_close"])
+    _watch(torch.Tensor, "torch.Tensor", ["__eq__", "allclose", "equal", "clone", "detach"])
+    _watch(builtins, "builtins", ["isinstance", "len", "float", "abs", "max", "min", "sum", "range", "zip"])
+    _watch(sys, "sys", ["setprofile", "getprofile"])
+    for module in modules:
+        names = [
+            n
+            for n, v in vars(module).items()
+            if callable(v) and getattr(v, "__module__", "").startswith("convlab")
+        ]
+        _watch(module, module.__name__, names)
+
+
+def replaced() -> list[str]:
+    """Everything recorded that the notebook has replaced since."""
+    return [
+        label
+        for label, (owner, name, original) in _recorded.items()
+        if getattr(owner, name, None) is not original
+    ]
+
+
+def verify(exercise: str) -> None:
+    """Fail the check if the notebook replaced a function the checks rely on."""
+    changed = replaced()
+    if changed:
+        raise CheckFailure(
+            f"{exercise}: not checked, because the notebook replaced functions the checks rely on\n"
+            f"  replaced: {', '.join(changed)}\n"
+            "  hint: a notebook must not assign to convlab's, PyTorch's or Python's own functions; "
+            "remove that code, restart the kernel and run all cells"
+        )

@@ -1,0 +1,1 @@
+"""The instructor's side: reviewing submissions for tampering (and, later, batch grading)."""

@@ -1,0 +1,328 @@
+"""More of the mutation catalogue (see tests/catalogue.py): every exercise gets at least six
+plausible wrong answers, and the correct-but-different variants that must keep full marks."""
+
+from tests.catalogue import CORR2D_LOOP, Mutant, pool_ext
+
+CONV_INIT = """super().__init__()
+self.weight = {weight}
+self.bias = {bias}"""
+
+
+def conv_init(
+    weight: str = "nn.Parameter(torch.rand(kernel_size))", bias: str = "nn.Parameter(torch.zeros(1))"
+) -> str:
+    return CONV_INIT.format(weight=weight, bias=bias)
+
+
+SHAPE = """def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+shape = []
+for n, k, p, s, d in zip(*map(pair, (input_size, kernel_size, padding, stride, dilation))):
+    if {check}:
+        raise ValueError("bad arguments")
+    shape.append({formula})
+return tuple(shape)"""
+SHAPE_OK = {
+    "check": "s < 1 or d < 1 or p < 0 or d * (k - 1) + 1 > n + 2 * p",
+    "formula": "(n + 2 * p - d * (k - 1) - 1) // s + 1",
+}
+
+
+def shape(**change: str) -> str:
+    return SHAPE.format(**(SHAPE_OK | change))
+
+
+PAD = """if isinstance(padding, int):
+    top = bottom = left = right = padding
+elif len(padding) == 2:
+    top = bottom = padding[0]
+    left = right = padding[1]
+else:
+    top, bottom, left, right = {four}
+h, w = X.shape
+Y = torch.{fill}((top + h + bottom, left + w + right), dtype=X.dtype)
+Y[top:top + h, left:left + w] = X
+return Y"""
+
+
+def pad(four: str = "padding", fill: str = "zeros") -> str:
+    return PAD.format(four=four, fill=fill)
+
+
+EXT = """sh, sw = (stride, stride) if isinstance(stride, int) else stride
+dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+sides = (padding,) if isinstance(padding, int) else tuple(padding)
+if min(sh, sw) < 1 or min(dh, dw) < 1 or min(sides) < 0:
+    raise ValueError("bad arguments")
+Xp = pad2d(X, {padding})
+kh, kw = {kernel}.shape
+oh = (Xp.shape[0] - dh * (kh - 1) - 1) // {sh} + 1
+ow = (Xp.shape[1] - dw * (kw - 1) - 1) // {sw} + 1
+if oh < 1 or ow < 1:
+    raise ValueError("the kernel does not fit")
+Y = torch.zeros((oh, ow))
+for i in range(oh):
+    for j in range(ow):
+        window = Xp[i * {sh} : i * {sh} + dh * (kh - 1) + 1 : {dh}, j * {sw} : j * {sw} + dw * (kw - 1) + 1 : {dw}]
+        Y[i, j] = (window * {kernel}).sum()
+return Y"""
+EXT_OK = {"padding": "padding", "kernel": "K", "sh": "sh", "sw": "sw", "dh": "dh", "dw": "dw"}
+
+
+def ext(**change: str) -> str:
+    return EXT.format(**(EXT_OK | change))
+
+
+SAME = """kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+ph, pw = {ph}, {pw}
+return {result}"""
+SAME_OK = {
+    "ph": "dh * (kh - 1)",
+    "pw": "dw * (kw - 1)",
+    "result": "(ph + 1) // 2, ph // 2, (pw + 1) // 2, pw // 2",
+}
+
+
+def same(**change: str) -> str:
+    return SAME.format(**(SAME_OK | change))
+
+
+POOL = """if mode not in ({modes}):
+    raise ValueError(mode)
+p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+Y = torch.zeros(X.shape[0] - p_h + 1, X.shape[1] - p_w + 1{dtype})
+for i in range(Y.shape[0]):
+    for j in range(Y.shape[1]):
+        window = X[i:i + p_h, j:j + p_w].float()
+        Y[i, j] = {reduce}
+return Y"""
+POOL_OK = {"modes": '"max", "avg"', "dtype": "", "reduce": 'window.max() if mode == "max" else window.mean()'}
+
+
+def pool(**change: str) -> str:
+    return POOL.format(**(POOL_OK | change))
+
+
+PARAMS = """if {check}:
+    raise ValueError("groups")
+kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+return {count}"""
+PARAMS_OK = {
+    "check": "in_channels % groups or out_channels % groups",
+    "count": "out_channels * (in_channels // groups) * kh * kw + (out_channels if bias else 0)",
+}
+
+
+def params(**change: str) -> str:
+    return PARAMS.format(**(PARAMS_OK | change))
+
+
+TRAIN = """w = ({start}).float()
+w.requires_grad_(True)
+losses = []
+for _ in range(steps):
+    loss = ((corr2d(X, w) - Y) ** 2).{reduce}()
+    losses.append({record})
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+return {result}, losses"""
+TRAIN_OK = {
+    "start": "init.clone() if init is not None else torch.rand(kernel_size)",
+    "reduce": "sum",
+    "record": "loss.item()",
+    "result": "w.detach()",
+}
+
+
+def train(**change: str) -> str:
+    return TRAIN.format(**(TRAIN_OK | change))
+
+
+GROUPED = """c_i, c_o = X.shape[0], K.shape[0]
+if {check}:
+    raise ValueError("groups")
+xs, ks = {xs}, {ks}
+return torch.cat([corr2d_multi_in_out(x, k) for x, k in zip(xs, ks)], 0)"""
+GROUPED_OK = {
+    "check": "c_i % groups or c_o % groups or K.shape[1] != c_i // groups",
+    "xs": "X.chunk(groups, dim=0)",
+    "ks": "K.chunk(groups, dim=0)",
+}
+
+
+def grouped(**change: str) -> str:
+    return GROUPED.format(**(GROUPED_OK | change))
+
+
+# The average divided by the number of real (non-padding) cells: count_include_pad=False.
+AVG_REAL_CELLS = (
+    pool_ext()
+    .replace("window.sum(dim=(1, 2)) / (kh * kw)", "window.sum(dim=(1, 2)) / real(i, j)")
+    .replace(
+        "Y = torch.zeros(c, size(",
+        """def real(i, j):
+    rows = sum(ph <= r < ph + h for r in range(i * sh, i * sh + kh))
+    cols = sum(pw <= q < pw + w for q in range(j * sw, j * sw + kw))
+    return rows * cols
+
+Y = torch.zeros(c, size(""",
+    )
+)
+
+F_CONV = "return F.conv2d(X[None, None].float(), K[None, None].float())[0, 0]"
+
+# fmt: off
+MORE = {
+    "01_cross_correlation": [
+        Mutant("corr2d", "output one short", CORR2D_LOOP.format(kernel="K", post="").replace("+ 1, X.shape[1] - kw + 1", ", X.shape[1] - kw"), "n - k + 1"),
+        Mutant("corr2d", "last row missing", CORR2D_LOOP.format(kernel="K", post="").replace("for i in range(Y.shape[0]):", "for i in range(Y.shape[0] - 1):"), "last row of the output not computed"),
+        Mutant("corr2d", "mean", CORR2D_LOOP.format(kernel="K", post=" / K.numel()"), "averaged instead of summed"),
+        Mutant("corr2d", "integer output", CORR2D_LOOP.format(kernel="K", post="").replace("Y = torch.zeros((", "Y = torch.zeros(dtype=X.dtype, size=("), "torch.zeros_like(X)"),
+        Mutant("corr2d", "modifies X", "X[0, 0] = X[0, 0] + 1\n" + CORR2D_LOOP.format(kernel="K", post=""), "modified its input X in place"),
+        Mutant("corr2d", "torch.conv2d alias", "conv = torch.conv2d\nreturn conv(X[None, None].float(), K[None, None].float())[0, 0]", "not allowed here: F.conv2d"),
+        Mutant("corr2d", "square inputs only", CORR2D_LOOP.format(kernel="K", post="").replace("X.shape[1] - kw + 1", "X.shape[0] - kw + 1"), "X of shape"),
+        Mutant("Conv2D", "super(Conv2D) without self", conv_init().replace("super().__init__()", "super(nn.Module).__init__()"), "super().__init__()"),
+        Mutant("Conv2D", "weight a plain tensor", conv_init(weight="torch.rand(kernel_size)"), "wrap it: self.weight = nn.Parameter"),
+        Mutant("Conv2D", "zero weight", conv_init(weight="nn.Parameter(torch.zeros(kernel_size))"), "not randomly initialised"),
+        Mutant("Conv2D", "bias per position", conv_init(bias="nn.Parameter(torch.zeros(kernel_size))"), "bias has the wrong shape"),
+        Mutant("Conv2D", "weight detached", "return corr2d(x, self.weight.detach()) + self.bias", "no gradient reaches the weight", region=1),
+        Mutant("Conv2D", "calls F.conv2d", "return F.conv2d(x[None, None], self.weight[None, None])[0, 0] + self.bias", "not allowed here: F.conv2d", region=1),
+    ],
+    "02_edge_detection": [
+        Mutant("vertical_edge_kernel", "horizontal instead", "return torch.tensor([[1.0], [-1.0]])", "this is the horizontal kernel"),
+        Mutant("vertical_edge_kernel", "one-dimensional", "return torch.tensor([1.0, -1.0])", "one-dimensional kernel"),
+        Mutant("vertical_edge_kernel", "integers", "return torch.tensor([[1, -1]])", "float entries"),
+        Mutant("vertical_edge_kernel", "a list", "return [[1.0, -1.0]]", "not a torch.Tensor"),
+        Mutant("vertical_edge_kernel", "three taps", "return torch.tensor([[1.0, 0.0, -1.0]])", "kernel is a 2-D tensor"),
+        Mutant("horizontal_edge_kernel", "sign flipped", "return torch.tensor([[-1.0], [1.0]])", "sign flipped"),
+        Mutant("horizontal_edge_kernel", "one-dimensional", "return torch.tensor([1.0, -1.0])", "one-dimensional kernel"),
+        Mutant("horizontal_edge_kernel", "integers", "return torch.tensor([[1], [-1]])", "float entries"),
+        Mutant("horizontal_edge_kernel", "a list", "return [[1.0], [-1.0]]", "not a torch.Tensor"),
+        Mutant("horizontal_edge_kernel", "doubled", "return 2 * vertical_edge_kernel().T", "subtracts the right neighbour"),
+        Mutant("edge_map", "kernel transposed", "return corr2d(X, K.T)", "kernel transposed"),
+        Mutant("edge_map", "kernel flipped", "return corr2d(X, torch.flip(K, (0, 1)))", "kernel flipped"),
+        Mutant("edge_map", "image transposed", "return corr2d(X.T, K).T", "kernel transposed"),
+        Mutant("edge_map", "squared response", "return corr2d(X, K) ** 2", "edge_map"),
+        Mutant("edge_map", "calls F.conv2d", "import torch.nn.functional as F\n" + F_CONV, "not allowed here: F.conv2d"),
+        Mutant("sobel_kernels", "negated", "Gx = torch.outer(torch.tensor([1.0, 2.0, 1.0]), torch.tensor([1.0, 0.0, -1.0]))\nreturn Gx, Gx.T", "opposite sign"),
+        Mutant("sobel_kernels", "Gy not transposed", "Gx = torch.outer(torch.tensor([1.0, 2.0, 1.0]), torch.tensor([-1.0, 0.0, 1.0]))\nreturn Gx, Gx", "Gx and Gy swapped"),
+        Mutant("sobel_kernels", "Prewitt smoothing", "Gx = torch.outer(torch.tensor([1.0, 1.0, 1.0]), torch.tensor([-1.0, 0.0, 1.0]))\nreturn Gx, Gx.T", "torch.outer"),
+        Mutant("sobel_kernels", "integers", "Gx = torch.outer(torch.tensor([1, 2, 1]), torch.tensor([-1, 0, 1]))\nreturn Gx, Gx.T", "float"),
+        Mutant("sobel_kernels", "one kernel only", "return torch.outer(torch.tensor([1.0, 2.0, 1.0]), torch.tensor([-1.0, 0.0, 1.0]))", "did not return a pair"),
+        Mutant("gradient_magnitude", "no square root", "Gx, Gy = sobel_kernels()\nreturn corr2d(img, Gx) ** 2 + corr2d(img, Gy) ** 2", "square root missing"),
+        Mutant("gradient_magnitude", "only Gx", "Gx, Gy = sobel_kernels()\nreturn corr2d(img, Gx).abs()", "only Gx used"),
+        Mutant("gradient_magnitude", "only Gy", "Gx, Gy = sobel_kernels()\nreturn corr2d(img, Gy).abs()", "only Gy used"),
+        Mutant("gradient_magnitude", "padded to the same size", "Gx, Gy = sobel_kernels()\nP = torch.zeros(img.shape[0] + 2, img.shape[1] + 2)\nP[1:-1, 1:-1] = img\nreturn torch.sqrt(corr2d(P, Gx) ** 2 + corr2d(P, Gy) ** 2)", "valid region"),
+        Mutant("gradient_magnitude", "calls F.conv2d", "import torch.nn.functional as F\nGx, Gy = sobel_kernels()\nW = torch.stack([Gx, Gy])[:, None]\nG = F.conv2d(img[None, None].float(), W)[0]\nreturn torch.sqrt((G ** 2).sum(0))", "not allowed here: F.conv2d"),
+    ],
+    "03_learning_kernel": [
+        Mutant("train_kernel", "mean loss", train(reduce="mean"), "mean instead of sum"),
+        Mutant("train_kernel", "gradient ascent", train().replace("w -= lr * w.grad", "w += lr * w.grad"), "gradient ascent"),
+        Mutant("train_kernel", "init modified", train(start="init if init is not None else torch.rand(kernel_size)"), "modified its input init"),
+        Mutant("train_kernel", "weight not detached", train(result="w"), "still requires grad"),
+        Mutant("train_kernel", "losses as tensors", train(record="loss.detach()"), "losses holds tensors"),
+        Mutant("train_kernel", "init ignored", train(start="torch.rand(kernel_size)"), "training went differently"),
+        Mutant("kernel_gradient", "averaged", "return corr2d(X, dY) / dY.numel()", "averaged instead of summed"),
+        Mutant("kernel_gradient", "transposed", "return corr2d(X, dY).T", "output transposed"),
+        Mutant("kernel_gradient", "arguments swapped", "return corr2d(dY, X)", "kernel_gradient"),
+        Mutant("kernel_gradient", "doubled", "return 2 * corr2d(X, dY)", "that is corr2d(X, dY)"),
+        Mutant("kernel_gradient", "calls F.conv2d", "import torch.nn.functional as F\nreturn F.conv2d(X[None, None].float(), dY[None, None].float())[0, 0]", "not allowed here: F.conv2d"),
+    ],
+    "04_padding_stride": [
+        Mutant("conv_output_shape", "dilation d*k", shape(formula="(n + 2 * p - d * k) // s + 1"), "dilation off by one"),
+        Mutant("conv_output_shape", "rounded up", shape(formula="-(-(n + 2 * p - d * (k - 1) - 1) // s) + 1"), "rounded up instead of down"),
+        Mutant("conv_output_shape", "+1 missing", shape(formula="(n + 2 * p - d * (k - 1) - 1) // s"), "+ 1 missing"),
+        Mutant("conv_output_shape", "true division", shape(formula="(n + 2 * p - d * (k - 1) - 1) / s + 1"), "not ints"),
+        Mutant("conv_output_shape", "no ValueError", shape(check="False"), "instead of ValueError"),
+        Mutant("pad2d", "F.pad's order", pad(four="(padding[2], padding[3], padding[0], padding[1])"), "F.pad's order"),
+        Mutant("pad2d", "pair swapped", pad().replace("top = bottom = padding[0]\n    left = right = padding[1]", "top = bottom = padding[1]\n    left = right = padding[0]"), "pair read as (pw, ph)"),
+        Mutant("pad2d", "one side only", pad().replace("Y = torch.zeros((top + h + bottom, left + w + right)", "bottom = right = 0\nY = torch.zeros((top + h + bottom, left + w + right)"), "one side only"),
+        Mutant("pad2d", "pads with ones", pad(fill="ones"), "zeros around"),
+        Mutant("pad2d", "half the padding each side", pad().replace("h, w = X.shape", "top, bottom, left, right = top // 2, bottom // 2, left // 2, right // 2\nh, w = X.shape"), "padding makes an h×w input"),
+        Mutant("corr2d_ext", "stride on rows only", ext(sw="1"), "stride applied to the rows only"),
+        Mutant("corr2d_ext", "dilation off by one", ext(dh="(dh + 1)", dw="(dw + 1)").replace("dh * (kh - 1) + 1 : (dh + 1)", "(dh + 1) * (kh - 1) + 1 : (dh + 1)").replace("dw * (kw - 1) + 1 : (dw + 1)", "(dw + 1) * (kw - 1) + 1 : (dw + 1)").replace("oh = (Xp.shape[0] - dh", "oh = (Xp.shape[0] - (dh + 1)").replace("ow = (Xp.shape[1] - dw", "ow = (Xp.shape[1] - (dw + 1)"), "dilation off by one"),
+        Mutant("corr2d_ext", "padding on one side", ext(padding="(padding, 0, padding, 0) if isinstance(padding, int) else padding"), "padding counted in total"),
+        Mutant("corr2d_ext", "flipped kernel", ext(kernel="torch.flip(K, (0, 1))"), "kernel flipped"),
+        Mutant("corr2d_ext", "calls F.conv2d", "return F.conv2d(pad2d(X, padding)[None, None].float(), K[None, None].float(), stride=stride, dilation=dilation)[0, 0]", "not allowed here: F.conv2d"),
+        Mutant("same_padding", "total on each side", same(result="ph, ph, pw, pw"), "does not keep the size"),
+        Mutant("same_padding", "dilation ignored", same(ph="kh - 1", pw="kw - 1"), "dilation ignored"),
+        Mutant("same_padding", "a pair", same(result="ph // 2, pw // 2"), "did not return (top, bottom, left, right)"),
+        Mutant("same_padding", "floor on both sides", same(result="ph // 2, ph // 2, pw // 2, pw // 2"), "does not keep the size"),
+        Mutant("same_padding", "(top, left, bottom, right)", same(result="(ph + 1) // 2, (pw + 1) // 2, ph // 2, pw // 2"), "same_padding"),
+    ],
+    "05_channels": [
+        Mutant("corr2d_multi_in", "first channel only", "if X.shape[0] != K.shape[0]:\n    raise ValueError('channels')\nreturn corr2d(X[0], K[0])", "only the first channel used"),
+        Mutant("corr2d_multi_in", "stacked, not summed", "if X.shape[0] != K.shape[0]:\n    raise ValueError('channels')\nreturn torch.stack([corr2d(x, k) for x, k in zip(X, K)])", "one map per channel"),
+        Mutant("corr2d_multi_in", "channels reversed", "if X.shape[0] != K.shape[0]:\n    raise ValueError('channels')\nreturn sum(corr2d(x, k) for x, k in zip(X, torch.flip(K, (0,))))", "channels paired in the wrong order"),
+        Mutant("corr2d_multi_in", "calls F.conv2d", "return F.conv2d(X[None].float(), K[None].float())[0, 0]", "not allowed here: F.conv2d"),
+        Mutant("corr2d_multi_in_out", "summed outputs", "if K.shape[1] != X.shape[0]:\n    raise ValueError('channels')\nreturn sum(corr2d_multi_in(X, k) for k in K)", "summed instead of stacked"),
+        Mutant("corr2d_multi_in_out", "first output only", "if K.shape[1] != X.shape[0]:\n    raise ValueError('channels')\nreturn corr2d_multi_in(X, K[0])", "only the first output channel"),
+        Mutant("corr2d_multi_in_out", "no ValueError", "return torch.stack([sum(corr2d(x, kk) for x, kk in zip(X, k)) for k in K], 0)", "accepted bad arguments"),
+        Mutant("corr2d_multi_in_out", "stacked on the last dimension", "if K.shape[1] != X.shape[0]:\n    raise ValueError('channels')\nreturn torch.stack([corr2d_multi_in(X, k) for k in K], 2)", "corr2d_multi_in_out"),
+        Mutant("corr2d_multi_in_out", "calls F.conv2d", "return F.conv2d(X[None].float(), K.float())[0]", "not allowed here: F.conv2d"),
+        Mutant("corr2d_grouped", "strided inputs", grouped(xs="[X[g::groups] for g in range(groups)]"), "input channels assigned to the wrong group"),
+        Mutant("corr2d_grouped", "groups ignored", "c_i, c_o = X.shape[0], K.shape[0]\nif c_i % groups or c_o % groups or K.shape[1] != c_i // groups:\n    raise ValueError('groups')\nreturn corr2d_multi_in_out(X[:K.shape[1]], K)", "groups ignored"),
+        Mutant("corr2d_grouped", "no ValueError", grouped(check="False"), "accepted bad arguments"),
+        Mutant("corr2d_grouped", "groups in reverse", grouped(xs="X.chunk(groups, dim=0)[::-1]"), "corr2d_grouped"),
+        Mutant("corr2d_grouped", "calls F.conv2d", "return F.conv2d(X[None].float(), K.float(), groups=groups)[0]", "not allowed here: F.conv2d"),
+    ],
+    "06_one_by_one": [
+        Mutant("corr2d_multi_in_out_1x1", "pixels scrambled", "c_i, h, w = X.shape\nc_o = K.shape[0]\nreturn (K.reshape(c_o, c_i) @ X.reshape(h * w, c_i).T).reshape(c_o, h, w)", "pixels scrambled"),
+        Mutant("corr2d_multi_in_out_1x1", "output (c_o, w, h)", "c_i, h, w = X.shape\nc_o = K.shape[0]\nreturn (K.reshape(c_o, c_i) @ X.reshape(c_i, h * w)).reshape(c_o, h, w).transpose(1, 2).reshape(c_o, h, w)", "reshaped as (c_o, w, h)"),
+        Mutant("corr2d_multi_in_out_1x1", "calls F.conv2d", "return F.conv2d(X[None].float(), K.float())[0]", "not allowed here: F.conv2d"),
+        Mutant("conv_param_count", "bias despite bias=False", params(count="out_channels * (in_channels // groups) * kh * kw + out_channels"), "although bias=False"),
+        Mutant("conv_param_count", "bias per input channel", params(count="out_channels * (in_channels // groups) * kh * kw + (in_channels if bias else 0)"), "one bias per input channel"),
+        Mutant("conv_param_count", "k not k squared", "if in_channels % groups or out_channels % groups:\n    raise ValueError('groups')\nk = kernel_size if isinstance(kernel_size, int) else kernel_size[0] * kernel_size[1]\nreturn out_channels * (in_channels // groups) * k + (out_channels if bias else 0)", "counted as k, not k × k"),
+        Mutant("conv_param_count", "a float", params(count="out_channels * (in_channels / groups) * kh * kw + (out_channels if bias else 0)"), "not an int"),
+        Mutant("conv_param_count", "no ValueError", params(check="False"), "accepted bad arguments"),
+    ],
+    "07_pooling": [
+        Mutant("pool2d", "max and avg swapped", pool(reduce='window.mean() if mode == "max" else window.max()'), "max and average swapped"),
+        Mutant("pool2d", "sum instead of mean", pool(reduce='window.max() if mode == "max" else window.sum()'), "summed instead of averaged"),
+        Mutant("pool2d", "unknown mode accepted", pool(modes='"max", "avg", "min"'), "accepted bad arguments"),
+        Mutant("pool2d", "integer output", pool(dtype=", dtype=X.dtype"), "float"),
+        Mutant("pool2d_ext", "average ignores padding", AVG_REAL_CELLS, "average pooling ignores the padding"),
+        Mutant("pool2d_ext", "pooled across channels", pool_ext().replace("return Y", "return Y.amax(0, keepdim=True).expand_as(Y).clone() if mode == 'max' else Y.mean(0, keepdim=True).expand_as(Y).clone()"), "pooled across channels"),
+        Mutant("pool2d_ext", "no ValueError", pool_ext().replace('if min(sh, sw) < 1 or ph > kh // 2 or pw > kw // 2:\n    raise ValueError("bad arguments")', ""), "accepted bad arguments"),
+        Mutant("pool2d_ext", "calls F.max_pool2d", "return F.max_pool2d(X[None].float(), kernel_size, stride, padding, ceil_mode=ceil_mode)[0] if mode == 'max' else F.avg_pool2d(X[None].float(), kernel_size, stride, padding, ceil_mode=ceil_mode)[0]", "not allowed here: F.max_pool2d"),
+    ],
+}
+# fmt: on
+
+# Correct answers written differently: each must keep full marks.
+# fmt: off
+VARIANTS = {
+    "01_cross_correlation": [
+        Mutant("corr2d", "shifted slices", "kh, kw = K.shape\noh, ow = X.shape[0] - kh + 1, X.shape[1] - kw + 1\nY = torch.zeros(oh, ow, dtype=torch.float64)\nfor a in range(kh):\n    for b in range(kw):\n        Y += X[a:a + oh, b:b + ow].double() * float(K[a, b])\nreturn Y", ""),
+        Mutant("corr2d", "einsum over Tensor.unfold", "kh, kw = K.shape\nwindows = X.double().unfold(0, kh, 1).unfold(1, kw, 1)\nreturn torch.einsum('ijab,ab->ij', windows, K.double()).float()", ""),
+        Mutant("corr2d", "unfold written by hand", "kh, kw = K.shape\noh, ow = X.shape[0] - kh + 1, X.shape[1] - kw + 1\ncols = torch.stack([X[i:i + kh, j:j + kw].reshape(-1) for i in range(oh) for j in range(ow)], 1).float()\nreturn (K.reshape(1, -1).float() @ cols).reshape(oh, ow)", ""),
+        Mutant("corr2d", "under no_grad, float64", "with torch.no_grad():\n    kh, kw = K.shape\n    Y = torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1), dtype=torch.float64)\n    for i in range(Y.shape[0]):\n        for j in range(Y.shape[1]):\n            Y[i, j] = (X[i:i + kh, j:j + kw].double() * K.double()).sum()\n    return Y", ""),
+    ],
+    "02_edge_detection": [
+        Mutant("vertical_edge_kernel", "float64", "return torch.tensor([[1.0, -1.0]], dtype=torch.float64)", ""),
+        Mutant("edge_map", "loops inline", "kh, kw = K.shape\nY = torch.zeros(X.shape[0] - kh + 1, X.shape[1] - kw + 1)\nfor i in range(Y.shape[0]):\n    for j in range(Y.shape[1]):\n        Y[i, j] = (X[i:i + kh, j:j + kw] * K).sum()\nreturn Y", ""),
+        Mutant("sobel_kernels", "written out", "Gx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])\nreturn Gx, Gx.T.clone()", ""),
+        Mutant("gradient_magnitude", "torch.hypot", "Gx, Gy = sobel_kernels()\nreturn torch.hypot(corr2d(img, Gx), corr2d(img, Gy))", ""),
+    ],
+    "03_learning_kernel": [
+        Mutant("train_kernel", "the notes' nn.Conv2d loop", "conv = nn.Conv2d(1, 1, kernel_size, bias=False)\nwith torch.no_grad():\n    conv.weight.copy_((init if init is not None else torch.rand(kernel_size)).reshape(1, 1, *kernel_size))\nX4, Y4 = X.reshape(1, 1, *X.shape).float(), Y.reshape(1, 1, *Y.shape).float()\nlosses = []\nfor _ in range(steps):\n    loss = ((conv(X4) - Y4) ** 2).sum()\n    losses.append(loss.item())\n    conv.zero_grad()\n    loss.backward()\n    conv.weight.data[:] -= lr * conv.weight.grad\nreturn conv.weight.detach().reshape(kernel_size), losses", ""),
+        Mutant("kernel_gradient", "explicit sums", "kh, kw = X.shape[0] - dY.shape[0] + 1, X.shape[1] - dY.shape[1] + 1\nG = torch.zeros(kh, kw)\nfor a in range(kh):\n    for b in range(kw):\n        G[a, b] = (X[a:a + dY.shape[0], b:b + dY.shape[1]] * dY).sum()\nreturn G", ""),
+    ],
+    "04_padding_stride": [
+        Mutant("pad2d", "torch.cat of zero blocks", "if isinstance(padding, int):\n    padding = (padding, padding)\nif len(padding) == 2:\n    padding = (padding[0], padding[0], padding[1], padding[1])\ntop, bottom, left, right = padding\nh, w = X.shape\nrows = torch.cat([torch.zeros(top, w, dtype=X.dtype), X, torch.zeros(bottom, w, dtype=X.dtype)])\nH = rows.shape[0]\nreturn torch.cat([torch.zeros(H, left, dtype=X.dtype), rows, torch.zeros(H, right, dtype=X.dtype)], 1)", ""),
+    ],
+    "05_channels": [
+        Mutant("corr2d_multi_in", "torch.stack then sum", "if X.shape[0] != K.shape[0]:\n    raise ValueError('channels')\nreturn torch.stack([corr2d(x, k) for x, k in zip(X, K)]).sum(0)", ""),
+    ],
+    "06_one_by_one": [
+        Mutant("corr2d_multi_in_out_1x1", "einsum", "return torch.einsum('oc,chw->ohw', K[:, :, 0, 0].float(), X.float())", ""),
+    ],
+    "07_pooling": [
+        Mutant("pool2d", "Tensor.unfold and amax", "if mode not in ('max', 'avg'):\n    raise ValueError(mode)\np_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size\nw = X.float().unfold(0, p_h, 1).unfold(1, p_w, 1)\nreturn w.amax(dim=(2, 3)) if mode == 'max' else w.mean(dim=(2, 3))", ""),
+    ],
+}
+# fmt: on

@@ -1,0 +1,58 @@
+"""The mutation catalogue's report (``make catalogue``): per notebook, how many catalogued
+mistakes the checks kill with their specific hint, how many correct variants keep full
+marks, and what each tampering attempt ends with. In-process (fast); the test suite grades
+the same submissions with nbgrader."""
+
+import tempfile
+from pathlib import Path
+
+from convlab.grading.review import review_notebook
+from tests.graded import answer_key, inject, run_graded_cells
+from tests.notebooks import assignments, load
+from tests.test_catalogue import CATALOGUE, VARIANTS, exercise_of
+from tests.test_tamper import AID, TAMPERING, run_in_fresh_process, tampered
+
+
+def killed(aid: str, mutant) -> bool:
+    key = answer_key(aid)
+    exercises = [
+        c.metadata.nbgrader.grade_id for c in key.cells if c.metadata.get("nbgrader", {}).get("solution")
+    ]
+    results = run_graded_cells(inject(key, mutant))
+    failed = {t for t, message in results.items() if message}
+    own = {t for t in results if exercise_of(t, exercises) == mutant.exercise}
+    return bool(failed) and failed <= own and all(mutant.hint in results[t] for t in failed)
+
+
+def main() -> None:
+    print(
+        f"{'notebook':<22} {'exercises':>9} {'mutants':>8} {'killed':>7} {'kill rate':>10} {'variants ok':>12}"
+    )
+    total = done = 0
+    for aid in assignments():
+        mutants = CATALOGUE.get(aid, [])
+        kills = sum(killed(aid, m) for m in mutants)
+        variants = VARIANTS.get(aid, [])
+        accepted = sum(
+            all(v is None for v in run_graded_cells(inject(answer_key(aid), x)).values()) for x in variants
+        )
+        exercises = len({m.exercise for m in mutants})
+        print(
+            f"{aid:<22} {exercises:>9} {len(mutants):>8} {kills:>7} {kills / max(len(mutants), 1):>10.0%} "
+            f"{accepted:>5} of {len(variants):<4}"
+        )
+        total, done = total + len(mutants), done + kills
+    print(f"{'all':<22} {'':>9} {total:>8} {done:>7} {done / total:>10.0%}\n")
+    print(f"tampering with {AID} (a wrong corr2d plus the code below):")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, code, _, _ in TAMPERING:
+            nb = tampered(code)
+            results = run_in_fresh_process(nb, Path(tmp))
+            lost = [t for t, m in results.items() if m]
+            flags = review_notebook(nb, load("notebooks", AID))
+            outcome = f"loses {', '.join(lost)}" if lost else "passes the tests"
+            print(f"  {name:<30} {outcome}; flagged: {'; '.join(flags) or 'no'}")
+
+
+if __name__ == "__main__":
+    main()

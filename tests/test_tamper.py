@@ -1,0 +1,139 @@
+"""Tampering with the checks never earns full marks silently: the tests still fail, or the
+review scan flags the submission with the reason (usually both)."""
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from convlab.grading.review import review_notebook
+from tests.notebooks import ROOT, load
+
+AID = "01_cross_correlation"
+FLIPPED = '''
+def corr2d(X, K):
+    """Wrong on purpose: this is convolution."""
+    K = torch.flip(K, (0, 1))
+    kh, kw = K.shape
+    Y = torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + kh, j:j + kw] * K).sum()
+    return Y
+'''
+# (name, code after the wrong corr2d, does the in-process test still fail?, the review reason)
+TAMPERING = [
+    (
+        "rebinds the check",
+        "check_corr2d = lambda *args, **kwargs: None",
+        False,
+        "rebinds the check check_corr2d",
+    ),
+    (
+        "patches torch.allclose",
+        "torch.allclose = lambda *args, **kwargs: True",
+        True,
+        "assigns to torch.allclose",
+    ),
+    (
+        "patches torch.testing",
+        "import torch.testing as tt\nsetattr(tt, 'assert_close', lambda *a, **k: None)",
+        True,
+        "calls setattr on tt",
+    ),
+    (
+        "patches convlab's comparison",
+        "import convlab.checks.report as r\nr.compare_tensor = lambda *a, **k: None",
+        True,
+        "assigns to r.compare_tensor",
+    ),
+    (
+        "silences print",
+        "import builtins\nbuiltins.print = lambda *a, **k: None",
+        True,
+        "assigns to builtins.print",
+    ),
+    (
+        "replaces sys.modules",
+        "import sys\nsys.modules['convlab.checks'] = None",
+        True,
+        "assigns to sys.modules",
+    ),
+    (
+        "defines its own check",
+        "def check_corr2d(*args, **kwargs):\n    return None",
+        False,
+        "defines its own check_corr2d",
+    ),
+]
+
+
+def tampered(code: str) -> nbformat.NotebookNode:
+    nb = load("solutions", AID)
+    cell = next(c for c in nb.cells if c.id == "corr2d")
+    cell.source = FLIPPED + "\n" + code
+    return nb
+
+
+def run_in_fresh_process(nb: nbformat.NotebookNode, tmp_path) -> dict:
+    path = tmp_path / "submission.ipynb"
+    nbformat.write(nb, path)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.run_graded", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(("name", "code", "still_fails", "reason"), TAMPERING, ids=[t[0] for t in TAMPERING])
+def test_tampering_fails_or_is_flagged(name, code, still_fails, reason, tmp_path):
+    nb = tampered(code)
+    results = run_in_fresh_process(nb, tmp_path)
+    corr2d_failed = bool(results["test_corr2d_examples"]) and bool(results["test_corr2d_random"])
+    assert corr2d_failed == still_fails, results
+    flags = review_notebook(nb, load("notebooks", AID))
+    assert any(reason in f for f in flags), flags
+    assert still_fails or flags, "full marks, silently"
+
+
+def test_replacing_a_convlab_function_stops_every_check_with_a_reason(tmp_path):
+    results = run_in_fresh_process(
+        tampered("import convlab.checks.report as r\nr.compare_tensor = lambda *a, **k: None"), tmp_path
+    )
+    assert "not checked, because the notebook replaced" in results["test_corr2d_examples"]
+    assert "convlab.checks.report.compare_tensor" in results["test_corr2d_examples"]
+
+
+def test_switching_off_the_watch_inside_the_exercise_is_caught(tmp_path):
+    nb = load("solutions", AID)
+    cell = next(c for c in nb.cells if c.id == "corr2d")
+    cell.source = (
+        "import sys\n\ndef corr2d(X, K):\n    sys.setprofile(None)\n"
+        "    return F.conv2d(X[None, None].float(), K[None, None].float())[0, 0]\n"
+    )
+    results = run_in_fresh_process(nb, tmp_path)
+    assert "sys.setprofile (switching off the check's watch)" in results["test_corr2d_examples"]
+    assert any("sys.setprofile" in f for f in review_notebook(nb, load("notebooks", AID)))
+
+
+def test_honest_answer_key_is_not_flagged():
+    for aid in ["01_cross_correlation", "04_padding_stride", "07_pooling"]:
+        assert review_notebook(load("solutions", aid), load("notebooks", aid)) == []
+
+
+def test_edited_deleted_and_re_pointed_test_cells_are_flagged():
+    nb = load("solutions", AID)
+    nb.cells = [c for c in nb.cells if c.id != "test_Conv2D_forward"]
+    edited = next(c for c in nb.cells if c.id == "test_corr2d_random")
+    edited.source = "pass"
+    edited.metadata.nbgrader.points = 100
+    flags = review_notebook(nb, load("notebooks", AID))
+    assert "test cell test_Conv2D_forward deleted" in flags
+    assert "test cell test_corr2d_random edited" in flags
+    assert "points of test_corr2d_random changed from 2 to 100" in flags
