@@ -7,20 +7,14 @@ import tempfile
 from pathlib import Path
 
 from convlab.grading.review import review_notebook
-from tests.graded import answer_key, inject, run_graded_cells
+from tests.graded import answer_key, inject, mutant_outcome, run_graded_cells
 from tests.notebooks import assignments, load
-from tests.test_catalogue import CATALOGUE, VARIANTS, exercise_of
+from tests.test_catalogue import CATALOGUE, VARIANTS
 from tests.test_tamper import AID, TAMPERING, run_in_fresh_process, tampered
 
 
 def killed(aid: str, mutant) -> bool:
-    key = answer_key(aid)
-    exercises = [
-        c.metadata.nbgrader.grade_id for c in key.cells if c.metadata.get("nbgrader", {}).get("solution")
-    ]
-    results = run_graded_cells(inject(key, mutant))
-    failed = {t for t, message in results.items() if message}
-    own = {t for t in results if exercise_of(t, exercises) == mutant.exercise}
+    results, failed, own = mutant_outcome(aid, mutant)
     return bool(failed) and failed <= own and all(mutant.hint in results[t] for t in failed)
 
 

@@ -53,3 +53,27 @@ def run_graded_cells(nb: nbformat.NotebookNode) -> dict[str, str | None]:
 
 def answer_key(aid: str) -> nbformat.NotebookNode:
     return load("solutions", aid)
+
+
+def exercise_of(test_id: str, exercises: list[str]) -> str:
+    """test_corr2d_random -> corr2d (the longest exercise name it starts with)."""
+    return max((e for e in exercises if test_id.startswith(f"test_{e}")), key=len)
+
+
+def exercises_of(aid: str) -> list[str]:
+    """The grade_ids of the assignment's answer cells: its exercises."""
+    return [
+        c.metadata.nbgrader.grade_id
+        for c in answer_key(aid).cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    ]
+
+
+def mutant_outcome(aid: str, mutant: Mutant) -> tuple[dict[str, str | None], set[str], set[str]]:
+    """Run the answer key with ``mutant`` injected: (results, failed test cells, its exercise's cells)."""
+    key = answer_key(aid)
+    exercises = exercises_of(aid)
+    results = run_graded_cells(inject(key, mutant))
+    failed = {t for t, message in results.items() if message}
+    own = {t for t in results if exercise_of(t, exercises) == mutant.exercise}
+    return results, failed, own
