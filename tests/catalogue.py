@@ -63,6 +63,29 @@ def pool_ext(**change: str) -> str:
     return POOL_EXT.format(**(POOL_OK | change))
 
 
+TRAIN = """w = ({start}).float()
+w.requires_grad_(True)
+losses = []
+for _ in range(steps):
+    loss = ((corr2d(X, w) - Y) ** 2).{reduce}()
+    losses.append({record})
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+return {result}, losses"""
+TRAIN_OK = {
+    "start": "init.clone() if init is not None else torch.rand(kernel_size)",
+    "reduce": "sum",
+    "record": "loss.item()",
+    "result": "w.detach()",
+}
+
+
+def train(**change: str) -> str:
+    return TRAIN.format(**(TRAIN_OK | change))
+
+
 MUTANTS = {
     "01_cross_correlation": [
         Mutant(
@@ -124,32 +147,17 @@ return corr2d(img, Gx).abs() + corr2d(img, Gy).abs()""",
         Mutant(
             "train_kernel",
             "gradients accumulate",
-            """w = (init.clone() if init is not None else torch.rand(kernel_size)).float()
-w.requires_grad_(True)
-losses = []
-for _ in range(steps):
-    loss = ((corr2d(X, w) - Y) ** 2).sum()
-    losses.append(loss.item())
-    loss.backward()
-    with torch.no_grad():
-        w -= lr * w.grad
-return w.detach(), losses""",
+            train().replace("    w.grad.zero_()\n", ""),
             "gradients accumulate",
         ),
         Mutant(
             "train_kernel",
             "loss after update",
-            """w = (init.clone() if init is not None else torch.rand(kernel_size)).float()
-w.requires_grad_(True)
-losses = []
-for _ in range(steps):
-    loss = ((corr2d(X, w) - Y) ** 2).sum()
-    loss.backward()
-    with torch.no_grad():
-        w -= lr * w.grad
-    w.grad.zero_()
-    losses.append(((corr2d(X, w) - Y) ** 2).sum().item())
-return w.detach(), losses""",
+            train()
+            .replace("    losses.append(loss.item())\n", "")
+            .replace(
+                "w.grad.zero_()", "w.grad.zero_()\n    losses.append(((corr2d(X, w) - Y) ** 2).sum().item())"
+            ),
             "loss recorded after the update",
         ),
         Mutant(

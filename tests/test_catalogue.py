@@ -37,3 +37,9 @@ def test_correct_variant_keeps_full_marks(aid, variant):
 def test_every_exercise_has_six_catalogued_mistakes(aid):
     counts = {e: sum(m.exercise == e for m in CATALOGUE.get(aid, [])) for e in exercises_of(aid)}
     assert all(n >= 6 for n in counts.values()), counts
+
+
+@pytest.mark.parametrize("aid", assignments())
+def test_every_exercise_has_two_correct_variants(aid):
+    counts = {e: sum(v.exercise == e for v in VARIANTS.get(aid, [])) for e in exercises_of(aid)}
+    assert all(n >= 2 for n in counts.values()), counts
