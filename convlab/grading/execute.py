@@ -1,0 +1,212 @@
+"""Run one submitted notebook exactly as ``nbgrader autograde`` would, but faster and held to limits.
+
+A worker process (:mod:`convlab.grading.pipeline` starts one per core) reads a submission,
+applies nbgrader's own sanitizing preprocessors (clear outputs, restore test cells and their
+points from the gradebook, ...) and executes it with nbgrader's ``Execute``, in a kernel
+forked from :mod:`convlab.grading.forkserver`. It writes nothing: the executed notebook goes
+back to the grader process, the only one that writes to the gradebook.
+
+What the limits change, compared with plain nbgrader: a notebook that runs out of time, kills
+its kernel or prints too much still comes back executed, with an error output in every cell
+that did not finish (those cells score zero) and a reason for the report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
+
+from convlab.grading import launcher
+from convlab.grading.limits import MB, Limits
+from convlab.grading.review import review_notebook
+
+
+class ForkedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels come from the fork server at ``socket_path``."""
+
+    socket_path = ""  # set once per worker process by configure()
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            argv = [sys.executable, "-I", launcher.__file__, self.socket_path, "-f", "{connection_file}"]
+            self._kernel_spec = KernelSpec(argv=argv, display_name="Python 3 (forked)", language="python")
+        return self._kernel_spec
+
+
+def unfinished(reason: str) -> NotebookNode:
+    """The error output a cell gets when it did not finish; nbgrader scores such a cell zero."""
+    return nbformat.v4.new_output(
+        "error", ename="NotGraded", evalue=reason, traceback=[f"NotGraded: {reason}"]
+    )
+
+
+class LimitedExecute(Execute):
+    """nbgrader's Execute with a notebook deadline, an output cap and a kernel that may die."""
+
+    def __init__(self, limits: Limits, **kwargs):
+        super().__init__(kernel_manager_class=ForkedKernelManager, **kwargs)
+        self.limits = limits
+        self.shutdown_kernel = "immediate"  # each kernel serves one notebook, then goes
+        self.reasons: list[str] = []
+        self.kernel_seconds = 0.0
+
+    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        left = self.deadline - time.monotonic()
+        cell_limit = super()._get_timeout(cell) or self.limits.cell_seconds
+        return max(1, int(min(cell_limit, left)))
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(str(msg.get("content", "")))
+        self.output_bytes += size
+        if self.output_bytes > self.limits.output_mb * MB:
+            if not self.capped:
+                self.capped = True
+                self.reasons.append(f"output over {self.limits.output_mb} MB: the rest was dropped")
+                note = f"[convlab: more than {self.limits.output_mb} MB of output; the rest is dropped]"
+                outs.append(nbformat.v4.new_output("stream", name="stderr", text=note))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def on_cell_executed(self, **kwargs):
+        super().on_cell_executed(**kwargs)
+        cell, reply = kwargs["cell"], kwargs["execute_reply"]
+        ename = reply["content"].get("ename", "") if reply["content"].get("status") == "error" else ""
+        evalue = str(reply["content"].get("evalue", ""))
+        label = f"cell {kwargs['cell_index'] + 1}"
+        if ename == "CellTimeoutError":
+            self.reasons.append(f"{label} ran over {self.limits.cell_seconds} s and was interrupted")
+        elif ename == "MemoryError" or "can't allocate memory" in evalue:
+            self.reasons.append(f"{label} hit the {self.limits.memory_mb} MB memory limit")
+        del cell
+
+    def preprocess(self, nb: NotebookNode, resources=None, km=None):
+        """As nbconvert's ExecutePreprocessor.preprocess, but a dead kernel or the deadline
+        marks the cells that did not finish instead of failing the whole notebook."""
+        from nbclient import NotebookClient
+
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self.deadline = time.monotonic() + self.limits.notebook_seconds
+        self.output_bytes, self.capped = 0, False
+        code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+        started = time.monotonic()
+        with self.setup_kernel():
+            info = self.wait_for_reply(self.kc.kernel_info())
+            self.kernel_seconds = time.monotonic() - started
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+            for index, cell in enumerate(self.nb.cells):
+                if time.monotonic() >= self.deadline:
+                    reason = f"the notebook ran out of its {self.limits.notebook_seconds} s"
+                    self._give_up(code, index, reason)
+                    break
+                try:
+                    self.preprocess_cell(cell, resources, index)
+                except DeadKernelError:
+                    reason = (
+                        f"the kernel died in cell {index + 1} (os._exit, exit(), a crash or the memory limit)"
+                    )
+                    self._give_up(code, index, reason)
+                    break
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def _give_up(self, code: list[int], index: int, reason: str) -> None:
+        self.reasons.append(reason)
+        for i in code:
+            if i >= index:
+                self.nb.cells[i].outputs = self.nb.cells[i].get("outputs", []) + [unfinished(reason)]
+
+
+@dataclass
+class Executed:
+    """What a worker sends back for one student's assignment."""
+
+    student: str
+    assignment: str
+    notebooks: dict[str, str] = field(default_factory=dict)  # name -> executed notebook (JSON)
+    problems: dict[str, str] = field(default_factory=dict)  # name -> why it could not run
+    reasons: list[str] = field(default_factory=list)  # limits hit
+    flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.review)
+    kernel_seconds: float = 0.0
+    execute_seconds: float = 0.0
+
+
+_WORKER: dict = {}
+
+
+def configure(config, db_url: str, socket_path: str, limits: Limits, release_dir: str) -> None:
+    """Once per worker process: nbgrader's configuration and the fork server to use."""
+    ForkedKernelManager.socket_path = socket_path
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # as nbgrader sets it while executing
+    _WORKER.update(config=config, db_url=db_url, limits=limits, release_dir=Path(release_dir))
+
+
+def sanitized(path: Path, student: str, assignment: str) -> tuple[NotebookNode, dict]:
+    """The submission after nbgrader's sanitize preprocessors, as autograde would execute it."""
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    nb = nbformat.convert(nb, 4)
+    resources = {
+        "unique_key": path.stem,
+        "output_files_dir": f"{path.stem}_files",
+        "nbgrader": {
+            "student": student,
+            "assignment": assignment,
+            "notebook": path.stem,
+            "db_url": _WORKER["db_url"],
+        },
+    }
+    for preprocessor in Autograde.class_traits()["sanitize_preprocessors"].default():
+        nb, resources = preprocessor(config=_WORKER["config"]).preprocess(nb, resources)
+    return nb, resources
+
+
+def run_submission(student: str, assignment: str, folder: str, notebook_names: list[str]) -> Executed:
+    """Sanitize and execute every notebook of one submission (a worker's job)."""
+    result = Executed(student, assignment)
+    limits = _WORKER["limits"]
+    for name in notebook_names:
+        path = Path(folder) / f"{name}.ipynb"
+        if not path.exists():
+            others = sorted(p.name for p in Path(folder).glob("*.ipynb"))
+            result.problems[name] = f"no {name}.ipynb submitted" + (
+                f" (found {', '.join(others)})" if others else ""
+            )
+            continue
+        try:
+            nb, resources = sanitized(path, student, assignment)
+        except Exception as err:  # noqa: BLE001 (anything unreadable is the student's outcome)
+            result.problems[name] = f"{path.name} is not a readable notebook: {type(err).__name__}: {err}"[
+                :300
+            ]
+            continue
+        release = _WORKER["release_dir"] / assignment / path.name
+        if release.exists():
+            result.flags += review_notebook(
+                nbformat.read(path, as_version=4), nbformat.read(release, as_version=4)
+            )
+        resources["metadata"] = {"path": folder}
+        executor = LimitedExecute(limits, config=_WORKER["config"])
+        started = time.monotonic()
+        try:
+            nb, _ = executor.preprocess(nb, resources)
+        except Exception as err:  # noqa: BLE001
+            result.problems[name] = f"could not be executed: {type(err).__name__}: {err}"[:300]
+            continue
+        result.execute_seconds += time.monotonic() - started - executor.kernel_seconds
+        result.kernel_seconds += executor.kernel_seconds
+        result.reasons += executor.reasons
+        result.notebooks[name] = nbformat.writes(nb)
+    return result

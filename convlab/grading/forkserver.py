@@ -1,0 +1,175 @@
+"""Kernels ready in a fraction of a second: fork them from a process that imported torch once.
+
+A fresh kernel spends about 0.6 s starting and 1.3 s importing torch before the first cell of a
+notebook runs. The fork server imports ipykernel, torch, matplotlib, ipywidgets and convlab
+once, then forks one kernel per notebook: each fork is a fresh copy, used for one notebook
+and never again, so nothing one student's code does reaches another's kernel. Torch is only
+imported here, never run, so its thread pools start in each kernel, after the fork.
+
+    python -m convlab.grading.forkserver SOCKET [LIMITS_JSON]
+
+The server prints ``ready`` and what confinement this platform allows, then serves
+:mod:`convlab.grading.launcher` requests until its stdin closes. Each kernel runs in its own
+session under the limits of :mod:`convlab.grading.limits`; when a launcher goes away, its
+kernel's whole process group is killed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+
+from convlab.grading.limits import Limits, apply_memory_and_files, confine
+
+PRELOAD = ("ipykernel.kernelapp", "torch", "numpy", "matplotlib.pyplot", "ipywidgets", "convlab")
+
+
+def preload() -> None:
+    # ipykernel would set the inline backend when the kernel starts; pyplot must see it now
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for name in PRELOAD:
+        importlib.import_module(name)
+
+
+def become_kernel(request: dict, limits: Limits) -> None:
+    """In the forked child: become one student's kernel. Never returns."""
+    code = 1
+    try:
+        os.setsid()
+        for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(signum, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        apply_memory_and_files(limits)
+        import torch
+        from ipykernel.kernelapp import IPKernelApp
+
+        torch.set_num_threads(limits.threads)
+        app = IPKernelApp.instance()
+        app.initialize(request["argv"])  # binds the sockets while the network is still there
+        confine(limits)
+        app.start()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os._exit(code)
+
+
+def probe(limits: Limits) -> list[str]:
+    """What :func:`confine` cannot do here (e.g. no network namespace without root)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        missing = confine(limits)
+        os.write(write, json.dumps(missing).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        missing = json.loads(pipe.read() or '["the probe failed"]')
+    os.waitpid(pid, 0)
+    return missing
+
+
+def serve(path: str, limits: Limits) -> None:
+    preload()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    print(json.dumps({"ready": os.getpid(), "missing": probe(limits)}), flush=True)
+
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(sys.stdin, selectors.EVENT_READ)
+    kernels: dict[int, socket.socket | None] = {}  # pid -> its launcher's connection
+    buffers: dict[socket.socket, bytes] = {}
+
+    def kill(pid: int) -> None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def drop(conn: socket.socket) -> None:
+        selector.unregister(conn)
+        del buffers[conn]
+        conn.close()
+
+    def handle(conn: socket.socket) -> None:
+        pid = next((p for p, c in kernels.items() if c is conn), None)
+        data = conn.recv(65536)
+        if not data:  # the launcher is gone: so is its kernel
+            if pid is not None:
+                kill(pid)
+                kernels[pid] = None
+            drop(conn)
+            return
+        buffers[conn] += data
+        while b"\n" in buffers[conn]:
+            line, buffers[conn] = buffers[conn].split(b"\n", 1)
+            if pid is None:
+                pid = os.fork()
+                if pid == 0:  # the kernel keeps none of the server's sockets
+                    for fileobj in [listener, selector, *buffers]:
+                        fileobj.close()
+                    become_kernel(json.loads(line), limits)
+                kernels[pid] = conn
+            elif line.startswith(b"signal "):
+                try:
+                    os.kill(pid, int(line.split()[1]))
+                except ProcessLookupError:
+                    pass
+
+    def reap() -> None:
+        while kernels:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            kill(pid)  # whatever the kernel left running in its group
+            conn = kernels.pop(pid, None)
+            if conn is not None:
+                try:
+                    conn.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+                except OSError:
+                    pass
+                drop(conn)
+
+    try:
+        while True:
+            for key, _ in selector.select(timeout=0.1):
+                if key.fileobj is sys.stdin:
+                    if not sys.stdin.readline():
+                        return  # the grader is done (or gone)
+                elif key.fileobj is listener:
+                    conn, _ = listener.accept()
+                    buffers[conn] = b""
+                    selector.register(conn, selectors.EVENT_READ)
+                else:
+                    handle(key.fileobj)
+            reap()
+    finally:
+        for pid in kernels:
+            kill(pid)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    limits = Limits(**json.loads(argv[1])) if len(argv) > 1 else Limits()
+    serve(argv[0], limits)
+
+
+if __name__ == "__main__":
+    main()
