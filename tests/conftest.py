@@ -17,7 +17,11 @@ def root() -> Path:
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
     """A copy of the course (sources, release, answer key, nbgrader config) to grade in."""
-    dest = tmp_path / "course"
+    return copy_course(tmp_path)
+
+
+def copy_course(parent: Path) -> Path:
+    dest = parent / "course"
     dest.mkdir()
     for name in COURSE_FILES:
         src = ROOT / name

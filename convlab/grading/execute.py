@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
@@ -119,6 +119,10 @@ class LimitedExecute(Execute):
                         f"the kernel died in cell {index + 1} (os._exit, exit(), a crash or the memory limit)"
                     )
                     self._give_up(code, index, reason)
+                    break
+                except CellTimeoutError:  # interrupted, the cell still would not stop
+                    reason = f"cell {index + 1} ignored the interrupt after {self.limits.cell_seconds} s"
+                    self._give_up(code, index + 1, reason)
                     break
         self.set_widgets_metadata()
         return self.nb, self.resources

@@ -242,6 +242,8 @@ def grade(
 ) -> list[Outcome]:
     """Grade the chosen submissions (all by default); one Outcome per student and assignment."""
     root = root.resolve()
+    # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     config = load_config(root)
     cell_timeout = config.get("Execute", {}).get("timeout")
     limits = limits or Limits(cell_seconds=cell_timeout or Limits.cell_seconds)

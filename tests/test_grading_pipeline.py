@@ -1,0 +1,198 @@
+"""Batch grading (python -m convlab.grading) on a copy of the course: adversarial submissions
+end with a clear outcome, honest ones get exactly their score, the gradebook stays whole.
+
+One batch grades all of them together, as a class would be graded, under tight limits so that
+the runaway cases end in seconds.
+"""
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from convlab.grading.limits import Limits
+from convlab.grading.pipeline import grade
+from convlab.release import venv_env
+from tests.conftest import copy_course
+from tests.graded import answer_key
+from tests.notebooks import load
+from tests.test_grading_e2e import points, scores, submit
+
+pytestmark = pytest.mark.slow
+AID = "01_cross_correlation"
+LIMITS = Limits(cell_seconds=4, notebook_seconds=25, memory_mb=3072, output_mb=2, processes=64)
+
+
+def with_code(code: str, grade_id: str = "corr2d") -> nbformat.NotebookNode:
+    """The answer key with ``code`` run at the end of one answer cell."""
+    nb = answer_key(AID)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    cell.source += "\n\n" + code
+    return nb
+
+
+def graded_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+
+
+def edited_test(nb, change):
+    change(graded_cells(nb)[0])
+    return nb
+
+
+FORK_BOMB = """import os, time
+children = 0
+try:
+    while True:
+        if os.fork() == 0:
+            time.sleep(300)
+            os._exit(0)
+        children += 1
+except OSError as err:
+    print(f"fork refused after {children} children: {err}")"""
+
+STUBBORN = """while True:  # ignores the interrupt
+    try:
+        while True:
+            pass
+    except KeyboardInterrupt:
+        pass"""
+
+NOTEBOOKS = {
+    "honest": answer_key(AID),
+    "blank": load("notebooks", AID),
+    "infinite_loop": with_code("while True:\n    pass"),
+    "stubborn_loop": with_code(STUBBORN),
+    "memory_bomb": with_code("hog = []\nwhile True:\n    hog.append(bytearray(256 * 1024 * 1024))"),
+    "os_exit": with_code("import os\nos._exit(0)"),
+    "sys_exit": with_code("import sys\nsys.exit()"),
+    "huge_output": with_code("print('x' * (50 * 1024 * 1024))"),
+    "fork_bomb": with_code(FORK_BOMB),
+    "edited_test": edited_test(answer_key(AID), lambda c: setattr(c, "source", "assert True")),
+    "points_changed": edited_test(answer_key(AID), lambda c: c.metadata.nbgrader.update(points=100)),
+}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("pipeline"))
+    for student, nb in NOTEBOOKS.items():
+        submit(course, student, AID, nb)
+    deleted = answer_key(AID)
+    deleted.cells.remove(graded_cells(deleted)[-1])
+    submit(course, "deleted_test", AID, deleted)
+    folder = course / "autograder" / "submitted"
+    for student, name, text in [
+        ("malformed", f"{AID}.ipynb", '{"cells": [ this is not json'),
+        ("empty", f"{AID}.ipynb", ""),
+        ("wrong_name", "my_homework.ipynb", nbformat.writes(answer_key(AID))),
+        ("other_assignment", f"{AID}.ipynb", nbformat.writes(answer_key("07_pooling"))),
+    ]:
+        (folder / student / AID).mkdir(parents=True)
+        (folder / student / AID / name).write_text(text)
+    outcomes = grade(course, limits=LIMITS, progress=False)
+    return course, {o.student: o for o in outcomes}
+
+
+def total(aid: str = AID) -> float:
+    return sum(points(aid).values())
+
+
+def test_honest_and_blank_get_exactly_their_scores(batch):
+    course, outcomes = batch
+    assert outcomes["honest"].outcome == "graded" and outcomes["honest"].score == total()
+    assert scores(course, AID, "honest") == points(AID)
+    assert outcomes["blank"].score == 0
+
+
+@pytest.mark.parametrize(
+    ("student", "outcome", "reason"),
+    [
+        ("infinite_loop", "limit", "ran over 4 s and was interrupted"),
+        ("stubborn_loop", "limit", "ignored the interrupt after 4 s"),
+        ("memory_bomb", "limit", "memory limit"),
+        ("os_exit", "limit", "the kernel died in cell"),
+        ("huge_output", "limit", "output over 2 MB"),
+        ("malformed", "failed", "not a readable notebook"),
+        ("empty", "failed", "not a readable notebook"),
+        ("wrong_name", "failed", "found my_homework.ipynb"),
+    ],
+)
+def test_runaway_and_broken_submissions_end_with_a_reason(batch, student, outcome, reason):
+    o = batch[1][student]
+    assert o.outcome == outcome, o
+    assert any(reason in r for r in o.reasons), o.reasons
+
+
+def test_a_limit_costs_only_the_cells_that_did_not_finish(batch):
+    course, outcomes = batch
+    # the loop runs after corr2d is defined: interrupted, the notebook goes on and passes
+    assert outcomes["infinite_loop"].score == total()
+    assert outcomes["memory_bomb"].score == total()
+    # after os._exit nothing runs: every test cell scores zero
+    assert outcomes["os_exit"].score == 0
+    assert outcomes["stubborn_loop"].score == 0
+
+
+def test_sys_exit_does_not_end_the_kernel(batch):
+    assert batch[1]["sys_exit"].outcome == "graded" and batch[1]["sys_exit"].score == total()
+
+
+def test_fork_bomb_is_bounded_and_cleaned_up(batch):
+    course, outcomes = batch
+    assert outcomes["fork_bomb"].score == total()
+    graded = nbformat.read(course / "autograder" / "autograded" / "fork_bomb" / AID / f"{AID}.ipynb", 4)
+    printed = "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
+    refused = int(printed.split("fork refused after ")[1].split()[0])
+    assert refused <= LIMITS.processes + 64  # what the user already ran, plus the budget
+    leftover = subprocess.run(["pgrep", "-f", "time.sleep"], capture_output=True, text=True).stdout.split()
+    assert len(leftover) < 5, f"{len(leftover)} forked children outlived their kernel"
+
+
+def test_tampered_test_cells_are_restored_and_flagged(batch):
+    course, outcomes = batch
+    for student in ("edited_test", "points_changed", "deleted_test"):
+        assert outcomes[student].flags, student
+        assert outcomes[student].outcome == "graded"
+    assert outcomes["edited_test"].score == total()  # nbgrader restored the real test: it passes
+    assert outcomes["points_changed"].max_score == total()
+    assert outcomes["deleted_test"].score < total()
+
+
+def test_a_notebook_of_another_assignment_scores_nothing_and_is_flagged(batch):
+    o = batch[1]["other_assignment"]
+    assert (o.score or 0) == 0 and (o.flags or o.outcome == "failed"), o
+
+
+def test_gradebook_stays_consistent_for_nbgrader_export(batch):
+    course, outcomes = batch
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "export", "--to=export.csv"],
+        cwd=course,
+        env=venv_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = (course / "export.csv").read_text().splitlines()
+    exported = {r.split(",")[3]: float(r.split(",")[9]) for r in rows[1:]}
+    for student in ("honest", "blank", "infinite_loop", "os_exit"):
+        assert exported[student] == outcomes[student].score
+
+
+def test_rerun_skips_unchanged_and_force_regrades(batch):
+    course, _ = batch
+    again = grade(course, students=["honest", "blank"], limits=LIMITS, progress=False)
+    assert {o.outcome for o in again} == {"skipped"}
+    nb = load("notebooks", AID)
+    nbformat.write(answer_key(AID), course / "autograder" / "submitted" / "blank" / AID / f"{AID}.ipynb")
+    del nb
+    changed = {
+        o.student: o for o in grade(course, students=["honest", "blank"], limits=LIMITS, progress=False)
+    }
+    assert changed["honest"].outcome == "skipped" and changed["blank"].outcome == "graded"
+    assert changed["blank"].score == total()
+    forced = grade(course, students=["honest"], force=True, limits=LIMITS, progress=False)
+    assert forced[0].outcome == "graded" and forced[0].score == total()
