@@ -7,6 +7,8 @@ READY := $(VENV)/.ready
 ASSIGNMENTS := $(sort $(notdir $(wildcard source/[0-9]*)))
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+GRADE_ARGS ?=
+STUDENTS ?= 10
 # nbgrader runs `alembic` (and the tests run `jupyter`) from PATH: put the venv first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
@@ -36,8 +38,9 @@ test: $(READY) ## run the whole test suite, one worker per core, then the browse
 	@# the browser drives JupyterLab in real time: it runs alone, not beside the grading tests
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
-bench: $(READY) ## performance figures, as ratios to a baseline measured in the same run
+bench: $(READY) ## performance figures, as ratios to a baseline measured in the same run (STUDENTS=10)
 	$(BIN)/python -m tests.bench_frames
+	$(BIN)/python -m tests.bench_grading --students $(STUDENTS)
 
 catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the tampering outcomes
 	$(BIN)/python -m tests.catalogue_report
@@ -48,12 +51,8 @@ release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (ans
 check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes
 	$(BIN)/python -m convlab.release --check
 
-autograde: $(READY) ## grade autograder/submitted/<student>/<assignment>/ with nbgrader
-	@for a in $(ASSIGNMENTS); do \
-	  ls -d autograder/submitted/*/$$a >/dev/null 2>&1 || continue; \
-	  $(BIN)/nbgrader generate_assignment $$a --force --CourseDirectory.release_directory=autograder/.release && \
-	  $(BIN)/nbgrader autograde $$a --create || exit 1; \
-	done
+autograde: $(READY) ## grade every submission in autograder/submitted/ in parallel (GRADE_ARGS="--force")
+	$(BIN)/python -m convlab.grading $(GRADE_ARGS)
 
 feedback: $(READY) ## write HTML feedback per student into autograder/feedback/
 	@for a in $(ASSIGNMENTS); do \
@@ -61,9 +60,8 @@ feedback: $(READY) ## write HTML feedback per student into autograder/feedback/
 	  $(BIN)/nbgrader generate_feedback $$a --force || exit 1; \
 	done
 
-grades: $(READY) ## export every grade to autograder/grades.csv, flags for review to autograder/flags.csv
-	$(BIN)/nbgrader export --to=autograder/grades.csv
-	$(BIN)/python -m convlab.grading.review --csv autograder/flags.csv
+grades: $(READY) ## autograder/grades.csv (a row per student, flags), flags.csv and scores.png
+	$(BIN)/python -m convlab.grading.grades
 
 lint: $(READY) ## ruff: lint and format check of the package and tests
 	$(BIN)/ruff check convlab tests
@@ -75,7 +73,8 @@ format: $(READY) ## ruff: format the package and tests
 
 clean: ## remove caches and grading outputs (keeps submissions, the gradebook and .venv)
 	rm -rf .pytest_cache .ruff_cache artifacts autograder/autograded autograder/feedback \
-	  autograder/.release autograder/grades.csv
+	  autograder/.release autograder/grades.csv autograder/flags.csv autograder/scores.png \
+	  autograder/grading-report.csv autograder/.grading-state.json
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
 
 distclean: clean ## also remove .venv

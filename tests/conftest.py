@@ -22,7 +22,7 @@ def course(tmp_path: Path) -> Path:
 
 def copy_course(parent: Path) -> Path:
     dest = parent / "course"
-    dest.mkdir()
+    dest.mkdir(parents=True)
     for name in COURSE_FILES:
         src = ROOT / name
         if src.is_dir():
