@@ -84,6 +84,18 @@ NOTEBOOKS = {
 }
 
 
+def python_m(course, *argv: str) -> subprocess.CompletedProcess:
+    """``python -m ...`` from the course's folder, as an instructor runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", *argv], cwd=course, env=venv_env(), capture_output=True, text=True, timeout=600
+    )
+
+
+def printed(course, student: str) -> str:
+    graded = nbformat.read(course / "autograder" / "autograded" / student / AID / f"{AID}.ipynb", 4)
+    return "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("pipeline"))
@@ -176,14 +188,7 @@ def test_a_notebook_of_another_assignment_scores_nothing_and_is_flagged(batch):
 
 def test_gradebook_stays_consistent_for_nbgrader_export(batch):
     course, outcomes = batch
-    done = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "export", "--to=export.csv"],
-        cwd=course,
-        env=venv_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = python_m(course, "nbgrader", "export", "--to=export.csv")
     assert done.returncode == 0, done.stderr
     rows = (course / "export.csv").read_text().splitlines()
     exported = {r.split(",")[3]: float(r.split(",")[9]) for r in rows[1:]}
@@ -207,11 +212,6 @@ def test_rerun_skips_unchanged_and_force_regrades(batch):
     assert forced[0].outcome == "graded" and forced[0].score == total()
 
 
-def printed(course, student: str) -> str:
-    graded = nbformat.read(course / "autograder" / "autograded" / student / AID / f"{AID}.ipynb", 4)
-    return "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
-
-
 @pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace needs root; the report says so")
 def test_student_code_has_no_network(batch):
     course, outcomes = batch
@@ -221,13 +221,7 @@ def test_student_code_has_no_network(batch):
 
 def test_make_grades_writes_a_row_per_student_with_flags_and_a_chart(batch):
     course, outcomes = batch
-    done = subprocess.run(
-        [sys.executable, "-m", "convlab.grading.grades", "--root", str(course)],
-        env=venv_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = python_m(course, "convlab.grading.grades", "--root", str(course))
     assert done.returncode == 0, done.stderr
     with open(course / "autograder" / "grades.csv") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
@@ -241,14 +235,7 @@ def test_make_grades_writes_a_row_per_student_with_flags_and_a_chart(batch):
 def test_command_line_shows_progress_summary_and_report(batch):
     course, _ = batch
     submit(course, "cli", AID, answer_key(AID))
-    done = subprocess.run(
-        [sys.executable, "-m", "convlab.grading", AID, "--student", "cli", "--timeout", "30"],
-        cwd=course,
-        env=venv_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = python_m(course, "convlab.grading", AID, "--student", "cli", "--timeout", "30")
     assert done.returncode == 0, done.stderr
     assert "grading: 100%" in done.stderr and "1/1" in done.stderr
     assert "graded 1 submissions in" in done.stderr and "1 graded, 0 hit a limit, 0 failed" in done.stderr

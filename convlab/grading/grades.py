@@ -72,6 +72,7 @@ def chart(path: Path, assignments, scores, maxima) -> None:
         ax.set_title(f"{assignment} (n={len(got)})", fontsize=9)
         ax.set_xlabel(f"score / {top:g}", fontsize=8)
         ax.set_xlim(-0.5, top + 0.5)
+        ax.set_xticks(range(int(top) + 1))
     for ax in list(axes.flat)[len(assignments) :]:
         ax.axis("off")
     axes[0][0].set_ylabel("students")
