@@ -1,9 +1,10 @@
-"""Plain nbgrader on a copy of the course: blank scores 0, the key full marks, every
+"""Grading on a copy of the course: blank scores 0, the key full marks, every
 catalogued mutant exactly the points of the test cells it passes, with its hint in feedback,
 every correct variant full marks, and every tampering submission flagged for review.
 
-This is the instructor's documented flow (generate_assignment, autograde, generate_feedback,
-export), run from the course root with submissions in autograder/submitted/<student>/<id>/.
+This is the instructor's documented flow (make autograde, generate_feedback, export), run
+from the course root with submissions in autograder/submitted/<student>/<id>/; plain
+``nbgrader autograde`` is checked to give the same scores on a sample of every notebook.
 """
 
 import csv
@@ -17,6 +18,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from convlab.release import venv_env
+from tests.conftest import copy_course
 from tests.graded import inject, run_graded_cells
 from tests.notebooks import assignments, load
 from tests.test_catalogue import CATALOGUE, VARIANTS
@@ -44,6 +46,15 @@ def submit(course: Path, student: str, aid: str, nb: nbformat.NotebookNode) -> N
     nbformat.write(nb, folder / f"{aid}.ipynb")
 
 
+def grade_class(course: Path) -> str:
+    """``make autograde``: every submission, through nbgrader's gradebook, in parallel."""
+    done = subprocess.run(
+        [sys.executable, "-m", "convlab.grading"], cwd=course, env=venv_env(), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stderr
+
+
 def scores(course: Path, aid: str, student: str) -> dict[str, float]:
     with Gradebook(f"sqlite:///{course / 'autograder' / 'gradebook.db'}", "convlab") as gb:
         notebook = gb.find_submission_notebook(aid, aid, student)
@@ -59,7 +70,7 @@ def points(aid: str) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("aid", assignments())
-def test_nbgrader_grades_blank_key_and_every_mutant(aid, course):
+def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
     key = load("solutions", aid)
     mutants = {f"mutant{i}": m for i, m in enumerate(CATALOGUE.get(aid, []))}
     variants = {f"variant{i}": v for i, v in enumerate(VARIANTS.get(aid, []))}
@@ -71,8 +82,7 @@ def test_nbgrader_grades_blank_key_and_every_mutant(aid, course):
     for student, (_, code, _, _) in tampers.items():
         submit(course, student, aid, tampered(code))
 
-    nbgrader(course, "generate_assignment", aid, "--force")
-    nbgrader(course, "autograde", aid, "--create")
+    grade_class(course)
     nbgrader(course, "generate_feedback", aid)
     nbgrader(course, "export", "--to=autograder/grades.csv")
 
@@ -109,3 +119,28 @@ def test_nbgrader_grades_blank_key_and_every_mutant(aid, course):
         rows = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
     assert rows["blank"] == 0 and rows["key"] == sum(full.values())
     assert len(rows) == 2 + len(mutants) + len(variants) + len(tampers)
+
+
+def test_plain_nbgrader_and_make_autograde_give_identical_scores(tmp_path):
+    """Each notebook's blank, key and first catalogued mutant, graded once by plain
+    ``nbgrader autograde`` (then generate_feedback and export, as documented) and once by
+    the pipeline: every test cell scores the same."""
+    plain, fast = copy_course(tmp_path / "plain"), copy_course(tmp_path / "pipeline")
+    for course in (plain, fast):
+        for aid in assignments():
+            submit(course, "blank", aid, load("notebooks", aid))
+            submit(course, "key", aid, load("solutions", aid))
+            submit(course, "mutant", aid, inject(load("solutions", aid), CATALOGUE[aid][0]))
+    for aid in assignments():
+        nbgrader(plain, "generate_assignment", aid, "--force")
+        nbgrader(plain, "autograde", aid, "--create")
+        nbgrader(plain, "generate_feedback", aid)
+    nbgrader(plain, "export", "--to=autograder/grades.csv")
+    grade_class(fast)
+    for aid in assignments():
+        for student in ("blank", "key", "mutant"):
+            assert scores(plain, aid, student) == scores(fast, aid, student), (aid, student)
+        feedback = (plain / "autograder" / "feedback" / "mutant" / aid / f"{aid}.html").read_text()
+        assert html.escape(CATALOGUE[aid][0].hint, quote=False) in feedback, aid
+    with open(plain / "autograder" / "grades.csv") as f:
+        assert len(list(csv.DictReader(f))) == 3 * len(assignments())
