@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,12 @@ class ForkedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels come from the fork server at ``socket_path``."""
 
     socket_path = ""  # set once per worker process by configure()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # unix sockets beside the server's: they reach a kernel that has no network
+        self.transport = "ipc"
+        self.ip = os.path.join(os.path.dirname(self.socket_path), f"kernel-{uuid.uuid4().hex[:12]}")
 
     @property
     def kernel_spec(self) -> KernelSpec:

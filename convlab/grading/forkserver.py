@@ -24,7 +24,7 @@ import signal
 import socket
 import sys
 
-from convlab.grading.limits import Limits, apply_memory_and_files, confine
+from convlab.grading.limits import Limits, apply_memory_and_files, confine, probe_confine
 
 PRELOAD = ("ipykernel.kernelapp", "torch", "numpy", "matplotlib.pyplot", "ipywidgets", "convlab")
 
@@ -36,7 +36,7 @@ def preload() -> None:
         importlib.import_module(name)
 
 
-def become_kernel(request: dict, limits: Limits) -> None:
+def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket: str) -> None:
     """In the forked child: become one student's kernel. Never returns."""
     code = 1
     try:
@@ -49,14 +49,18 @@ def become_kernel(request: dict, limits: Limits) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
+        # IPython's profile in the server's folder: the kernel may not be able to write to $HOME
+        os.environ["IPYTHONDIR"] = os.path.join(os.path.dirname(server_socket), "ipython")
         apply_memory_and_files(limits)
+        # confined before any thread exists, so that every thread of the kernel is: the kernel
+        # talks over unix sockets (ipc), which reach it from outside its network namespace
+        confine(limits, drop_root)
         import torch
         from ipykernel.kernelapp import IPKernelApp
 
         torch.set_num_threads(limits.threads)
         app = IPKernelApp.instance()
-        app.initialize(request["argv"])  # binds the sockets while the network is still there
-        confine(limits)
+        app.initialize(request["argv"])
         app.start()
         code = 0
     except SystemExit as exit_:
@@ -65,28 +69,17 @@ def become_kernel(request: dict, limits: Limits) -> None:
         os._exit(code)
 
 
-def probe(limits: Limits) -> list[str]:
-    """What :func:`confine` cannot do here (e.g. no network namespace without root)."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        missing = confine(limits)
-        os.write(write, json.dumps(missing).encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        missing = json.loads(pipe.read() or '["the probe failed"]')
-    os.waitpid(pid, 0)
-    return missing
-
-
 def serve(path: str, limits: Limits) -> None:
     preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
-    print(json.dumps({"ready": os.getpid(), "missing": probe(limits)}), flush=True)
+    import torch
+
+    folder = os.path.dirname(path)  # where the kernels' ipc sockets go: writable by nobody
+    os.chmod(folder, 0o1777)
+    missing, drop_root = probe_confine(limits, [os.path.dirname(torch.__file__), sys.prefix], folder)
+    print(json.dumps({"ready": os.getpid(), "missing": missing}), flush=True)
 
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
@@ -122,7 +115,7 @@ def serve(path: str, limits: Limits) -> None:
                 if pid == 0:  # the kernel keeps none of the server's sockets
                     for fileobj in [listener, selector, *buffers]:
                         fileobj.close()
-                    become_kernel(json.loads(line), limits)
+                    become_kernel(json.loads(line), limits, drop_root, path)
                 kernels[pid] = conn
             elif line.startswith(b"signal "):
                 try:
