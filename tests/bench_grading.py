@@ -58,7 +58,7 @@ def fresh_kernel() -> str:
     from jupyter_client.manager import start_new_kernel
 
     started = time.perf_counter()
-    km, kc = start_new_kernel(kernel_name="python3")
+    km, kc = start_new_kernel(kernel_name="python3", stderr=subprocess.DEVNULL)
     steps = {"kernel start": time.perf_counter() - started}
     try:
         for label, code in [("import torch", "import torch"), ("pyplot, ipywidgets, convlab", IMPORTS)]:

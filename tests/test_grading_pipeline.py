@@ -79,6 +79,7 @@ NOTEBOOKS = {
     "huge_output": with_code("print('x' * (50 * 1024 * 1024))"),
     "fork_bomb": with_code(FORK_BOMB),
     "network": with_code(NETWORK),
+    "reads_data": with_code("print(open('data/note.txt').read())"),
     "edited_test": edited_test(answer_key(AID), lambda c: setattr(c, "source", "assert True")),
     "points_changed": edited_test(answer_key(AID), lambda c: c.metadata.nbgrader.update(points=100)),
 }
@@ -99,6 +100,8 @@ def printed(course, student: str) -> str:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("pipeline"))
+    (course / "source" / AID / "data").mkdir()
+    (course / "source" / AID / "data" / "note.txt").write_text("a file the assignment ships")
     for student, nb in NOTEBOOKS.items():
         submit(course, student, AID, nb)
     deleted = answer_key(AID)
@@ -181,9 +184,10 @@ def test_tampered_test_cells_are_restored_and_flagged(batch):
     assert outcomes["deleted_test"].score < total()
 
 
-def test_a_notebook_of_another_assignment_scores_nothing_and_is_flagged(batch):
+def test_a_notebook_of_another_assignment_scores_nothing_and_says_so(batch):
     o = batch[1]["other_assignment"]
-    assert (o.score or 0) == 0 and (o.flags or o.outcome == "failed"), o
+    assert o.outcome == "failed" and (o.score or 0) == 0, o
+    assert any("another assignment's notebook (its exercises: pool2d" in r for r in o.reasons), o.reasons
 
 
 def test_gradebook_stays_consistent_for_nbgrader_export(batch):
@@ -242,3 +246,9 @@ def test_command_line_shows_progress_summary_and_report(batch):
     with open(course / "autograder" / "grading-report.csv") as f:
         row = next(r for r in csv.DictReader(f) if r["student"] == "cli")
     assert row["outcome"] == "graded" and float(row["score"]) == total()
+
+
+def test_notebooks_run_beside_the_files_their_assignment_ships(batch):
+    course, outcomes = batch
+    assert "a file the assignment ships" in printed(course, "reads_data")
+    assert outcomes["reads_data"].outcome == "graded" and outcomes["reads_data"].score == total()

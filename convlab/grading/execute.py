@@ -13,8 +13,11 @@ that did not finish (those cells score zero) and a reason for the report.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -158,11 +161,19 @@ class Executed:
 _WORKER: dict = {}
 
 
-def configure(config, db_url: str, socket_path: str, limits: Limits, release_dir: str) -> None:
+def configure(
+    config, db_url: str, socket_path: str, limits: Limits, release_dir: str, source_dir: str
+) -> None:
     """Once per worker process: nbgrader's configuration and the fork server to use."""
     ForkedKernelManager.socket_path = socket_path
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # as nbgrader sets it while executing
-    _WORKER.update(config=config, db_url=db_url, limits=limits, release_dir=Path(release_dir))
+    _WORKER.update(
+        config=config,
+        db_url=db_url,
+        limits=limits,
+        release_dir=Path(release_dir),
+        source_dir=Path(source_dir),
+    )
 
 
 def sanitized(path: Path, student: str, assignment: str) -> tuple[NotebookNode, dict]:
@@ -184,6 +195,27 @@ def sanitized(path: Path, student: str, assignment: str) -> tuple[NotebookNode, 
     return nb, resources
 
 
+@contextlib.contextmanager
+def workspace(submitted: Path, source: Path):
+    """The folder a notebook runs in, as nbgrader's autograded/<student>/<assignment>/: the
+    student's files, with the assignment's own files (data, helpers) copied over them."""
+    with tempfile.TemporaryDirectory(prefix="convlab-run-") as tmp:
+        here = Path(tmp)
+        shutil.copytree(submitted, here, dirs_exist_ok=True)
+        for path in source.rglob("*"):
+            if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
+                (here / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, here / path.relative_to(source))
+        yield here
+
+
+def graded_ids(nb: NotebookNode) -> set[str]:
+    """The grade_ids of a notebook's nbgrader cells (answers and tests)."""
+    return {
+        c.metadata["nbgrader"].get("grade_id") for c in nb.cells if "nbgrader" in c.get("metadata", {})
+    } - {None}
+
+
 def run_submission(student: str, assignment: str, folder: str, notebook_names: list[str]) -> Executed:
     """Sanitize and execute every notebook of one submission (a worker's job)."""
     result = Executed(student, assignment)
@@ -197,25 +229,39 @@ def run_submission(student: str, assignment: str, folder: str, notebook_names: l
             )
             continue
         try:
-            nb, resources = sanitized(path, student, assignment)
+            submitted = nbformat.read(path, as_version=4)
         except Exception as err:  # noqa: BLE001 (anything unreadable is the student's outcome)
             result.problems[name] = f"{path.name} is not a readable notebook: {type(err).__name__}: {err}"[
                 :300
             ]
             continue
-        release = _WORKER["release_dir"] / assignment / path.name
-        if release.exists():
-            result.flags += review_notebook(
-                nbformat.read(path, as_version=4), nbformat.read(release, as_version=4)
-            )
-        resources["metadata"] = {"path": folder}
+        release_path = _WORKER["release_dir"] / assignment / path.name
+        release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
+        if release is not None:
+            result.flags += review_notebook(submitted, release)
+            theirs, ours = graded_ids(submitted), graded_ids(release)
+            if theirs and not theirs & ours:
+                shown = ", ".join(sorted(theirs)[:4])
+                result.problems[name] = (
+                    f"{path.name} is another assignment's notebook (its exercises: {shown})"
+                )
+                continue
+        try:
+            nb, resources = sanitized(path, student, assignment)
+        except Exception as err:  # noqa: BLE001
+            result.problems[name] = f"nbgrader could not sanitize {path.name}: {type(err).__name__}: {err}"[
+                :300
+            ]
+            continue
         executor = LimitedExecute(limits, config=_WORKER["config"])
         started = time.monotonic()
-        try:
-            nb, _ = executor.preprocess(nb, resources)
-        except Exception as err:  # noqa: BLE001
-            result.problems[name] = f"could not be executed: {type(err).__name__}: {err}"[:300]
-            continue
+        with workspace(Path(folder), _WORKER["source_dir"] / assignment) as here:
+            resources["metadata"] = {"path": str(here)}
+            try:
+                nb, _ = executor.preprocess(nb, resources)
+            except Exception as err:  # noqa: BLE001
+                result.problems[name] = f"could not be executed: {type(err).__name__}: {err}"[:300]
+                continue
         result.execute_seconds += time.monotonic() - started - executor.kernel_seconds
         result.kernel_seconds += executor.kernel_seconds
         result.reasons += executor.reasons

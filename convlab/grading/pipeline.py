@@ -284,7 +284,7 @@ def grade(
             max_workers=min(workers, len(todo)),
             mp_context=multiprocessing.get_context("spawn"),
             initializer=configure,
-            initargs=(config, course.db_url, server.socket, limits, str(root / RELEASE)),
+            initargs=(config, course.db_url, server.socket, limits, str(root / RELEASE), str(course.source)),
         )
         with pool, tqdm(total=len(todo), unit="notebook", desc="grading", disable=not progress) as bar:
             futures = {
