@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from convlab.grading.limits import Limits
-from convlab.grading.pipeline import grade
+from convlab.grading.pipeline import Outcome, grade, write_report
 from convlab.release import venv_env
 from tests.conftest import copy_course
 from tests.graded import answer_key
@@ -252,3 +252,18 @@ def test_notebooks_run_beside_the_files_their_assignment_ships(batch):
     course, outcomes = batch
     assert "a file the assignment ships" in printed(course, "reads_data")
     assert outcomes["reads_data"].outcome == "graded" and outcomes["reads_data"].score == total()
+
+
+def test_report_keeps_the_rows_of_unchanged_submissions(tmp_path):
+    report = tmp_path / "grading-report.csv"
+    write_report(
+        [Outcome("a", AID, "limit", 3, 5, ["cell 3 ran over 10 s"]), Outcome("b", AID, "graded", 5, 5)],
+        report,
+    )
+    write_report(
+        [Outcome("a", AID, "skipped", 3, 5), Outcome("c", AID, "failed", None, None, ["empty"])], report
+    )
+    with open(report) as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert rows["a"]["outcome"] == "limit" and rows["a"]["reasons"] == "cell 3 ran over 10 s"
+    assert rows["b"]["outcome"] == "graded" and rows["c"]["reasons"] == "empty"

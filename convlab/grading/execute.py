@@ -91,7 +91,7 @@ class LimitedExecute(Execute):
 
     def on_cell_executed(self, **kwargs):
         super().on_cell_executed(**kwargs)
-        cell, reply = kwargs["cell"], kwargs["execute_reply"]
+        reply = kwargs["execute_reply"]
         ename = reply["content"].get("ename", "") if reply["content"].get("status") == "error" else ""
         evalue = str(reply["content"].get("evalue", ""))
         label = f"cell {kwargs['cell_index'] + 1}"
@@ -99,7 +99,6 @@ class LimitedExecute(Execute):
             self.reasons.append(f"{label} ran over {self.limits.cell_seconds} s and was interrupted")
         elif ename == "MemoryError" or "can't allocate memory" in evalue:
             self.reasons.append(f"{label} hit the {self.limits.memory_mb} MB memory limit")
-        del cell
 
     def preprocess(self, nb: NotebookNode, resources=None, km=None):
         """As nbconvert's ExecutePreprocessor.preprocess, but a dead kernel or the deadline

@@ -348,46 +348,34 @@ def summary(outcomes: list[Outcome], elapsed: float, n: int, timing: Counter, wo
     return "\n".join(lines)
 
 
+REPORT_COLUMNS = ["student", "assignment", "outcome", "score", "max_score", "reasons", "flags"]
+
+
 def write_report(outcomes: list[Outcome], path: Path) -> None:
-    rows = {(o.student, o.assignment): o for o in outcomes}
-    if path.exists():  # keep the rows of submissions this run did not touch
+    """One row per student and assignment. Rows of earlier runs stay; a submission skipped as
+    unchanged keeps the row (reasons, flags) of the run that graded it."""
+    rows: dict[tuple[str, str], list] = {}
+    if path.exists():
         with open(path, newline="") as f:
-            for row in csv.DictReader(f):
-                rows.setdefault((row["student"], row["assignment"]), None)
-                if rows[(row["student"], row["assignment"])] is None:
-                    rows[(row["student"], row["assignment"])] = row
+            rows = {
+                (r["student"], r["assignment"]): [r[k] for k in REPORT_COLUMNS] for r in csv.DictReader(f)
+            }
+    for o in outcomes:
+        if o.outcome != "skipped" or (o.student, o.assignment) not in rows:
+            reasons, flags = " | ".join(o.reasons), " | ".join(o.flags)
+            rows[(o.student, o.assignment)] = [
+                o.student,
+                o.assignment,
+                o.outcome,
+                o.score,
+                o.max_score,
+                reasons,
+                flags,
+            ]
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "assignment", "outcome", "score", "max_score", "reasons", "flags"])
-        for key in sorted(rows):
-            o = rows[key]
-            if isinstance(o, Outcome):
-                writer.writerow(
-                    [
-                        o.student,
-                        o.assignment,
-                        o.outcome,
-                        o.score,
-                        o.max_score,
-                        " | ".join(o.reasons),
-                        " | ".join(o.flags),
-                    ]
-                )
-            else:
-                writer.writerow(
-                    [
-                        o[k]
-                        for k in (
-                            "student",
-                            "assignment",
-                            "outcome",
-                            "score",
-                            "max_score",
-                            "reasons",
-                            "flags",
-                        )
-                    ]
-                )
+        writer.writerow(REPORT_COLUMNS)
+        writer.writerows(rows[key] for key in sorted(rows))
 
 
 def main(argv: list[str] | None = None) -> int:
