@@ -154,6 +154,8 @@ def test_a_limit_costs_only_the_cells_that_did_not_finish(batch):
     course, outcomes = batch
     # the loop runs after corr2d is defined: interrupted, the notebook goes on and passes
     assert outcomes["infinite_loop"].score == total()
+    # interrupted at the cell limit (10 s), not at the notebook's (90 s) nor nbgrader's (120 s)
+    assert outcomes["infinite_loop"].seconds < LIMITS.cell_seconds + 20
     assert outcomes["memory_bomb"].score == total()
     # after os._exit nothing runs: every test cell scores zero
     assert outcomes["os_exit"].score == 0

@@ -73,9 +73,10 @@ class LimitedExecute(Execute):
         self.kernel_seconds = 0.0
 
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        """The cell's limit (already nbgrader's Execute.timeout unless --timeout said otherwise),
+        or what is left of the notebook's, whichever ends first."""
         left = self.deadline - time.monotonic()
-        cell_limit = super()._get_timeout(cell) or self.limits.cell_seconds
-        return max(1, int(min(cell_limit, left)))
+        return max(1, int(min(self.limits.cell_seconds, left)))
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(str(msg.get("content", "")))

@@ -13,7 +13,7 @@ import json
 import os
 import pwd
 import resource
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 MB = 1024 * 1024
 CLONE_NEWNET = 0x40000000
@@ -21,7 +21,7 @@ CLONE_NEWNET = 0x40000000
 
 @dataclass(frozen=True)
 class Limits:
-    cell_seconds: int = 120  # one cell; nbgrader's Execute.timeout (nbgrader_config.py) when set
+    cell_seconds: int | None = None  # one cell; None: nbgrader's Execute.timeout, else 120
     notebook_seconds: int = 600  # the whole notebook, kernel start included
     memory_mb: int = 4096  # address space of the kernel (RLIMIT_AS)
     output_mb: int = 4  # text and images a notebook may print; the rest is dropped, with a note
@@ -32,6 +32,13 @@ class Limits:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def for_course(self, config) -> Limits:
+        """These limits with the cell limit settled: as given, else the course's
+        ``Execute.timeout`` (nbgrader_config.py), else 120 s."""
+        if self.cell_seconds is not None:
+            return self
+        return replace(self, cell_seconds=config.get("Execute", {}).get("timeout") or 120)
 
 
 def _tasks_of(uid: int) -> int:

@@ -245,8 +245,7 @@ def grade(
     # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     config = load_config(root)
-    cell_timeout = config.get("Execute", {}).get("timeout")
-    limits = limits or Limits(cell_seconds=cell_timeout or Limits.cell_seconds)
+    limits = (limits or Limits()).for_course(config)
     workers = workers or os.cpu_count() or 1
     course = Course(root, config)
     say = tqdm.write if progress else (lambda _msg: None)
@@ -397,9 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-network", action="store_true", help="let student code reach the network")
     args = parser.parse_args(argv)
     root = args.root.resolve()
-    config = load_config(root)
     limits = Limits(
-        cell_seconds=args.timeout or config.get("Execute", {}).get("timeout") or defaults.cell_seconds,
+        cell_seconds=args.timeout,
         notebook_seconds=args.notebook_timeout,
         memory_mb=args.memory_mb,
         output_mb=args.output_mb,
