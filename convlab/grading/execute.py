@@ -14,6 +14,7 @@ that did not finish (those cells score zero) and a reason for the report.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import sys
@@ -176,23 +177,28 @@ def configure(
     )
 
 
-def sanitized(path: Path, student: str, assignment: str) -> tuple[NotebookNode, dict]:
+def sanitized(nb: NotebookNode, name: str, student: str, assignment: str) -> tuple[NotebookNode, dict]:
     """The submission after nbgrader's sanitize preprocessors, as autograde would execute it."""
-    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-    nb = nbformat.convert(nb, 4)
     resources = {
-        "unique_key": path.stem,
-        "output_files_dir": f"{path.stem}_files",
+        "unique_key": name,
+        "output_files_dir": f"{name}_files",
         "nbgrader": {
             "student": student,
             "assignment": assignment,
-            "notebook": path.stem,
+            "notebook": name,
             "db_url": _WORKER["db_url"],
         },
     }
     for preprocessor in Autograde.class_traits()["sanitize_preprocessors"].default():
         nb, resources = preprocessor(config=_WORKER["config"]).preprocess(nb, resources)
     return nb, resources
+
+
+@functools.cache
+def released(assignment: str, name: str) -> NotebookNode | None:
+    """The student release of one notebook (read once per worker), to review submissions against."""
+    path = _WORKER["release_dir"] / assignment / f"{name}.ipynb"
+    return nbformat.read(path, as_version=4) if path.exists() else None
 
 
 @contextlib.contextmanager
@@ -235,8 +241,7 @@ def run_submission(student: str, assignment: str, folder: str, notebook_names: l
                 :300
             ]
             continue
-        release_path = _WORKER["release_dir"] / assignment / path.name
-        release = nbformat.read(release_path, as_version=4) if release_path.exists() else None
+        release = released(assignment, name)
         if release is not None:
             result.flags += review_notebook(submitted, release)
             theirs, ours = graded_ids(submitted), graded_ids(release)
@@ -247,7 +252,7 @@ def run_submission(student: str, assignment: str, folder: str, notebook_names: l
                 )
                 continue
         try:
-            nb, resources = sanitized(path, student, assignment)
+            nb, resources = sanitized(submitted, name, student, assignment)
         except Exception as err:  # noqa: BLE001
             result.problems[name] = f"nbgrader could not sanitize {path.name}: {type(err).__name__}: {err}"[
                 :300

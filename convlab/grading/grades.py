@@ -20,6 +20,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
+from convlab.grading.pipeline import Course, load_config
 from convlab.grading.review import Flag, review
 
 
@@ -89,12 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
-    from convlab.grading.pipeline import load_config
-
-    config = load_config(root)
-    db_url = config.CourseDirectory.get("db_url") or f"sqlite:///{root / 'gradebook.db'}"
-    course_id = config.CourseDirectory.get("course_id") or ""
-    assignments, scores, maxima = table(db_url, course_id)
+    course = Course(root, load_config(root))  # the gradebook nbgrader's commands use
+    assignments, scores, maxima = table(course.db_url, course.coursedir.course_id)
     if not scores:
         print("no grades yet: run `make autograde` first", file=sys.stderr)
         return 1

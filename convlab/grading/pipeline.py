@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -133,7 +134,7 @@ class Course:
     def register(self, assignment: str, log) -> None:
         """Put the assignment's current source (test cells, points) in the gradebook, as
         ``nbgrader generate_assignment`` does, when it changed since it was last registered."""
-        source = digest(files_digest((self.source / assignment).rglob("*")))
+        source = self.source_digest(assignment)
         key = f"source/{assignment}"
         try:
             with Gradebook(self.db_url, self.coursedir.course_id) as gb:
@@ -163,7 +164,7 @@ class Course:
                 continue
             if not (self.source / assignment).is_dir():
                 continue  # not an assignment of this course: nbgrader would not grade it either
-            source = files_digest((self.source / assignment).rglob("*"))
+            source = self.source_digest(assignment).encode()
             found.append(
                 Job(
                     student,
@@ -173,6 +174,10 @@ class Course:
                 )
             )
         return found
+
+    @functools.cache  # noqa: B019 (one Course per run; the source does not change during it)
+    def source_digest(self, assignment: str) -> str:
+        return digest(files_digest((self.source / assignment).rglob("*")))
 
     def unchanged(self, job: Job) -> bool:
         done = self.state.get(f"{job.student}/{job.assignment}", {})
@@ -205,8 +210,7 @@ class ForkServer:
         self.limits = limits
 
     def __enter__(self) -> ForkServer:
-        self.folder = tempfile.TemporaryDirectory(prefix="convlab-grading-")
-        os.chmod(self.folder.name, 0o755)
+        self.folder = tempfile.TemporaryDirectory(prefix="convlab-grading-")  # the server opens it to nobody
         self.socket = os.path.join(self.folder.name, "kernels.sock")
         argv = [
             sys.executable,
