@@ -18,6 +18,18 @@ class Mutant:
     region: int = 0  # which solution region of the cell (Conv2D has two: __init__, forward)
 
 
+def template(text: str, correct: dict[str, str]):
+    """A function that fills ``text``'s slots: ``correct`` (the answer key's pieces) unless a
+    mutant names a piece to change, e.g. ``train(reduce="mean")``."""
+
+    def fill(**change: str) -> str:
+        unknown = change.keys() - correct.keys()
+        assert not unknown, f"no such slot: {unknown}"
+        return text.format(**(correct | change))
+
+    return fill
+
+
 CORR2D_LOOP = """kh, kw = K.shape
 Y = torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
 for i in range(Y.shape[0]):
@@ -58,9 +70,7 @@ POOL_OK = {
 }
 
 
-def pool_ext(**change: str) -> str:
-    """The answer key's pool2d_ext with some of its pieces replaced."""
-    return POOL_EXT.format(**(POOL_OK | change))
+pool_ext = template(POOL_EXT, POOL_OK)  # the answer key's pool2d_ext, pieces replaceable
 
 
 TRAIN = """w = ({start}).float()
@@ -82,8 +92,7 @@ TRAIN_OK = {
 }
 
 
-def train(**change: str) -> str:
-    return TRAIN.format(**(TRAIN_OK | change))
+train = template(TRAIN, TRAIN_OK)
 
 
 MUTANTS = {

@@ -1,17 +1,16 @@
 """More of the mutation catalogue (see tests/catalogue.py): every exercise gets at least six
 plausible wrong answers, and the correct-but-different variants that must keep full marks."""
 
-from tests.catalogue import CORR2D_LOOP, Mutant, pool_ext, train
+from tests.catalogue import CORR2D_LOOP, Mutant, pool_ext, template, train
 
 CONV_INIT = """super().__init__()
 self.weight = {weight}
 self.bias = {bias}"""
 
 
-def conv_init(
-    weight: str = "nn.Parameter(torch.rand(kernel_size))", bias: str = "nn.Parameter(torch.zeros(1))"
-) -> str:
-    return CONV_INIT.format(weight=weight, bias=bias)
+conv_init = template(
+    CONV_INIT, {"weight": "nn.Parameter(torch.rand(kernel_size))", "bias": "nn.Parameter(torch.zeros(1))"}
+)
 
 
 SHAPE = """def pair(v):
@@ -29,8 +28,7 @@ SHAPE_OK = {
 }
 
 
-def shape(**change: str) -> str:
-    return SHAPE.format(**(SHAPE_OK | change))
+shape = template(SHAPE, SHAPE_OK)
 
 
 PAD = """if isinstance(padding, int):
@@ -46,8 +44,7 @@ Y[top:top + h, left:left + w] = X
 return Y"""
 
 
-def pad(four: str = "padding", fill: str = "zeros") -> str:
-    return PAD.format(four=four, fill=fill)
+pad = template(PAD, {"four": "padding", "fill": "zeros"})
 
 
 EXT = """sh, sw = (stride, stride) if isinstance(stride, int) else stride
@@ -70,8 +67,7 @@ return Y"""
 EXT_OK = {"padding": "padding", "kernel": "K", "sh": "sh", "sw": "sw", "dh": "dh", "dw": "dw"}
 
 
-def ext(**change: str) -> str:
-    return EXT.format(**(EXT_OK | change))
+ext = template(EXT, EXT_OK)
 
 
 SAME = """kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
@@ -85,8 +81,7 @@ SAME_OK = {
 }
 
 
-def same(**change: str) -> str:
-    return SAME.format(**(SAME_OK | change))
+same = template(SAME, SAME_OK)
 
 
 POOL = """if mode not in ({modes}):
@@ -101,8 +96,7 @@ return Y"""
 POOL_OK = {"modes": '"max", "avg"', "dtype": "", "reduce": 'window.max() if mode == "max" else window.mean()'}
 
 
-def pool(**change: str) -> str:
-    return POOL.format(**(POOL_OK | change))
+pool = template(POOL, POOL_OK)
 
 
 PARAMS = """if {check}:
@@ -115,8 +109,7 @@ PARAMS_OK = {
 }
 
 
-def params(**change: str) -> str:
-    return PARAMS.format(**(PARAMS_OK | change))
+params = template(PARAMS, PARAMS_OK)
 
 
 GROUPED = """c_i, c_o = X.shape[0], K.shape[0]
@@ -131,8 +124,7 @@ GROUPED_OK = {
 }
 
 
-def grouped(**change: str) -> str:
-    return GROUPED.format(**(GROUPED_OK | change))
+grouped = template(GROUPED, GROUPED_OK)
 
 
 # The average divided by the number of real (non-padding) cells: count_include_pad=False.

@@ -1,9 +1,13 @@
-"""Shared fixtures: the repository root and a temporary copy of the course."""
+"""Shared fixtures: the repository root, a temporary copy of the course, commands run in it."""
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from convlab.release import venv_env
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_FILES = ["source", "notebooks", "solutions", "nbgrader_config.py"]
@@ -31,3 +35,16 @@ def copy_course(parent: Path) -> Path:
             shutil.copy2(src, dest / name)
     (dest / "autograder").mkdir()
     return dest
+
+
+def python_m(course: Path, *argv: str, timeout: int = 1800) -> subprocess.CompletedProcess:
+    """``python -m ...`` run from the course's folder with the course's environment, as an
+    instructor runs nbgrader or ``make autograde`` there."""
+    return subprocess.run(
+        [sys.executable, "-m", *argv],
+        cwd=course,
+        env=venv_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -9,16 +9,13 @@ from the course root with submissions in autograder/submitted/<student>/<id>/; p
 
 import csv
 import html
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from convlab.release import venv_env
-from tests.conftest import copy_course
+from tests.conftest import copy_course, python_m
 from tests.graded import inject, run_graded_cells
 from tests.notebooks import assignments, load
 from tests.test_catalogue import CATALOGUE, VARIANTS
@@ -28,14 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 def nbgrader(course: Path, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course,
-        env=venv_env(),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    done = python_m(course, "nbgrader", *args)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
@@ -48,9 +38,7 @@ def submit(course: Path, student: str, aid: str, nb: nbformat.NotebookNode) -> N
 
 def grade_class(course: Path) -> str:
     """``make autograde``: every submission, through nbgrader's gradebook, in parallel."""
-    done = subprocess.run(
-        [sys.executable, "-m", "convlab.grading"], cwd=course, env=venv_env(), capture_output=True, text=True
-    )
+    done = python_m(course, "convlab.grading")
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stderr
 
@@ -101,13 +89,7 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
         assert scores(course, aid, student) == full, variants[student].name
 
     # tampering: never full marks without a flag for review (the scan `make grades` runs)
-    review = subprocess.run(
-        [sys.executable, "-m", "convlab.grading.review", "--csv", "autograder/flags.csv"],
-        cwd=course,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    review = python_m(course, "convlab.grading.review", "--csv", "autograder/flags.csv")
     assert review.returncode == 0, review.stderr
     with open(course / "autograder" / "flags.csv") as f:
         flagged = {(row["student"], row["reason"]) for row in csv.DictReader(f)}

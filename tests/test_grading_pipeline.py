@@ -8,15 +8,13 @@ the runaway cases end in seconds.
 import csv
 import os
 import subprocess
-import sys
 
 import nbformat
 import pytest
 
 from convlab.grading.limits import Limits
 from convlab.grading.pipeline import Outcome, grade, write_report
-from convlab.release import venv_env
-from tests.conftest import copy_course
+from tests.conftest import copy_course, python_m
 from tests.graded import answer_key
 from tests.notebooks import load
 from tests.test_grading_e2e import points, scores, submit
@@ -83,13 +81,6 @@ NOTEBOOKS = {
     "edited_test": edited_test(answer_key(AID), lambda c: setattr(c, "source", "assert True")),
     "points_changed": edited_test(answer_key(AID), lambda c: c.metadata.nbgrader.update(points=100)),
 }
-
-
-def python_m(course, *argv: str) -> subprocess.CompletedProcess:
-    """``python -m ...`` from the course's folder, as an instructor runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", *argv], cwd=course, env=venv_env(), capture_output=True, text=True, timeout=600
-    )
 
 
 def printed(course, student: str) -> str:
@@ -206,9 +197,7 @@ def test_rerun_skips_unchanged_and_force_regrades(batch):
     course, _ = batch
     again = grade(course, students=["honest", "blank"], limits=LIMITS, progress=False)
     assert {o.outcome for o in again} == {"skipped"}
-    nb = load("notebooks", AID)
     nbformat.write(answer_key(AID), course / "autograder" / "submitted" / "blank" / AID / f"{AID}.ipynb")
-    del nb
     changed = {
         o.student: o for o in grade(course, students=["honest", "blank"], limits=LIMITS, progress=False)
     }

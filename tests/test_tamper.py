@@ -4,25 +4,20 @@ review scan flags the submission with the reason (usually both)."""
 import json
 import subprocess
 import sys
+import textwrap
 
 import nbformat
 import pytest
 
 from convlab.grading.review import review_notebook
+from tests.catalogue import CORR2D_LOOP
 from tests.notebooks import ROOT, load
 
 AID = "01_cross_correlation"
-FLIPPED = '''
-def corr2d(X, K):
-    """Wrong on purpose: this is convolution."""
-    K = torch.flip(K, (0, 1))
-    kh, kw = K.shape
-    Y = torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + kh, j:j + kw] * K).sum()
-    return Y
-'''
+# a wrong corr2d (convolution: the kernel flipped), the catalogue's loop with that one change
+FLIPPED = "def corr2d(X, K):\n" + textwrap.indent(
+    CORR2D_LOOP.format(kernel="torch.flip(K, (0, 1))", post=""), "    "
+)
 # (name, code after the wrong corr2d, does the in-process test still fail?, the review reason)
 TAMPERING = [
     (
