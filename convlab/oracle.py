@@ -5,6 +5,9 @@ PyTorch wants a batch dimension (and a channel one). These wrappers add and remo
 and compute in float64, so integer inputs work and rounding stays out of the way; results
 come back as float32 (float64 if an input was float64). Gradients flow through them.
 Notebooks may use them to show what an operation should produce; exercises may not.
+
+It imports only the leaves (:mod:`convlab.watch`, :mod:`convlab.geometry`): importing the
+reference never loads the checks.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from convlab.checks.guards import oracle_call
+from convlab.geometry import sides
+from convlab.watch import oracle_call
 
 Size = int | tuple[int, int]
 
@@ -29,24 +33,13 @@ def _result_dtype(*tensors: torch.Tensor) -> torch.dtype:
     return dtype
 
 
-def _pad_sides(padding: Size | tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right) from an int, a pair (ph, pw) or a 4-tuple."""
-    if isinstance(padding, int):
-        return padding, padding, padding, padding
-    padding = tuple(padding)
-    if len(padding) == 4:
-        return padding
-    ph, pw = padding
-    return ph, ph, pw, pw
-
-
 @oracle_call
 def pad2d(X: torch.Tensor, padding: Size | tuple[int, int, int, int]) -> torch.Tensor:
     """Zero padding per side: an int, a pair (ph, pw) or a 4-tuple (top, bottom, left, right).
 
     The result keeps ``X``'s dtype, like ``F.pad`` (whose own order is left, right, top, bottom).
     """
-    top, bottom, left, right = _pad_sides(padding)
+    top, bottom, left, right = sides(padding)
     return F.pad(torch.as_tensor(X), (left, right, top, bottom))
 
 

@@ -1,6 +1,12 @@
-"""Tensors as pictures: annotated heat-maps side by side, with the course's colours."""
+"""Tensors as pictures: annotated heat-maps side by side, with the course's colours.
+
+Introduced in notebook 01 (``heatmaps``); ``curve`` in 03; ``picture`` and ``png`` draw the
+kernel explorer's photo and response in 02.
+"""
 
 from __future__ import annotations
+
+import io
 
 import matplotlib.pyplot as plt
 import torch
@@ -54,3 +60,23 @@ def curve(values: list[float], title: str, xlabel: str = "step", ylabel: str = "
     ax.grid(alpha=0.3)
     plt.close(fig)
     return fig
+
+
+def picture(image: torch.Tensor, title: str, cmap: str = "gray", symmetric: bool = False):
+    """One 2-D tensor as an image: grey for a photo, or a diverging map centred on 0
+    (``symmetric``) for a signed response."""
+    values = torch.as_tensor(image).detach().to(torch.float64).numpy()
+    fig, ax = plt.subplots(figsize=(3.6, 4.0), layout="constrained")
+    limit = float(abs(values).max()) or 1.0
+    ax.imshow(values, cmap=cmap, vmin=-limit if symmetric else None, vmax=limit if symmetric else None)
+    ax.set_title(title, fontsize=10)
+    ax.axis("off")
+    plt.close(fig)
+    return fig
+
+
+def png(fig, dpi: int = 90) -> bytes:
+    """A figure as PNG bytes, for an image widget."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

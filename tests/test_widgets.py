@@ -8,9 +8,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from convlab.geometry import Window
 from convlab.widgets import corr2d_view
 from convlab.widgets.corr2d import frames_for, steps
-from convlab.widgets.geometry import Window
 
 SETTINGS = list(
     itertools.product(

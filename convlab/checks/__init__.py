@@ -1,17 +1,25 @@
-"""One ``check_<exercise>`` per exercise; each compares with PyTorch and explains a failure."""
+"""One ``check_<exercise>`` per exercise; each compares with PyTorch and explains a failure.
 
-from convlab import oracle
+Each exercise's check is declared once, as data (:class:`~convlab.checks.exercise.Exercise`),
+in the module of its notebook; :mod:`convlab.checks.runner` runs them all. Importing this
+package records what the checks rely on (:mod:`convlab.checks.integrity`), before any student
+code has run: the notebook's first cell imports it.
+"""
+
+from convlab import data, geometry, oracle, watch
 from convlab.checks import (
     channels,
+    compare,
     cross_correlation,
     edges,
-    guards,
+    exercise,
     integrity,
     learning,
     one_by_one,
     padding_stride,
     pooling,
-    report,
+    runner,
+    wording,
 )
 from convlab.checks.channels import check_corr2d_grouped, check_corr2d_multi_in, check_corr2d_multi_in_out
 from convlab.checks.cross_correlation import check_Conv2D, check_corr2d
@@ -31,12 +39,21 @@ from convlab.checks.padding_stride import (
     check_same_padding,
 )
 from convlab.checks.pooling import check_pool2d, check_pool2d_ext
-from convlab.checks.report import CheckFailure
+from convlab.failure import CheckFailure
+
+# The notebooks' modules, in course order: each declares its exercises as module constants.
+NOTEBOOKS = (cross_correlation, edges, learning, padding_stride, channels, one_by_one, pooling)
 
 # What the checks rely on, as it is when the notebook imports them (before any student code).
-integrity.record(
-    oracle, channels, cross_correlation, edges, guards, learning, one_by_one, padding_stride, pooling, report
-)
+# None of these modules imports convlab.checks, so each is complete here, whatever the notebook
+# imported before.
+integrity.record(oracle, watch, geometry, data, compare, exercise, runner, wording, integrity, *NOTEBOOKS)
+
+
+def exercises() -> list[exercise.Exercise]:
+    """Every exercise's declaration, in course order."""
+    return [v for module in NOTEBOOKS for v in vars(module).values() if isinstance(v, exercise.Exercise)]
+
 
 __all__ = [
     "CheckFailure",
@@ -60,4 +77,5 @@ __all__ = [
     "check_sobel_kernels",
     "check_train_kernel",
     "check_vertical_edge_kernel",
+    "exercises",
 ]

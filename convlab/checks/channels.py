@@ -5,32 +5,20 @@ from __future__ import annotations
 import torch
 
 from convlab import oracle
-from convlab.checks.guards import stand_ins
-from convlab.checks.report import (
-    Case,
-    Hints,
-    Mistake,
-    describe,
-    expect_value_error,
-    passed,
-    public_check,
-    run_cases,
-)
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Refusal
+from convlab.checks.runner import check_function
+from convlab.checks.wording import describe_all
 
 # The course notes' two-channel example.
 X_NOTES = torch.stack([torch.arange(9.0).reshape(3, 3), torch.arange(1.0, 10.0).reshape(3, 3)])
 K_NOTES = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
 
 
-def _label(**tensors) -> str:
-    return " and ".join(describe(name, t) for name, t in tensors.items())
-
-
 def _random(g, shapes) -> list[Case]:
     cases = []
     for xs, ks in shapes:
         X, K = torch.randn(xs, generator=g), torch.randn(ks, generator=g)
-        cases.append(Case(_label(X=X, K=K), {"X": X, "K": K}))
+        cases.append(Case(describe_all(X=X, K=K), {"X": X, "K": K}))
     return cases
 
 
@@ -38,9 +26,7 @@ def _per_channel(X, K):
     return torch.stack([oracle.corr2d(x, k) for x, k in zip(X, K, strict=True)])
 
 
-@public_check
-def check_corr2d_multi_in(corr2d_multi_in) -> None:
-    """``corr2d_multi_in(X, K)``: X (c_i, h, w), K (c_i, kh, kw) -> (h', w'), channels summed."""
+def _multi_in_cases() -> list[Case]:
     g = torch.Generator().manual_seed(505)
     cases = [
         Case(
@@ -53,8 +39,29 @@ def check_corr2d_multi_in(corr2d_multi_in) -> None:
         torch.randint(-3, 4, (2, 4, 5), generator=g),
         torch.randint(-2, 3, (2, 2, 2), generator=g),
     )
-    cases.append(Case(_label(X=Xi, K=Ki), {"X": Xi, "K": Ki}))
-    mistakes = [
+    cases.append(Case(describe_all(X=Xi, K=Ki), {"X": Xi, "K": Ki}))
+    return cases
+
+
+# corr2d_multi_in(X, K): X (c_i, h, w), K (c_i, kh, kw) -> (h', w'), channels summed.
+CORR2D_MULTI_IN = Exercise(
+    "corr2d_multi_in",
+    parts={
+        "all": Part(
+            2,
+            cases=_multi_in_cases,
+            refusals=(
+                Refusal(
+                    Case(
+                        "X with 3 channels and K with 2", {"X": torch.ones(3, 4, 4), "K": torch.ones(2, 2, 2)}
+                    ),
+                    "X and K must have the same number of channels",
+                ),
+            ),
+        )
+    },
+    reference=oracle.corr2d_multi_in,
+    mistakes=(
         Mistake(
             "averaged over channels instead of summed",
             "each output adds the cross-correlations of all input channels: sum, not mean",
@@ -75,31 +82,45 @@ def check_corr2d_multi_in(corr2d_multi_in) -> None:
             "input channel c goes with kernel slice c",
             lambda X, K: oracle.corr2d_multi_in(X, K.flip(0)) if X.shape[0] > 1 else None,
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="the output is one 2-D map of shape (h - kh + 1, w - kw + 1), whatever the number of channels",
         value="Y = the sum over c of corr2d(X[c], K[c])",
         error="X is (c_i, h, w) and K is (c_i, kh, kw): pair them with zip(X, K)",
-    )
-    with stand_ins(corr2d_multi_in, {"corr2d": oracle.corr2d}):
-        n = run_cases("corr2d_multi_in", corr2d_multi_in, cases, oracle.corr2d_multi_in, mistakes, hints)
-    expect_value_error(
-        "corr2d_multi_in",
-        corr2d_multi_in,
-        Case("X with 3 channels and K with 2", {"X": torch.ones(3, 4, 4), "K": torch.ones(2, 2, 2)}),
-        "X and K must have the same number of channels",
-    )
-    passed("corr2d_multi_in", n + 1)
+    ),
+    stand_ins={"corr2d": oracle.corr2d},
+)
+check_corr2d_multi_in = check_function(CORR2D_MULTI_IN)
 
 
-@public_check
-def check_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
-    """``corr2d_multi_in_out(X, K)``: K (c_o, c_i, kh, kw) -> (c_o, h', w')."""
+def _multi_in_out_cases() -> list[Case]:
     g = torch.Generator().manual_seed(515)
     K3 = torch.stack([K_NOTES, K_NOTES + 1, K_NOTES + 2])
     cases = [Case("the notes' example with K, K + 1, K + 2 stacked (3×2×2×2)", {"X": X_NOTES, "K": K3})]
     cases += _random(g, [((3, 5, 6), (4, 3, 2, 3)), ((2, 4, 4), (1, 2, 3, 3)), ((1, 6, 5), (3, 1, 1, 2))])
-    mistakes = [
+    return cases
+
+
+# corr2d_multi_in_out(X, K): K (c_o, c_i, kh, kw) -> (c_o, h', w').
+CORR2D_MULTI_IN_OUT = Exercise(
+    "corr2d_multi_in_out",
+    parts={
+        "all": Part(
+            2,
+            cases=_multi_in_out_cases,
+            refusals=(
+                Refusal(
+                    Case(
+                        "X with 3 channels and K of shape (2, 2, 2, 2)",
+                        {"X": torch.ones(3, 4, 4), "K": torch.ones(2, 2, 2, 2)},
+                    ),
+                    "K.shape[1] must equal the number of input channels",
+                ),
+            ),
+        )
+    },
+    reference=oracle.corr2d_multi_in_out,
+    mistakes=(
         Mistake(
             "output channels stacked along the wrong dimension",
             "stack the c_o maps along a new first dimension: torch.stack([...], 0) gives (c_o, h', w')",
@@ -115,31 +136,15 @@ def check_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
             "loop over K's first dimension: one corr2d_multi_in per output channel",
             lambda X, K: oracle.corr2d_multi_in(X, K[0]),
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="the output is (c_o, h - kh + 1, w - kw + 1): one map per kernel K[o]",
         value="output channel o is corr2d_multi_in(X, K[o])",
         error="K is (c_o, c_i, kh, kw): loop over its first dimension, torch.stack the results",
-    )
-    with stand_ins(corr2d_multi_in_out, {"corr2d_multi_in": oracle.corr2d_multi_in, "corr2d": oracle.corr2d}):
-        n = run_cases(
-            "corr2d_multi_in_out",
-            corr2d_multi_in_out,
-            cases,
-            oracle.corr2d_multi_in_out,
-            mistakes,
-            hints,
-        )
-    expect_value_error(
-        "corr2d_multi_in_out",
-        corr2d_multi_in_out,
-        Case(
-            "X with 3 channels and K of shape (2, 2, 2, 2)",
-            {"X": torch.ones(3, 4, 4), "K": torch.ones(2, 2, 2, 2)},
-        ),
-        "K.shape[1] must equal the number of input channels",
-    )
-    passed("corr2d_multi_in_out", n + 1)
+    ),
+    stand_ins={"corr2d_multi_in": oracle.corr2d_multi_in, "corr2d": oracle.corr2d},
+)
+check_corr2d_multi_in_out = check_function(CORR2D_MULTI_IN_OUT)
 
 
 def _interleaved_outputs(X, K, groups):
@@ -158,9 +163,7 @@ def _strided_inputs(X, K, groups):
     return torch.stack([oracle.corr2d_multi_in(X[o // per_out :: groups], K[o]) for o in range(K.shape[0])])
 
 
-@public_check
-def check_corr2d_grouped(corr2d_grouped) -> None:
-    """``corr2d_grouped(X, K, groups)`` as ``F.conv2d(..., groups=groups)``."""
+def _grouped_cases() -> list[Case]:
     g = torch.Generator().manual_seed(525)
     settings = [
         ((4, 5, 5), 6, 2),
@@ -174,8 +177,47 @@ def check_corr2d_grouped(corr2d_grouped) -> None:
     for xs, c_o, groups in settings:
         X = torch.randn(xs, generator=g)
         K = torch.randn(c_o, xs[0] // groups, 2, 3, generator=g)
-        cases.append(Case(f"{_label(X=X, K=K)}, groups={groups}", {"X": X, "K": K, "groups": groups}))
-    mistakes = [
+        cases.append(Case(f"{describe_all(X=X, K=K)}, groups={groups}", {"X": X, "K": K, "groups": groups}))
+    return cases
+
+
+def _grouped_refusal(X: torch.Tensor, K: torch.Tensor, groups: int, why: str) -> Refusal:
+    return Refusal(
+        Case(f"{describe_all(X=X, K=K)}, groups={groups}", {"X": X, "K": K, "groups": groups}), why
+    )
+
+
+# corr2d_grouped(X, K, groups) as F.conv2d(..., groups=groups).
+CORR2D_GROUPED = Exercise(
+    "corr2d_grouped",
+    parts={
+        "all": Part(
+            3,
+            cases=_grouped_cases,
+            refusals=(
+                _grouped_refusal(
+                    torch.ones(5, 4, 4),
+                    torch.ones(4, 2, 2, 2),
+                    2,
+                    "5 input channels do not split into 2 groups",
+                ),
+                _grouped_refusal(
+                    torch.ones(4, 4, 4),
+                    torch.ones(3, 2, 2, 2),
+                    2,
+                    "3 output channels do not split into 2 groups",
+                ),
+                _grouped_refusal(
+                    torch.ones(4, 4, 4),
+                    torch.ones(4, 4, 2, 2),
+                    2,
+                    "with 2 groups each kernel sees 4 / 2 = 2 channels, not 4",
+                ),
+            ),
+        )
+    },
+    reference=oracle.corr2d_multi_in_out,
+    mistakes=(
         Mistake(
             "output channels assigned to the wrong group",
             "the c_o outputs come in groups of "
@@ -194,46 +236,18 @@ def check_corr2d_grouped(corr2d_grouped) -> None:
             "split X into `groups` blocks of channels and give each block its own block of outputs",
             lambda X, K, groups: oracle.corr2d_multi_in_out(X[: K.shape[1]], K) if groups > 1 else None,
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="the output is (c_o, h', w'), as without groups",
         value="split the input channels into `groups` consecutive blocks and the kernels into "
         "`groups` consecutive blocks; block g of kernels sees block g of inputs; concatenate",
         error="K is (c_o, c_i // groups, kh, kw); use corr2d_multi_in_out on each block and "
         "torch.cat the results",
-    )
-    with stand_ins(
-        corr2d_grouped,
-        {
-            "corr2d_multi_in_out": oracle.corr2d_multi_in_out,
-            "corr2d_multi_in": oracle.corr2d_multi_in,
-            "corr2d": oracle.corr2d,
-        },
-    ):
-        n = run_cases("corr2d_grouped", corr2d_grouped, cases, oracle.corr2d_multi_in_out, mistakes, hints)
-    for X, K, groups, why in [
-        (
-            torch.ones(5, 4, 4),
-            torch.ones(4, 2, 2, 2),
-            2,
-            "5 input channels do not split into 2 groups",
-        ),
-        (
-            torch.ones(4, 4, 4),
-            torch.ones(3, 2, 2, 2),
-            2,
-            "3 output channels do not split into 2 groups",
-        ),
-        (
-            torch.ones(4, 4, 4),
-            torch.ones(4, 4, 2, 2),
-            2,
-            "with 2 groups each kernel sees 4 / 2 = 2 channels, not 4",
-        ),
-    ]:
-        label = f"{_label(X=X, K=K)}, groups={groups}"
-        expect_value_error(
-            "corr2d_grouped", corr2d_grouped, Case(label, {"X": X, "K": K, "groups": groups}), why
-        )
-        n += 1
-    passed("corr2d_grouped", n)
+    ),
+    stand_ins={
+        "corr2d_multi_in_out": oracle.corr2d_multi_in_out,
+        "corr2d_multi_in": oracle.corr2d_multi_in,
+        "corr2d": oracle.corr2d,
+    },
+)
+check_corr2d_grouped = check_function(CORR2D_GROUPED)

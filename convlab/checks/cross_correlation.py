@@ -6,19 +6,11 @@ import torch
 from torch import nn
 
 from convlab import oracle
-from convlab.checks.guards import run_watched, stand_ins
-from convlab.checks.report import (
-    Case,
-    Hints,
-    Mistake,
-    check_outcome,
-    compare_tensor,
-    describe,
-    fail,
-    passed,
-    public_check,
-    run_cases,
-)
+from convlab.checks.compare import compare_one
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Result
+from convlab.checks.runner import call_watched, check_function, check_outcome
+from convlab.checks.wording import describe_all, fail
+from convlab.watch import run_watched
 
 # The course notes' two worked examples.
 WORKED = [
@@ -56,14 +48,11 @@ def random_cases(seed: int = 2024) -> list[Case]:
         ((3, 8), (1, 1)),
         ((8, 5), (2, 5)),
     ]
-    cases = []
-    for (h, w), (kh, kw) in shapes:
-        X, K = torch.randn(h, w, generator=g), torch.randn(kh, kw, generator=g)
-        cases.append(Case(f"{describe('X', X)} and {describe('K', K)}", {"X": X, "K": K}))
-    X = torch.randint(-4, 5, (6, 5), generator=g)
-    K = torch.randint(-2, 3, (2, 3), generator=g)
-    cases.append(Case(f"{describe('X', X)} and {describe('K', K)}", {"X": X, "K": K}))
-    return cases
+    pairs = [
+        (torch.randn(h, w, generator=g), torch.randn(kh, kw, generator=g)) for (h, w), (kh, kw) in shapes
+    ]
+    pairs.append((torch.randint(-4, 5, (6, 5), generator=g), torch.randint(-2, 3, (2, 3), generator=g)))
+    return [Case(describe_all(X=X, K=K), {"X": X, "K": K}) for X, K in pairs]
 
 
 def _zero_last(Y: torch.Tensor, dim: int) -> torch.Tensor | None:
@@ -74,7 +63,7 @@ def _zero_last(Y: torch.Tensor, dim: int) -> torch.Tensor | None:
     return Y
 
 
-CORR2D_MISTAKES = [
+CORR2D_MISTAKES = (
     Mistake(
         "kernel flipped: this is convolution, not cross-correlation",
         "your output equals X convolved with K, i.e. cross-correlated with K flipped in both "
@@ -104,32 +93,29 @@ CORR2D_MISTAKES = [
         "positions, range(X.shape[1] - kw + 1)",
         lambda X, K: _zero_last(oracle.corr2d(X, K), 1),
     ),
-]
-
-CORR2D_HINTS = Hints(
-    shape="an input of n rows and a kernel of k rows give n - k + 1 output rows (the window "
-    "fits n - k + 1 times), and likewise for columns; take kh, kw = K.shape and make the "
-    "output torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))",
-    value="Y[i, j] is (X[i:i + kh, j:j + kw] * K).sum(): check the slice bounds and that "
-    "every product in the window is added",
-    error="the window X[i:i + kh, j:j + kw] must have K's shape: take kh, kw = K.shape (rows "
-    "first), slice rows with kh and columns with kw, and make sure it works for non-square "
-    "inputs and kernels",
 )
 
-
-@public_check
-def check_corr2d(corr2d, cases: str = "all") -> None:
-    """Check ``corr2d(X, K)`` against ``F.conv2d``.
-
-    ``cases`` is ``"examples"`` (the course's two worked examples), ``"random"`` (seeded
-    random inputs: non-square, integer, kernel as large as the input) or ``"all"``.
-    """
-    chosen = {"examples": WORKED, "random": random_cases(), "all": WORKED + random_cases()}
-    if cases not in chosen:
-        raise ValueError(f"cases must be 'examples', 'random' or 'all', not {cases!r}")
-    n = run_cases("corr2d", corr2d, chosen[cases], oracle.corr2d, CORR2D_MISTAKES, CORR2D_HINTS)
-    passed("corr2d", n)
+CORR2D = Exercise(
+    "corr2d",
+    parts={
+        "examples": Part(1, cases=lambda: WORKED),
+        "random": Part(2, cases=random_cases),  # non-square, integer, kernel as large as the input
+    },
+    reference=oracle.corr2d,
+    mistakes=CORR2D_MISTAKES,
+    hints=Hints(
+        shape="an input of n rows and a kernel of k rows give n - k + 1 output rows (the window "
+        "fits n - k + 1 times), and likewise for columns; take kh, kw = K.shape and make the "
+        "output torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))",
+        value="Y[i, j] is (X[i:i + kh, j:j + kw] * K).sum(): check the slice bounds and that "
+        "every product in the window is added",
+        error="the window X[i:i + kh, j:j + kw] must have K's shape: take kh, kw = K.shape (rows "
+        "first), slice rows with kh and columns with kw, and make sure it works for non-square "
+        "inputs and kernels",
+    ),
+    selector="cases",
+)
+check_corr2d = check_function(CORR2D)
 
 
 # --- Conv2D -------------------------------------------------------------------------------
@@ -236,10 +222,9 @@ def _check_forward(Conv2D) -> int:
         with torch.no_grad():
             layer.weight.copy_(W)
             layer.bias.fill_(b)
-        outcome = run_watched(layer, x, names=("x",))
-        got = check_outcome("Conv2D", outcome, case, FORWARD_HINTS.error)
+        got = call_watched("Conv2D", layer, Case(case.label, {"x": x}), FORWARD_HINTS.error)
         expected = oracle.corr2d(x, W) + b
-        mistakes = [
+        mistakes = (
             Mistake(
                 "forward ignores the bias",
                 "return corr2d(x, self.weight) + self.bias",
@@ -250,15 +235,8 @@ def _check_forward(Conv2D) -> int:
                 "forward must cross-correlate: corr2d(x, self.weight)",
                 lambda X, K, b=b: oracle.corr2d(X, K.flip(0, 1)) + b,
             ),
-        ]
-        compare_tensor(
-            "Conv2D",
-            got,
-            expected,
-            case,
-            mistakes,
-            FORWARD_HINTS,
         )
+        compare_one("Conv2D", Result(case, got, expected), mistakes, FORWARD_HINTS)
         got.sum().backward()
         grad = layer.weight.grad
         if grad is None:
@@ -274,21 +252,15 @@ def _check_forward(Conv2D) -> int:
     return n
 
 
-@public_check
-def check_Conv2D(Conv2D, aspect: str = "all") -> None:  # noqa: N802 (named after the exercise)
-    """Check the ``Conv2D`` layer: ``"parameters"``, ``"forward"`` or ``"all"``.
-
-    The forward pass is checked with a correct ``corr2d`` standing in for the notebook's, so a
-    mistake in ``corr2d`` costs only ``corr2d``'s points.
-    """
-    aspects = {
-        "parameters": [_check_parameters],
-        "forward": [_check_forward],
-        "all": [_check_parameters, _check_forward],
-    }
-    if aspect not in aspects:
-        raise ValueError(f"aspect must be 'parameters', 'forward' or 'all', not {aspect!r}")
-    # building layers draws random weights: leave the notebook's random stream as it was
-    with torch.random.fork_rng(), stand_ins(Conv2D, {"corr2d": oracle.corr2d}):
-        n = sum(step(Conv2D) for step in aspects[aspect])
-    passed("Conv2D", n, "checks")
+# The forward pass is checked with a correct corr2d standing in for the notebook's, so a
+# mistake in corr2d costs only corr2d's points.
+CONV2D = Exercise(
+    "Conv2D",
+    parts={"parameters": Part(1, steps=(_check_parameters,)), "forward": Part(1, steps=(_check_forward,))},
+    hints=FORWARD_HINTS,
+    stand_ins={"corr2d": oracle.corr2d},
+    selector="aspect",
+    unit="checks",
+    keeps_random_state=True,  # building layers draws random weights
+)
+check_Conv2D = check_function(CONV2D)  # noqa: N816 (named after the exercise)

@@ -5,19 +5,10 @@ from __future__ import annotations
 import torch
 
 from convlab import oracle
-from convlab.checks.guards import stand_ins
-from convlab.checks.report import (
-    Case,
-    Hints,
-    Mistake,
-    call,
-    compare_tensor,
-    describe,
-    fail,
-    passed,
-    public_check,
-    run_cases,
-)
+from convlab.checks.compare import compare_one
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Result
+from convlab.checks.runner import call_watched, check_function
+from convlab.checks.wording import describe, describe_all, fail
 from convlab.data import stripes
 
 VERTICAL = torch.tensor([[1.0, -1.0]])
@@ -34,65 +25,61 @@ KERNEL_HINTS = Hints(
 )
 
 
-def _constant_check(name: str, fn, expected: torch.Tensor, mistakes: list[Mistake]) -> None:
-    run_cases(name, fn, [Case("the kernel it returns", {})], lambda: expected, mistakes, KERNEL_HINTS)
-    passed(name, 1, "check")
-
-
-@public_check
-def check_vertical_edge_kernel(vertical_edge_kernel) -> None:
-    """The kernel [[1., -1.]] that responds to vertical edges."""
-    _constant_check(
-        "vertical_edge_kernel",
-        vertical_edge_kernel,
-        VERTICAL,
-        [
-            Mistake(
-                "sign flipped",
-                "with [[1, -1]] a white→black step (1 then 0) gives +1; [[-1, 1]] gives -1 there",
-                lambda: -VERTICAL,
-            ),
-            Mistake(
-                "this is the horizontal kernel",
-                "a vertical edge is a change along a row, "
-                "between left and right neighbours: one row, two columns",
-                lambda: VERTICAL.T,
-            ),
-            Mistake("one-dimensional kernel", KERNEL_HINTS.shape, lambda: VERTICAL[0]),
-        ],
+def _kernel(name: str, expected: torch.Tensor, mistakes: tuple[Mistake, ...], **declared) -> Exercise:
+    """An exercise whose function takes no arguments and returns one fixed kernel."""
+    return Exercise(
+        name,
+        parts={"all": Part(1, cases=lambda: [Case("the kernel it returns", {})])},
+        reference=lambda: expected,
+        mistakes=mistakes,
+        hints=KERNEL_HINTS,
+        **declared,
     )
 
 
-@public_check
-def check_horizontal_edge_kernel(horizontal_edge_kernel) -> None:
-    """The transpose of the vertical kernel: [[1.], [-1.]].
+ONE_DIMENSIONAL = Mistake("one-dimensional kernel", KERNEL_HINTS.shape, lambda: VERTICAL[0])
 
-    A correct ``vertical_edge_kernel`` stands in for the notebook's while this runs.
-    """
-    with stand_ins(horizontal_edge_kernel, {"vertical_edge_kernel": lambda: VERTICAL.clone()}):
-        _horizontal(horizontal_edge_kernel)
+VERTICAL_EDGE_KERNEL = _kernel(
+    "vertical_edge_kernel",
+    VERTICAL,
+    (
+        Mistake(
+            "sign flipped",
+            "with [[1, -1]] a white→black step (1 then 0) gives +1; [[-1, 1]] gives -1 there",
+            lambda: -VERTICAL,
+        ),
+        Mistake(
+            "this is the horizontal kernel",
+            "a vertical edge is a change along a row, "
+            "between left and right neighbours: one row, two columns",
+            lambda: VERTICAL.T,
+        ),
+        ONE_DIMENSIONAL,
+    ),
+)
+check_vertical_edge_kernel = check_function(VERTICAL_EDGE_KERNEL)
 
-
-def _horizontal(horizontal_edge_kernel) -> None:
-    _constant_check(
-        "horizontal_edge_kernel",
-        horizontal_edge_kernel,
-        VERTICAL.T,
-        [
-            Mistake(
-                "sign flipped",
-                "transpose [[1, -1]]: the upper neighbour minus the lower",
-                lambda: -VERTICAL.T,
-            ),
-            Mistake(
-                "this is the vertical kernel",
-                "a horizontal edge is a change along a column, "
-                "between upper and lower neighbours: two rows, one column",
-                lambda: VERTICAL,
-            ),
-            Mistake("one-dimensional kernel", KERNEL_HINTS.shape, lambda: VERTICAL[0]),
-        ],
-    )
+# The transpose of the vertical kernel; a correct vertical_edge_kernel stands in for the notebook's.
+HORIZONTAL_EDGE_KERNEL = _kernel(
+    "horizontal_edge_kernel",
+    VERTICAL.T,
+    (
+        Mistake(
+            "sign flipped",
+            "transpose [[1, -1]]: the upper neighbour minus the lower",
+            lambda: -VERTICAL.T,
+        ),
+        Mistake(
+            "this is the vertical kernel",
+            "a horizontal edge is a change along a column, "
+            "between upper and lower neighbours: two rows, one column",
+            lambda: VERTICAL,
+        ),
+        ONE_DIMENSIONAL,
+    ),
+    stand_ins={"vertical_edge_kernel": lambda: VERTICAL.clone()},
+)
+check_horizontal_edge_kernel = check_function(HORIZONTAL_EDGE_KERNEL)
 
 
 def _image_cases(seed: int) -> list[Case]:
@@ -105,14 +92,16 @@ def _image_cases(seed: int) -> list[Case]:
     ]
     for shape, kshape in [((5, 7), (1, 2)), ((9, 6), (3, 3)), ((4, 8), (2, 1))]:
         img, K = torch.rand(shape, generator=g), torch.randn(kshape, generator=g)
-        cases.append(Case(f"{describe('X', img)} and {describe('K', K)}", {"X": img, "K": K}))
+        cases.append(Case(describe_all(X=img, K=K), {"X": img, "K": K}))
     return cases
 
 
-@public_check
-def check_edge_map(edge_map) -> None:
-    """``edge_map(X, K)``: the response of ``K`` on ``X``, signs kept."""
-    mistakes = [
+# edge_map(X, K): the response of K on X, signs kept.
+EDGE_MAP = Exercise(
+    "edge_map",
+    parts={"all": Part(1, cases=lambda: _image_cases(202))},
+    reference=oracle.corr2d,
+    mistakes=(
         Mistake(
             "absolute value taken",
             "the response keeps its sign: +1 marks white→black, -1 black→white; return corr2d(X, K) as it is",
@@ -128,22 +117,33 @@ def check_edge_map(edge_map) -> None:
             "use K as given: K.T detects the other direction",
             lambda X, K: oracle.corr2d(X, K.T) if K.shape[0] != K.shape[1] else None,
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="the response of a kh×kw kernel on an h×w image is (h - kh + 1)×(w - kw + 1): "
         "return corr2d(X, K)",
         value="the edge map is corr2d(X, K)",
         error="call corr2d(X, K) (defined above) and return its result",
-    )
-    n = run_cases("edge_map", edge_map, _image_cases(202), oracle.corr2d, mistakes, hints)
-    passed("edge_map", n)
+    ),
+)
+check_edge_map = check_function(EDGE_MAP)
+
+SOBEL_HINT = (
+    "Sobel's Gx smooths across rows with [1, 2, 1] and differentiates along a row with "
+    "[-1, 0, 1]: torch.outer(torch.tensor([1., 2., 1.]), torch.tensor([-1., 0., 1.])); "
+    "Gy is its transpose"
+)
+SOBEL_HINTS = Hints(
+    shape=SOBEL_HINT,
+    value=SOBEL_HINT,
+    error="return the pair (Gx, Gy)",
+    dtype="write the kernels with float entries (1.0, not 1)",
+)
 
 
-@public_check
-def check_sobel_kernels(sobel_kernels) -> None:
+def _sobel_pair(sobel_kernels) -> int:
     """``sobel_kernels()`` -> (Gx, Gy), 3×3, Gx responding to vertical edges."""
     case = Case("the kernels it returns", {})
-    got = call("sobel_kernels", sobel_kernels, case, "return the pair (Gx, Gy)")
+    got = call_watched("sobel_kernels", sobel_kernels, case, SOBEL_HINTS.error)
     if not isinstance(got, tuple | list) or len(got) != 2:
         fail(
             "sobel_kernels",
@@ -152,22 +152,11 @@ def check_sobel_kernels(sobel_kernels) -> None:
             [f"got {type(got).__name__}"],
             "return Gx, Gy  (a tuple of two 3×3 tensors)",
         )
-    hint = (
-        "Sobel's Gx smooths across rows with [1, 2, 1] and differentiates along a row with "
-        "[-1, 0, 1]: torch.outer(torch.tensor([1., 2., 1.]), torch.tensor([-1., 0., 1.])); "
-        "Gy is its transpose"
-    )
-    hints = Hints(
-        shape=hint,
-        value=hint,
-        error=hint,
-        dtype="write the kernels with float entries (1.0, not 1)",
-    )
     for name, value, expected, other in [
         ("Gx", got[0], SOBEL_X, SOBEL_Y),
         ("Gy", got[1], SOBEL_Y, SOBEL_X),
     ]:
-        mistakes = [
+        mistakes = (
             Mistake(
                 f"{name} is the other kernel: Gx and Gy swapped",
                 "Gx responds to vertical edges (brightness changing from left to right), "
@@ -180,18 +169,22 @@ def check_sobel_kernels(sobel_kernels) -> None:
                 "positive where the image gets brighter to the right (Gx) or downwards (Gy)",
                 lambda expected=expected: -expected,
             ),
-        ]
-        compare_tensor("sobel_kernels", value, expected, Case(name, {}), mistakes, hints)
-    passed("sobel_kernels", 2, "kernels")
+        )
+        compare_one("sobel_kernels", Result(Case(name, {}), value, expected), mistakes, SOBEL_HINTS)
+    return 2
+
+
+SOBEL_KERNELS = Exercise(
+    "sobel_kernels", parts={"all": Part(1, steps=(_sobel_pair,))}, hints=SOBEL_HINTS, unit="kernels"
+)
+check_sobel_kernels = check_function(SOBEL_KERNELS)
 
 
 def _magnitude(img: torch.Tensor) -> torch.Tensor:
     return torch.sqrt(oracle.corr2d(img, SOBEL_X) ** 2 + oracle.corr2d(img, SOBEL_Y) ** 2)
 
 
-@public_check
-def check_gradient_magnitude(gradient_magnitude) -> None:
-    """``gradient_magnitude(img)`` = sqrt(Gx² + Gy²) on the valid region."""
+def _magnitude_cases() -> list[Case]:
     g = torch.Generator().manual_seed(212)
     images = [
         stripes(),
@@ -201,37 +194,50 @@ def check_gradient_magnitude(gradient_magnitude) -> None:
         torch.randint(0, 9, (7, 6), generator=g),
         torch.arange(30.0).reshape(5, 6),
     ]
-    cases = [Case(describe("img", img), {"img": img}) for img in images]
-    gx = lambda img: oracle.corr2d(img, SOBEL_X)  # noqa: E731
-    gy = lambda img: oracle.corr2d(img, SOBEL_Y)  # noqa: E731
-    mistakes = [
+    return [Case(describe("img", img), {"img": img}) for img in images]
+
+
+def _gx(img: torch.Tensor) -> torch.Tensor:
+    return oracle.corr2d(img, SOBEL_X)
+
+
+def _gy(img: torch.Tensor) -> torch.Tensor:
+    return oracle.corr2d(img, SOBEL_Y)
+
+
+# gradient_magnitude(img) = sqrt(Gx² + Gy²) on the valid region.
+GRADIENT_MAGNITUDE = Exercise(
+    "gradient_magnitude",
+    parts={"all": Part(2, cases=_magnitude_cases)},
+    reference=lambda img: torch.sqrt(_gx(img) ** 2 + _gy(img) ** 2),
+    mistakes=(
         Mistake(
             "square root missing",
             "the magnitude is the square root of Gx² + Gy²",
-            lambda img: gx(img) ** 2 + gy(img) ** 2,
+            lambda img: _gx(img) ** 2 + _gy(img) ** 2,
         ),
         Mistake(
             "|Gx| + |Gy| instead of sqrt(Gx² + Gy²)",
             "combine the two responses as the length of a vector: torch.sqrt(gx**2 + gy**2)",
-            lambda img: gx(img).abs() + gy(img).abs(),
+            lambda img: _gx(img).abs() + _gy(img).abs(),
         ),
         Mistake(
             "only Gx used",
             "add the response of Gy too: edges in every direction count",
-            lambda img: gx(img).abs(),
+            lambda img: _gx(img).abs(),
         ),
         Mistake(
             "only Gy used",
             "add the response of Gx too: edges in every direction count",
-            lambda img: gy(img).abs(),
+            lambda img: _gy(img).abs(),
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="use the valid region only: a 3×3 kernel on an h×w image gives (h - 2)×(w - 2), "
         "with no padding",
         value="gx = corr2d(img, Gx), gy = corr2d(img, Gy), return torch.sqrt(gx**2 + gy**2)",
         error="use sobel_kernels() and corr2d, then torch.sqrt(gx**2 + gy**2)",
-    )
-    with stand_ins(gradient_magnitude, {"sobel_kernels": lambda: (SOBEL_X.clone(), SOBEL_Y.clone())}):
-        n = run_cases("gradient_magnitude", gradient_magnitude, cases, _magnitude, mistakes, hints)
-    passed("gradient_magnitude", n)
+    ),
+    stand_ins={"sobel_kernels": lambda: (SOBEL_X.clone(), SOBEL_Y.clone())},
+)
+check_gradient_magnitude = check_function(GRADIENT_MAGNITUDE)

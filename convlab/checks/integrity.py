@@ -2,7 +2,9 @@
 
 When ``convlab.checks`` is imported (the notebook's first cell) this module records the
 functions the checks use: their own helpers, the reference computations, PyTorch's
-comparison functions and the profiler hook. Every public check first verifies that none
+comparison functions and the profiler hook. Nothing the checks use imports
+``convlab.checks`` back, so every module recorded is complete whatever a notebook imported
+first. Every public check first verifies that none
 was replaced since; if one was, it fails with a message naming it, so a patched check can
 not quietly pass a wrong answer. What a notebook can do without touching these (rebind a
 check's name in its own namespace, say) is caught by the review scan,
@@ -17,7 +19,7 @@ from types import ModuleType
 
 import torch
 
-from convlab.checks.report import CheckFailure
+from convlab.failure import CheckFailure
 
 _recorded: dict[str, tuple[object, str, object]] = {}
 

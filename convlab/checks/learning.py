@@ -7,19 +7,10 @@ from dataclasses import dataclass
 import torch
 
 from convlab import oracle
-from convlab.checks.report import (
-    Case,
-    Hints,
-    Mistake,
-    call,
-    close,
-    describe,
-    fail,
-    fmt,
-    passed,
-    public_check,
-    run_cases,
-)
+from convlab.checks.compare import close
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
+from convlab.checks.runner import call_watched, check_function
+from convlab.checks.wording import describe, describe_all, fail, fmt
 from convlab.data import stripes
 
 
@@ -133,7 +124,7 @@ def _check_result(case: Case, got) -> None:
             "weight has the wrong shape",
             case.label,
             [f"expected {tuple(opts['kernel_size'])}, got {shape}"],
-            "return the kernel itself, shaped kernel_size (reshape a 4-D conv weight back)",
+            TRAIN_HINTS.shape + " (reshape a 4-D conv weight back)",
         )
     if weight.requires_grad:
         fail(
@@ -202,34 +193,37 @@ def _check_result(case: Case, got) -> None:
         f"final weight expected {[round(v, 4) for v in w.flatten().tolist()]}, "
         f"got {[round(v, 4) for v in weight.flatten().tolist()]}"
     )
-    fail(
-        ex,
-        "training went differently from the reference",
-        case.label,
-        lines,
-        "start from init, then each step: Y_hat = corr2d(X, w); loss = ((Y_hat - Y) ** 2).sum(); "
-        "record loss.item(); backward; w -= lr * grad; reset the gradient",
-    )
+    fail(ex, "training went differently from the reference", case.label, lines, TRAIN_HINTS.value)
 
 
-@public_check
-def check_train_kernel(train_kernel) -> None:
-    """``train_kernel(X, Y, kernel_size, lr, steps, init)`` -> (weight, losses).
+TRAIN_HINTS = Hints(
+    shape="return the kernel itself, shaped kernel_size",
+    value="start from init, then each step: Y_hat = corr2d(X, w); loss = ((Y_hat - Y) ** 2).sum(); "
+    "record loss.item(); backward; w -= lr * grad; reset the gradient",
+    error="train_kernel(X, Y, kernel_size=(1, 2), lr=3e-2, steps=10, init=None) must run",
+)
 
-    With ``init`` the losses and the weight must follow the reference loop step by step;
-    without it the start must come from torch's (seeded) random generator. ``nn.Conv2d``
-    is allowed here, as in the course notes.
-    """
-    hint = "train_kernel(X, Y, kernel_size=(1, 2), lr=3e-2, steps=10, init=None) must run"
+
+def _train(train_kernel, case: Case):
+    return call_watched("train_kernel", train_kernel, case, TRAIN_HINTS.error, allow_convolution=True)
+
+
+def _follows_reference(train_kernel) -> int:
+    """With ``init`` the losses and the weight must follow the reference loop step by step."""
     cases = _cases()
     for case in cases:
-        _check_result(case, call("train_kernel", train_kernel, case, hint, allow_convolution=True))
-    case = Case("the stripes image without init", dict(cases[0].inputs), {"steps": 10})
-    with torch.random.fork_rng():
+        _check_result(case, _train(train_kernel, case))
+    return len(cases)
+
+
+def _seeded_start(train_kernel) -> int:
+    """Without ``init`` the start must come from torch's (seeded) random generator."""
+    case = Case("the stripes image without init", dict(_cases()[0].inputs), {"steps": 10})
+    with torch.random.fork_rng():  # reseeded here: leave the notebook's random stream alone
         runs = []
         for seed in (0, 0, 1):
             torch.manual_seed(seed)
-            runs.append(call("train_kernel", train_kernel, case, hint, allow_convolution=True))
+            runs.append(_train(train_kernel, case))
     (w0, l0), (w0b, _), (w1, _) = runs
     if not torch.equal(w0, w0b):
         fail(
@@ -256,7 +250,18 @@ def check_train_kernel(train_kernel) -> None:
             [f"losses {l0}"],
             "each step must move w against the gradient: w -= lr * grad",
         )
-    passed("train_kernel", len(cases) + 1)
+    return 1
+
+
+# train_kernel(X, Y, kernel_size, lr, steps, init) -> (weight, losses); nn.Conv2d is allowed
+# here, as in the course notes.
+TRAIN_KERNEL = Exercise(
+    "train_kernel",
+    parts={"all": Part(3, steps=(_follows_reference, _seeded_start))},
+    hints=TRAIN_HINTS,
+    allow_convolution=True,
+)
+check_train_kernel = check_function(TRAIN_KERNEL)
 
 
 def _reference_gradient(X: torch.Tensor, dY: torch.Tensor) -> torch.Tensor:
@@ -266,18 +271,20 @@ def _reference_gradient(X: torch.Tensor, dY: torch.Tensor) -> torch.Tensor:
     return K.grad.to(torch.float32)
 
 
-@public_check
-def check_kernel_gradient(kernel_gradient) -> None:
-    """``kernel_gradient(X, dY)``: d/dK of sum(corr2d(X, K) * dY), compared with autograd."""
+def _gradient_cases() -> list[Case]:
     g = torch.Generator().manual_seed(313)
     shapes = [((6, 8), (6, 7)), ((5, 5), (3, 3)), ((7, 4), (5, 2)), ((4, 6), (4, 6))]
-    cases = []
-    for xs, ys in shapes:
-        X, dY = torch.randn(xs, generator=g), torch.randn(ys, generator=g)
-        cases.append(Case(f"{describe('X', X)} and {describe('dY', dY)}", {"X": X, "dY": dY}))
-    X, dY = torch.randint(-3, 4, (5, 6), generator=g), torch.randint(-2, 3, (4, 4), generator=g)
-    cases.append(Case(f"{describe('X', X)} and {describe('dY', dY)}", {"X": X, "dY": dY}))
-    mistakes = [
+    pairs = [(torch.randn(xs, generator=g), torch.randn(ys, generator=g)) for xs, ys in shapes]
+    pairs.append((torch.randint(-3, 4, (5, 6), generator=g), torch.randint(-2, 3, (4, 4), generator=g)))
+    return [Case(describe_all(X=X, dY=dY), {"X": X, "dY": dY}) for X, dY in pairs]
+
+
+# kernel_gradient(X, dY): d/dK of sum(corr2d(X, K) * dY), compared with autograd.
+KERNEL_GRADIENT = Exercise(
+    "kernel_gradient",
+    parts={"all": Part(2, cases=_gradient_cases)},
+    reference=_reference_gradient,
+    mistakes=(
         Mistake(
             "dY flipped: that is a convolution",
             "dL/dK[a, b] = sum over i, j of X[i + a, j + b] * dY[i, j]: cross-correlate X with dY itself",
@@ -293,13 +300,13 @@ def check_kernel_gradient(kernel_gradient) -> None:
             "K[a, b]'s gradient goes to position (a, b): rows first",
             lambda X, dY: oracle.corr2d(X, dY).T,
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="the gradient has the kernel's shape: kh = X.shape[0] - dY.shape[0] + 1 (and the "
         "same for columns), which is what corr2d(X, dY) returns",
         value="K[a, b] multiplies X[i + a, j + b] in every output Y[i, j], so dL/dK[a, b] = "
         "sum over i, j of X[i + a, j + b] * dY[i, j]: that is corr2d(X, dY)",
         error="compute corr2d(X, dY)",
-    )
-    n = run_cases("kernel_gradient", kernel_gradient, cases, _reference_gradient, mistakes, hints)
-    passed("kernel_gradient", n)
+    ),
+)
+check_kernel_gradient = check_function(KERNEL_GRADIENT)

@@ -6,19 +6,9 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from convlab import oracle
-from convlab.checks.guards import stand_ins
-from convlab.checks.report import (
-    Case,
-    Hints,
-    Mistake,
-    call,
-    describe,
-    expect_value_error,
-    fail,
-    passed,
-    public_check,
-    run_cases,
-)
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Refusal
+from convlab.checks.runner import call_watched, check_function
+from convlab.checks.wording import describe_all, fail
 
 # Everything that multiplies matrices, the @ operator included (it reaches __torch_function__).
 PRODUCTS = {
@@ -52,7 +42,9 @@ class CountProducts(TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
-def _one_product(fn, case: Case) -> None:
+def _one_product(fn) -> int:
+    """The second case again, counting its matrix products: exactly one."""
+    case = _cases()[1]
     with CountProducts() as counter:
         fn(*case.inputs.values())
     c_i, h, w = case.inputs["X"].shape
@@ -73,6 +65,7 @@ def _one_product(fn, case: Case) -> None:
             [f"{h * w} pixels, {counter.count} products"],
             "one product handles all pixels: (c_o, c_i) @ (c_i, h * w); no loop over pixels or channels",
         )
+    return 1
 
 
 class LoopNotAllowed(RuntimeError):
@@ -86,21 +79,23 @@ def _no_loops(*_args, **_kwargs):
     )
 
 
-@public_check
-def check_corr2d_multi_in_out_1x1(corr2d_multi_in_out_1x1) -> None:
-    """``corr2d_multi_in_out_1x1(X, K)``, K (c_o, c_i, 1, 1): one matmul, equal to F.conv2d."""
+def _cases() -> list[Case]:
     g = torch.Generator().manual_seed(606)
-    cases = []
-    for (c_i, h, w), c_o in [
-        ((3, 3, 3), 2),
-        ((4, 5, 6), 3),
-        ((1, 4, 4), 5),
-        ((6, 2, 7), 1),
-        ((5, 6, 4), 5),
-    ]:
-        X, K = torch.randn(c_i, h, w, generator=g), torch.randn(c_o, c_i, 1, 1, generator=g)
-        cases.append(Case(f"{describe('X', X)} and {describe('K', K)}", {"X": X, "K": K}))
-    mistakes = [
+    shapes = [((3, 3, 3), 2), ((4, 5, 6), 3), ((1, 4, 4), 5), ((6, 2, 7), 1), ((5, 6, 4), 5)]
+    pairs = [
+        (torch.randn(c_i, h, w, generator=g), torch.randn(c_o, c_i, 1, 1, generator=g))
+        for (c_i, h, w), c_o in shapes
+    ]
+    return [Case(describe_all(X=X, K=K), {"X": X, "K": K}) for X, K in pairs]
+
+
+# corr2d_multi_in_out_1x1(X, K), K (c_o, c_i, 1, 1): one matmul, equal to F.conv2d; the loops
+# of 05 stand in as functions that refuse to run.
+CORR2D_MULTI_IN_OUT_1X1 = Exercise(
+    "corr2d_multi_in_out_1x1",
+    parts={"all": Part(2, cases=_cases, steps=(_one_product,))},
+    reference=oracle.corr2d_multi_in_out,
+    mistakes=(
         Mistake(
             "weights scrambled: K reshaped as (c_i, c_o)",
             "K is (c_o, c_i, 1, 1): "
@@ -132,24 +127,15 @@ def check_corr2d_multi_in_out_1x1(corr2d_multi_in_out_1x1) -> None:
                 else None
             ),
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="the output is (c_o, h, w): a 1×1 kernel keeps the height and width",
         value="Y[:, i, j] = K.reshape(c_o, c_i) @ X[:, i, j] at every pixel: (c_o, c_i) @ (c_i, h * w)",
         error="reshape X to (c_i, h * w) and K to (c_o, c_i), multiply with @, reshape to (c_o, h, w)",
-    )
-    loops = {"corr2d": _no_loops, "corr2d_multi_in": _no_loops, "corr2d_multi_in_out": _no_loops}
-    with stand_ins(corr2d_multi_in_out_1x1, loops):
-        n = run_cases(
-            "corr2d_multi_in_out_1x1",
-            corr2d_multi_in_out_1x1,
-            cases,
-            oracle.corr2d_multi_in_out,
-            mistakes,
-            hints,
-        )
-    _one_product(corr2d_multi_in_out_1x1, cases[1])
-    passed("corr2d_multi_in_out_1x1", n + 1)
+    ),
+    stand_ins={"corr2d": _no_loops, "corr2d_multi_in": _no_loops, "corr2d_multi_in_out": _no_loops},
+)
+check_corr2d_multi_in_out_1x1 = check_function(CORR2D_MULTI_IN_OUT_1X1)
 
 
 PARAM_CASES = [
@@ -208,8 +194,7 @@ PARAM_MISTAKES = [
 ]
 
 
-@public_check
-def check_conv_param_count(conv_param_count) -> None:
+def _counts(conv_param_count) -> int:
     """``conv_param_count(in, out, kernel_size, groups, bias)`` against ``nn.Conv2d``'s parameters."""
     ex = "conv_param_count"
     n = 0
@@ -220,7 +205,7 @@ def check_conv_param_count(conv_param_count) -> None:
             {"in_channels": i, "out_channels": o, "kernel_size": k},
             options,
         )
-        got = call(ex, conv_param_count, case, "return an int: weights plus biases")
+        got = call_watched(ex, conv_param_count, case, PARAM_HINTS.error)
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
         if not isinstance(got, int) or isinstance(got, bool):
@@ -244,16 +229,35 @@ def check_conv_param_count(conv_param_count) -> None:
             "wrong count",
             case.label,
             [f"expected {expected}, got {got}"],
-            "out_channels × (in_channels / groups) × kh × kw weights, plus out_channels biases if bias",
+            PARAM_HINTS.value,
         )
-    expect_value_error(
-        ex,
-        conv_param_count,
-        Case(
-            "nn.Conv2d(6, 4, 3, groups=4)",
-            {"in_channels": 6, "out_channels": 4, "kernel_size": 3},
-            {"groups": 4},
-        ),
-        "6 input channels do not split into 4 groups",
-    )
-    passed(ex, n + 1)
+    return n
+
+
+PARAM_HINTS = Hints(
+    shape="return an int",
+    value="out_channels × (in_channels / groups) × kh × kw weights, plus out_channels biases if bias",
+    error="return an int: weights plus biases",
+)
+
+CONV_PARAM_COUNT = Exercise(
+    "conv_param_count",
+    parts={
+        "all": Part(
+            2,
+            steps=(_counts,),
+            refusals=(
+                Refusal(
+                    Case(
+                        "nn.Conv2d(6, 4, 3, groups=4)",
+                        {"in_channels": 6, "out_channels": 4, "kernel_size": 3},
+                        {"groups": 4},
+                    ),
+                    "6 input channels do not split into 4 groups",
+                ),
+            ),
+        )
+    },
+    hints=PARAM_HINTS,
+)
+check_conv_param_count = check_function(CONV_PARAM_COUNT)

@@ -5,16 +5,9 @@ from __future__ import annotations
 import torch
 
 from convlab import oracle
-from convlab.checks.report import (
-    Case,
-    Hints,
-    Mistake,
-    describe,
-    expect_value_error,
-    passed,
-    public_check,
-    run_cases,
-)
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Refusal
+from convlab.checks.runner import check_function
+from convlab.checks.wording import describe
 
 
 def _pool(X, size, mode, **kw):
@@ -38,19 +31,19 @@ def _swapped_window(X, pool_size, mode):
     return Y
 
 
-@public_check
-def check_pool2d(pool2d) -> None:
-    """``pool2d(X, pool_size, mode)``: stride 1, no padding, as in the course notes."""
+X_NOTES = torch.arange(9.0).reshape(3, 3)
+
+
+def _pool_cases() -> list[Case]:
     g = torch.Generator().manual_seed(707)
-    X = torch.arange(9.0).reshape(3, 3)
     cases = [
         Case(
             "the worked example X = 0..8 (3×3), pool (2, 2), max",
-            {"X": X, "pool_size": (2, 2), "mode": "max"},
+            {"X": X_NOTES, "pool_size": (2, 2), "mode": "max"},
         ),
         Case(
             "the worked example X = 0..8 (3×3), pool (2, 2), avg",
-            {"X": X, "pool_size": (2, 2), "mode": "avg"},
+            {"X": X_NOTES, "pool_size": (2, 2), "mode": "avg"},
         ),
     ]
     for shape, size, mode in [
@@ -67,7 +60,26 @@ def check_pool2d(pool2d) -> None:
     cases.append(
         Case(f"{describe('X', Xi)}, pool (2, 2), avg", {"X": Xi, "pool_size": (2, 2), "mode": "avg"})
     )
-    mistakes = [
+    return cases
+
+
+# pool2d(X, pool_size, mode): stride 1, no padding, as in the course notes.
+POOL2D = Exercise(
+    "pool2d",
+    parts={
+        "all": Part(
+            2,
+            cases=_pool_cases,
+            refusals=(
+                Refusal(
+                    Case("mode='min'", {"X": X_NOTES, "pool_size": (2, 2), "mode": "min"}),
+                    "mode must be 'max' or 'avg'",
+                ),
+            ),
+        )
+    },
+    reference=lambda X, pool_size, mode: oracle.pool2d(X, pool_size, 1, 0, mode),
+    mistakes=(
         Mistake(
             "pool height and width swapped",
             "pool_size is (p_h, p_w): rows first, so the window is X[i:i + p_h, j:j + p_w]",
@@ -88,27 +100,14 @@ def check_pool2d(pool2d) -> None:
                 else None
             ),
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="stride 1, no padding: (h - p_h + 1, w - p_w + 1), as for corr2d",
         value="Y[i, j] is X[i:i + p_h, j:j + p_w].max() (or .mean() for 'avg')",
         error="accept pool_size as a pair (p_h, p_w) or an int; mode is 'max' or 'avg'",
-    )
-    n = run_cases(
-        "pool2d",
-        pool2d,
-        cases,
-        lambda X, pool_size, mode: oracle.pool2d(X, pool_size, 1, 0, mode),
-        mistakes,
-        hints,
-    )
-    expect_value_error(
-        "pool2d",
-        pool2d,
-        Case("mode='min'", {"X": X, "pool_size": (2, 2), "mode": "min"}),
-        "mode must be 'max' or 'avg'",
-    )
-    passed("pool2d", n + 1)
+    ),
+)
+check_pool2d = check_function(POOL2D)
 
 
 def _ext_reference(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
@@ -165,10 +164,7 @@ def _across_channels(X, kernel_size, stride=None, padding=0, mode="max", ceil_mo
     return merged.expand_as(pooled).clone()
 
 
-@public_check
-def check_pool2d_ext(pool2d_ext) -> None:
-    """``pool2d_ext(X, kernel_size, stride, padding, mode, ceil_mode)`` as ``nn.MaxPool2d`` /
-    ``nn.AvgPool2d`` on (c, h, w), each channel alone."""
+def _ext_cases() -> list[Case]:
     g = torch.Generator().manual_seed(717)
     X16 = torch.arange(16.0).reshape(1, 4, 4)
     cases = [
@@ -206,7 +202,31 @@ def check_pool2d_ext(pool2d_ext) -> None:
                 {"stride": s, "padding": p, "mode": mode, "ceil_mode": ceil},
             )
         )
-    mistakes = [
+    return cases
+
+
+def _ext_refusal(why: str, **options) -> Refusal:
+    label = f"X of shape (1, 4, 4), kernel 3, {', '.join(f'{k}={v!r}' for k, v in options.items())}"
+    return Refusal(Case(label, {"X": torch.zeros(1, 4, 4), "kernel_size": 3}, options), why)
+
+
+# pool2d_ext(X, kernel_size, stride, padding, mode, ceil_mode) as nn.MaxPool2d / nn.AvgPool2d
+# on (c, h, w), each channel alone.
+POOL2D_EXT = Exercise(
+    "pool2d_ext",
+    parts={
+        "all": Part(
+            3,
+            cases=_ext_cases,
+            refusals=(
+                _ext_refusal("mode must be 'max' or 'avg'", mode="median"),
+                _ext_refusal("padding must be at most half the kernel size, as PyTorch requires", padding=2),
+                _ext_refusal("the stride must be positive", stride=0),
+            ),
+        )
+    },
+    reference=_ext_reference,
+    mistakes=(
         Mistake(
             "stride defaults to 1",
             "like nn.MaxPool2d, stride=None means stride = kernel_size: "
@@ -247,22 +267,13 @@ def check_pool2d_ext(pool2d_ext) -> None:
                 else None
             ),
         ),
-    ]
-    hints = Hints(
+    ),
+    hints=Hints(
         shape="per dimension: (n + 2p - k) // s + 1 (rounded up with ceil_mode, dropping a last window "
         "that would start in the right padding); the channels stay",
         value="pad each channel (−∞ for max, 0 for avg), then Y[c, i, j] = the max or mean of the window "
         "starting at (i*s_h, j*s_w)",
         error="X is (c, h, w): pool each channel; stride None means stride = kernel_size",
-    )
-    n = run_cases("pool2d_ext", pool2d_ext, cases, _ext_reference, mistakes, hints)
-    X = torch.zeros(1, 4, 4)
-    for options, why in [
-        ({"mode": "median"}, "mode must be 'max' or 'avg'"),
-        ({"padding": 2}, "padding must be at most half the kernel size, as PyTorch requires"),
-        ({"stride": 0}, "the stride must be positive"),
-    ]:
-        label = f"X of shape (1, 4, 4), kernel 3, {', '.join(f'{k}={v!r}' for k, v in options.items())}"
-        expect_value_error("pool2d_ext", pool2d_ext, Case(label, {"X": X, "kernel_size": 3}, options), why)
-        n += 1
-    passed("pool2d_ext", n)
+    ),
+)
+check_pool2d_ext = check_function(POOL2D_EXT)

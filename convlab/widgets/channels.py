@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from convlab.geometry import Window
 from convlab.widgets.drawing import GAP, cell_size, grid, input_with_window, output_so_far, padded, width
-from convlab.widgets.geometry import Window
 from convlab.widgets.player import FramePlayer, grading, skipped
 from convlab.widgets.svg import Canvas, number
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import torch
 
-from convlab.widgets.geometry import Window
+from convlab.geometry import Window
 from convlab.widgets.svg import COLOURS, Canvas, number
 
 GAP = 44  # space between two grids

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import io
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
 
-from convlab import oracle
+from convlab import oracle, plots
 from convlab.widgets.player import View, grading, skipped
 
 PRESETS = {
@@ -21,20 +19,6 @@ PRESETS = {
     "sharpen": [[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]],
     "custom 3×3 (type below)": None,
 }
-
-
-def png(image: torch.Tensor, title: str, cmap: str = "gray", symmetric: bool = False) -> bytes:
-    """A grayscale or diverging picture of a 2-D tensor, as PNG bytes."""
-    values = image.detach().to(torch.float64).numpy()
-    fig, ax = plt.subplots(figsize=(3.6, 4.0), layout="constrained")
-    limit = float(abs(values).max()) or 1.0
-    ax.imshow(values, cmap=cmap, vmin=-limit if symmetric else None, vmax=limit if symmetric else None)
-    ax.set_title(title, fontsize=10)
-    ax.axis("off")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    return buffer.getvalue()
 
 
 def kernel_explorer(img: torch.Tensor):
@@ -54,7 +38,7 @@ def kernel_explorer(img: torch.Tensor):
         for v in [0.0, -1.0, 0.0, -1.0, 4.0, -1.0, 0.0, -1.0, 0.0]
     ]
     grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, 70px)"))
-    original = widgets.Image(value=png(img, f"photo {tuple(img.shape)}"), format="png")
+    original = widgets.Image(value=plots.png(plots.picture(img, f"photo {tuple(img.shape)}")), format="png")
     response = widgets.Image(format="png")
     note = widgets.HTML()
 
@@ -63,7 +47,9 @@ def kernel_explorer(img: torch.Tensor):
         K = torch.tensor(rows) if rows else torch.tensor([c.value for c in cells]).reshape(3, 3)
         grid.layout.display = None if rows is None else "none"
         Y = oracle.corr2d(img, K)
-        response.value = png(Y, f"response {tuple(Y.shape)}", cmap="RdBu_r", symmetric=True)
+        response.value = plots.png(
+            plots.picture(Y, f"response {tuple(Y.shape)}", cmap="RdBu_r", symmetric=True)
+        )
         low, high = float(Y.min()), float(Y.max())
         note.value = f"<code>K = {K.tolist()}</code>: response from {low:.2f} to {high:.2f}"
 

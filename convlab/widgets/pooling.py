@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import torch
 
+from convlab.geometry import Window
 from convlab.widgets.drawing import GAP, cell_size, input_with_window, output_so_far, padded, width
-from convlab.widgets.geometry import Window
 from convlab.widgets.player import FramePlayer, grading, skipped
 from convlab.widgets.svg import Canvas
 

@@ -1,14 +1,14 @@
-"""Running a student's function under watch: forbidden PyTorch calls and in-place edits.
+"""Running a student's function under watch: forbidden PyTorch calls and in-place edits (a leaf).
 
 Exercises rebuild convolution and pooling by hand, so a check runs the student's code with a
 profile hook that notices PyTorch's own convolution, pooling and unfold, however they are
 reached (``F.conv2d``, ``torch.conv2d``, ``nn.Conv2d``, an alias imported under another
-name). The reference computations in :mod:`convlab.oracle` are exempt.
+name). The reference computations (:mod:`convlab.oracle`, marked with :func:`oracle_call`)
+are exempt. This module decides what an exercise may call; :mod:`convlab.checks` words it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -58,7 +58,7 @@ def _c_name(func: Any) -> str:
 
 
 @dataclass
-class Outcome:
+class Call:
     """What happened when a check called the student's code."""
 
     value: Any = None
@@ -85,7 +85,7 @@ def run_watched(
     kwargs: dict[str, Any] | None = None,
     also_forbidden: dict[str, str] | None = None,
     allow_convolution: bool = False,
-) -> Outcome:
+) -> Call:
     """Call ``fn(*args, **kwargs)`` on copies of the tensors, recording exceptions,
     forbidden calls and in-place edits.
 
@@ -103,7 +103,7 @@ def run_watched(
         dict(list(copies.items())[len(args) :]),
     )
     forbidden = {**({} if allow_convolution else FORBIDDEN), **(also_forbidden or {})}
-    outcome = Outcome()
+    outcome = Call()
 
     def hook(frame, event, arg):
         if event == "c_call" and not _suspended:
@@ -128,21 +128,3 @@ def run_watched(
         ):
             outcome.mutated.append(name)
     return outcome
-
-
-@contextlib.contextmanager
-def stand_ins(fn: Any, references: dict[str, Callable]):
-    """While a check runs, let ``fn`` find correct versions of the earlier exercises it calls.
-
-    The names are replaced in the notebook namespace ``fn`` was defined in (for a class, its
-    ``forward``'s), then restored: a mistake in one exercise costs only that exercise's points.
-    Reference functions are exempt from the forbidden-call watch.
-    """
-    target = fn.forward if isinstance(fn, type) and hasattr(fn, "forward") else fn
-    namespace = getattr(target, "__globals__", {})
-    saved = {name: namespace[name] for name in references if name in namespace}
-    namespace.update({name: oracle_call(references[name]) for name in saved})
-    try:
-        yield
-    finally:
-        namespace.update(saved)

@@ -1,7 +1,9 @@
-"""Where a sliding window lands: padding, stride and dilation on a 2-D input.
+"""Where a sliding window lands: padding, stride and dilation on a 2-D input (a leaf).
 
-The views enumerate the window's positions here instead of computing an output-size
-formula, so what the animation shows is, step by step, what the operation does.
+PyTorch-style arguments (an int or a pair; padding also per side) are read here once, for
+the reference (:mod:`convlab.oracle`), the checks and the views. The views enumerate the
+window's positions with :class:`Window` instead of computing an output-size formula, so
+what an animation shows is, step by step, what the operation does.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-def pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, int]:
+def pair(value: int | tuple[int, int], name: str = "size", minimum: int = 0) -> tuple[int, int]:
     """``3`` -> ``(3, 3)``; a pair stays a pair; below ``minimum`` is a ``ValueError``."""
     values = (value, value) if isinstance(value, int) else tuple(value)
     if len(values) != 2 or not all(isinstance(v, int) for v in values):

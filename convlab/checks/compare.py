@@ -1,0 +1,121 @@
+"""Comparing a student's answer with the reference, and naming the mistake that explains it.
+
+A mistake is named only when it explains a wrong result and no other result contradicts it;
+otherwise the first differing position is reported, with CS231n's relative error.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from convlab.checks.exercise import Hints, Mistake, Result
+from convlab.checks.wording import fail, fmt
+
+# Bound when convlab is imported: a notebook that later replaces torch.allclose changes nothing here.
+_allclose, _isclose = torch.allclose, torch.isclose
+
+
+def close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    a, b = a.detach().to(torch.float64), b.detach().to(torch.float64)
+    if a.shape != b.shape:
+        return False
+    scale = max(1.0, float(b.abs().max())) if b.numel() else 1.0
+    return bool(_allclose(a, b, rtol=1e-4, atol=1e-5 * scale))
+
+
+def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
+    """CS231n's relative error max |a - b| / max(|a| + |b|), 0 for two zero tensors."""
+    a, b = a.detach().to(torch.float64), b.detach().to(torch.float64)
+    denom = float((a.abs() + b.abs()).max()) if a.numel() else 0.0
+    return 0.0 if denom == 0 else float((a - b).abs().max()) / denom
+
+
+def first_difference(got: torch.Tensor, expected: torch.Tensor) -> tuple[int, ...]:
+    g, e = got.detach().to(torch.float64), expected.detach().to(torch.float64)
+    scale = max(1.0, float(e.abs().max())) if e.numel() else 1.0
+    bad = ~_isclose(g, e, rtol=1e-4, atol=1e-5 * scale)
+    return tuple(int(i) for i in bad.nonzero()[0])
+
+
+def is_wrong(result: Result) -> bool:
+    return not (
+        isinstance(result.got, torch.Tensor)
+        and result.got.shape == result.expected.shape
+        and close(result.got, result.expected)
+    )
+
+
+def explain(result: Result, mistakes: tuple[Mistake, ...], evidence: list[Result] = ()) -> Mistake | None:
+    """The first mistake that explains ``result`` (and differs from what was expected) and is
+    not contradicted by the other results in ``evidence``.
+
+    A mistake is contradicted where it predicts something other than what the student's
+    function returned on a case it got wrong.
+    """
+    if not isinstance(result.got, torch.Tensor):
+        return None
+    for mistake in mistakes:
+        predicted = mistake.predict(**result.case.arguments)
+        if predicted is None or close(predicted, result.expected) or not close(result.got, predicted):
+            continue
+        if all(_consistent(mistake, other) for other in evidence):
+            return mistake
+    return None
+
+
+def _consistent(mistake: Mistake, result: Result) -> bool:
+    if not isinstance(result.got, torch.Tensor) or close(result.got, result.expected):
+        return True  # a right answer neither supports nor contradicts a mistake
+    predicted = mistake.predict(**result.case.arguments)
+    return predicted is None or close(predicted, result.expected) or close(result.got, predicted)
+
+
+def compare(
+    exercise: str, result: Result, mistake: Mistake | None, hints: Hints, float_output: bool = True
+) -> None:
+    """Fail unless ``result`` is right: type, then shape, dtype and values; a wrong result that
+    ``mistake`` explains (see :func:`explain`) is reported as that mistake."""
+    case, got, expected = result
+    if not isinstance(got, torch.Tensor):
+        fail(
+            exercise,
+            f"returned a {type(got).__name__}, not a torch.Tensor",
+            case.label,
+            [f"got {got!r}"[:200]],
+            "build the result as a tensor (e.g. Y = torch.zeros(...)) and return it",
+        )
+    if got.shape != expected.shape:
+        if mistake:
+            fail(exercise, mistake.name, case.label, _shapes(expected, got), mistake.hint)
+        fail(exercise, "wrong output shape", case.label, _shapes(expected, got), hints.shape)
+    if float_output and not got.is_floating_point():
+        fail(
+            exercise,
+            f"returned a tensor of dtype {str(got.dtype).removeprefix('torch.')}",
+            case.label,
+            ["expected a float tensor"],
+            hints.dtype,
+        )
+    if close(got, expected):
+        return
+    if mistake:
+        fail(exercise, mistake.name, case.label, _first(got, expected), mistake.hint)
+    fail(exercise, "wrong values", case.label, _first(got, expected), hints.value)
+
+
+def compare_one(exercise: str, result: Result, mistakes: tuple[Mistake, ...], hints: Hints) -> None:
+    """:func:`compare` for a result checked on its own (no other case to weigh against)."""
+    compare(exercise, result, explain(result, mistakes), hints)
+
+
+def _shapes(expected: torch.Tensor, got: torch.Tensor) -> list[str]:
+    return [f"expected shape {tuple(expected.shape)}, got {tuple(got.shape)}"]
+
+
+def _first(got: torch.Tensor, expected: torch.Tensor) -> list[str]:
+    pos = first_difference(got, expected)
+    return [
+        f"first difference at {pos}: expected {fmt(expected[pos])}, got {fmt(got[pos])}",
+        f"relative error {relative_error(got, expected):.1e}",
+    ]
+
