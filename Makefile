@@ -39,17 +39,17 @@ test: $(READY) ## run the whole test suite, one worker per core, then the browse
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 bench: $(READY) ## performance figures, as ratios to a baseline measured in the same run (STUDENTS=10)
-	$(BIN)/python -m tests.bench_frames
-	$(BIN)/python -m tests.bench_grading --students $(STUDENTS)
+	$(BIN)/python -m tests.tools.bench_frames
+	$(BIN)/python -m tests.tools.bench_grading --students $(STUDENTS)
 
 catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the tampering outcomes
-	$(BIN)/python -m tests.catalogue_report
+	$(BIN)/python -m tests.tools.catalogue_report
 
 release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/
-	$(BIN)/python -m convlab.release
+	$(BIN)/python -m convlab.grading.release
 
 check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes
-	$(BIN)/python -m convlab.release --check
+	$(BIN)/python -m convlab.grading.release --check
 
 autograde: $(READY) ## grade every submission in autograder/submitted/ in parallel (GRADE_ARGS="--force")
 	$(BIN)/python -m convlab.grading $(GRADE_ARGS)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebooks import ROOT, assignments, load
+from tests.support.notebooks import ROOT, assignments, load
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

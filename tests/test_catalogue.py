@@ -2,13 +2,11 @@
 
 import pytest
 
-from tests.catalogue import MUTANTS
-from tests.catalogue_more import MORE, VARIANTS
-from tests.graded import answer_key, exercises_of, inject, mutant_outcome, run_graded_cells
-from tests.notebooks import assignments
+from tests.catalogue import MUTANTS, VARIANTS
+from tests.support.graded import answer_key, exercises_of, inject, mutant_outcome, run_graded_cells
+from tests.support.notebooks import assignments
 
-CATALOGUE = {aid: MUTANTS.get(aid, []) + MORE.get(aid, []) for aid in MUTANTS.keys() | MORE.keys()}
-CASES = [(aid, m) for aid, mutants in sorted(CATALOGUE.items()) for m in mutants]
+CASES = [(aid, m) for aid, mutants in sorted(MUTANTS.items()) for m in mutants]
 CORRECT = [(aid, v) for aid, variants in sorted(VARIANTS.items()) for v in variants]
 
 
@@ -35,7 +33,7 @@ def test_correct_variant_keeps_full_marks(aid, variant):
 
 @pytest.mark.parametrize("aid", assignments())
 def test_every_exercise_has_six_catalogued_mistakes(aid):
-    counts = {e: sum(m.exercise == e for m in CATALOGUE.get(aid, [])) for e in exercises_of(aid)}
+    counts = {e: sum(m.exercise == e for m in MUTANTS.get(aid, [])) for e in exercises_of(aid)}
     assert all(n >= 6 for n in counts.values()), counts
 
 

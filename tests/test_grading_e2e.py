@@ -9,58 +9,23 @@ from the course root with submissions in autograder/submitted/<student>/<id>/; p
 
 import csv
 import html
-from pathlib import Path
 
-import nbformat
 import pytest
-from nbgrader.api import Gradebook
 
-from tests.conftest import copy_course, python_m
-from tests.graded import inject, run_graded_cells
-from tests.notebooks import assignments, load
-from tests.test_catalogue import CATALOGUE, VARIANTS
-from tests.test_tamper import TAMPERING, tampered
+from tests.catalogue import MUTANTS, VARIANTS
+from tests.catalogue.tampering import TAMPERING, tampered
+from tests.support.course import copy_course, python_m
+from tests.support.graded import inject, run_graded_cells
+from tests.support.grading import grade_class, nbgrader, points, scores, submit
+from tests.support.notebooks import assignments, load
 
 pytestmark = pytest.mark.slow
-
-
-def nbgrader(course: Path, *args: str) -> str:
-    done = python_m(course, "nbgrader", *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout + done.stderr
-
-
-def submit(course: Path, student: str, aid: str, nb: nbformat.NotebookNode) -> None:
-    folder = course / "autograder" / "submitted" / student / aid
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{aid}.ipynb")
-
-
-def grade_class(course: Path) -> str:
-    """``make autograde``: every submission, through nbgrader's gradebook, in parallel."""
-    done = python_m(course, "convlab.grading")
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stderr
-
-
-def scores(course: Path, aid: str, student: str) -> dict[str, float]:
-    with Gradebook(f"sqlite:///{course / 'autograder' / 'gradebook.db'}", "convlab") as gb:
-        notebook = gb.find_submission_notebook(aid, aid, student)
-        return {grade.name: grade.score for grade in notebook.grades}
-
-
-def points(aid: str) -> dict[str, float]:
-    return {
-        c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
-        for c in load("source", aid).cells
-        if c.metadata.get("nbgrader", {}).get("grade")
-    }
 
 
 @pytest.mark.parametrize("aid", assignments())
 def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
     key = load("solutions", aid)
-    mutants = {f"mutant{i}": m for i, m in enumerate(CATALOGUE.get(aid, []))}
+    mutants = {f"mutant{i}": m for i, m in enumerate(MUTANTS.get(aid, []))}
     variants = {f"variant{i}": v for i, v in enumerate(VARIANTS.get(aid, []))}
     tampers = {f"tamper{i}": t for i, t in enumerate(TAMPERING)} if aid == "01_cross_correlation" else {}
     submit(course, "blank", aid, load("notebooks", aid))
@@ -112,7 +77,7 @@ def test_plain_nbgrader_and_make_autograde_give_identical_scores(tmp_path):
         for aid in assignments():
             submit(course, "blank", aid, load("notebooks", aid))
             submit(course, "key", aid, load("solutions", aid))
-            submit(course, "mutant", aid, inject(load("solutions", aid), CATALOGUE[aid][0]))
+            submit(course, "mutant", aid, inject(load("solutions", aid), MUTANTS[aid][0]))
     for aid in assignments():
         nbgrader(plain, "generate_assignment", aid, "--force")
         nbgrader(plain, "autograde", aid, "--create")
@@ -123,6 +88,6 @@ def test_plain_nbgrader_and_make_autograde_give_identical_scores(tmp_path):
         for student in ("blank", "key", "mutant"):
             assert scores(plain, aid, student) == scores(fast, aid, student), (aid, student)
         feedback = (plain / "autograder" / "feedback" / "mutant" / aid / f"{aid}.html").read_text()
-        assert html.escape(CATALOGUE[aid][0].hint, quote=False) in feedback, aid
+        assert html.escape(MUTANTS[aid][0].hint, quote=False) in feedback, aid
     with open(plain / "autograder" / "grades.csv") as f:
         assert len(list(csv.DictReader(f))) == 3 * len(assignments())

@@ -12,12 +12,13 @@ import subprocess
 import nbformat
 import pytest
 
+from convlab.grading.autograde import grade
 from convlab.grading.limits import Limits
-from convlab.grading.pipeline import Outcome, grade, write_report
-from tests.conftest import copy_course, python_m
-from tests.graded import answer_key
-from tests.notebooks import load
-from tests.test_grading_e2e import points, scores, submit
+from convlab.grading.results import Result, write_report
+from tests.support.course import copy_course, python_m
+from tests.support.graded import answer_key
+from tests.support.grading import points, scores, submit
+from tests.support.notebooks import load
 
 pytestmark = pytest.mark.slow
 AID = "01_cross_correlation"
@@ -248,11 +249,11 @@ def test_notebooks_run_beside_the_files_their_assignment_ships(batch):
 def test_report_keeps_the_rows_of_unchanged_submissions(tmp_path):
     report = tmp_path / "grading-report.csv"
     write_report(
-        [Outcome("a", AID, "limit", 3, 5, ["cell 3 ran over 10 s"]), Outcome("b", AID, "graded", 5, 5)],
+        [Result("a", AID, "limit", 3, 5, ["cell 3 ran over 10 s"]), Result("b", AID, "graded", 5, 5)],
         report,
     )
     write_report(
-        [Outcome("a", AID, "skipped", 3, 5), Outcome("c", AID, "failed", None, None, ["empty"])], report
+        [Result("a", AID, "skipped", 3, 5), Result("c", AID, "failed", None, None, ["empty"])], report
     )
     with open(report) as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}

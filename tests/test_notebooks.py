@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from convlab.release import errors, stripped
-from tests.notebooks import (
+from convlab.grading.release import errors, stripped
+from tests.support.notebooks import (
     assignments,
     cell,
     execute,

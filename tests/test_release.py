@@ -7,13 +7,15 @@ import sys
 import nbformat
 import pytest
 
-from convlab import release
+from convlab.grading import release
+from convlab.grading.course import Course
 
 pytestmark = pytest.mark.slow
 
 
 def test_committed_trees_are_in_sync_with_source(root):
-    problems = release.check(release.assignments(root), root)
+    course = Course(root)
+    problems = release.check(course.assignments(), course)
     assert problems == [], "\n".join(problems)
 
 
@@ -23,7 +25,7 @@ def test_an_unreleased_edit_to_source_is_caught(course):
     nb = nbformat.read(path, as_version=4)
     nb.cells[0].source += "\n\nA sentence added in source/ but never released."
     nbformat.write(nb, path)
-    problems = release.check([aid], course)
+    problems = release.check([aid], Course(course))
     assert any(p.startswith(f"notebooks/{aid}/{aid}.ipynb differs") for p in problems)
     assert any(p.startswith(f"solutions/{aid}/{aid}.ipynb differs") for p in problems)
     assert any("never released" in p for p in problems)  # the diff shows what changed
@@ -39,7 +41,7 @@ def test_a_hand_edited_release_and_outputs_in_source_are_caught(course):
     nb = nbformat.read(source, as_version=4)
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="left over\n")]
     nbformat.write(nb, source)
-    problems = release.check([aid], course)
+    problems = release.check([aid], Course(course))
     assert f"source/{aid}/{aid}.ipynb carries outputs or widget state" in problems
     assert any(p.startswith(f"notebooks/{aid}/{aid}.ipynb differs") for p in problems)
 
@@ -47,7 +49,7 @@ def test_a_hand_edited_release_and_outputs_in_source_are_caught(course):
 def test_check_sync_command_exit_status(course):
     """The command behind `make check-sync`: 0 when in sync, 1 with a message when not."""
     ok = subprocess.run(
-        [sys.executable, "-m", "convlab.release", "--check"],
+        [sys.executable, "-m", "convlab.grading.release", "--check"],
         capture_output=True,
         text=True,
         cwd=course,

@@ -1,89 +1,12 @@
 """Tampering with the checks never earns full marks silently: the tests still fail, or the
 review scan flags the submission with the reason (usually both)."""
 
-import json
-import subprocess
-import sys
-import textwrap
-
-import nbformat
 import pytest
 
 from convlab.grading.review import review_notebook
-from tests.catalogue import CORR2D_LOOP
-from tests.notebooks import ROOT, load
-
-AID = "01_cross_correlation"
-# a wrong corr2d (convolution: the kernel flipped), the catalogue's loop with that one change
-FLIPPED = "def corr2d(X, K):\n" + textwrap.indent(
-    CORR2D_LOOP.format(kernel="torch.flip(K, (0, 1))", post=""), "    "
-)
-# (name, code after the wrong corr2d, does the in-process test still fail?, the review reason)
-TAMPERING = [
-    (
-        "rebinds the check",
-        "check_corr2d = lambda *args, **kwargs: None",
-        False,
-        "rebinds the check check_corr2d",
-    ),
-    (
-        "patches torch.allclose",
-        "torch.allclose = lambda *args, **kwargs: True",
-        True,
-        "assigns to torch.allclose",
-    ),
-    (
-        "patches torch.testing",
-        "import torch.testing as tt\nsetattr(tt, 'assert_close', lambda *a, **k: None)",
-        True,
-        "calls setattr on tt",
-    ),
-    (
-        "patches convlab's comparison",
-        "import convlab.checks.compare as r\nr.compare = lambda *a, **k: None",
-        True,
-        "assigns to r.compare",
-    ),
-    (
-        "silences print",
-        "import builtins\nbuiltins.print = lambda *a, **k: None",
-        True,
-        "assigns to builtins.print",
-    ),
-    (
-        "replaces sys.modules",
-        "import sys\nsys.modules['convlab.checks'] = None",
-        True,
-        "assigns to sys.modules",
-    ),
-    (
-        "defines its own check",
-        "def check_corr2d(*args, **kwargs):\n    return None",
-        False,
-        "defines its own check_corr2d",
-    ),
-]
-
-
-def tampered(code: str) -> nbformat.NotebookNode:
-    nb = load("solutions", AID)
-    cell = next(c for c in nb.cells if c.id == "corr2d")
-    cell.source = FLIPPED + "\n" + code
-    return nb
-
-
-def run_in_fresh_process(nb: nbformat.NotebookNode, tmp_path) -> dict:
-    path = tmp_path / "submission.ipynb"
-    nbformat.write(nb, path)
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.run_graded", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+from tests.catalogue.tampering import AID, TAMPERING, tampered
+from tests.support.graded import run_in_fresh_process
+from tests.support.notebooks import load
 
 
 @pytest.mark.parametrize(("name", "code", "still_fails", "reason"), TAMPERING, ids=[t[0] for t in TAMPERING])

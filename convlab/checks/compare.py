@@ -118,4 +118,3 @@ def _first(got: torch.Tensor, expected: torch.Tensor) -> list[str]:
         f"first difference at {pos}: expected {fmt(expected[pos])}, got {fmt(got[pos])}",
         f"relative error {relative_error(got, expected):.1e}",
     ]
-

@@ -1,7 +1,7 @@
-"""``python -m convlab.grading``: grade every submission (see convlab.grading.pipeline)."""
+"""``python -m convlab.grading``: grade every submission (see convlab.grading.autograde)."""
 
 import sys
 
-from convlab.grading.pipeline import main
+from convlab.grading.autograde import main
 
 sys.exit(main())

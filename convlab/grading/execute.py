@@ -64,20 +64,36 @@ def unfinished(reason: str) -> NotebookNode:
 
 
 class LimitedExecute(Execute):
-    """nbgrader's Execute with a notebook deadline, an output cap and a kernel that may die."""
+    """nbgrader's Execute with a notebook deadline, an output cap and a kernel that may die.
+
+    One executor runs one notebook: the deadline starts when it is made. It extends nbclient
+    through its public hooks: ``timeout_func`` (the cell's limit, or what is left of the
+    notebook's), ``on_notebook_start`` (the kernel is ready), ``output`` (the cap) and
+    ``preprocess_cell``, where a dead kernel or the deadline stops the notebook: every code
+    cell from there on gets an error output and scores zero, and the notebook still comes back.
+    """
 
     def __init__(self, limits: Limits, **kwargs):
         super().__init__(kernel_manager_class=ForkedKernelManager, **kwargs)
         self.limits = limits
         self.shutdown_kernel = "immediate"  # each kernel serves one notebook, then goes
+        self.timeout_func = self.cell_limit
+        self.on_notebook_start = self.kernel_ready
         self.reasons: list[str] = []
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.notebook_seconds
         self.kernel_seconds = 0.0
+        self.output_bytes, self.capped = 0, False
+        self.stopped: str | None = None  # why the rest of the notebook is not run
 
-    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+    def cell_limit(self, cell: NotebookNode) -> int:
         """The cell's limit (already nbgrader's Execute.timeout unless --timeout said otherwise),
         or what is left of the notebook's, whichever ends first."""
         left = self.deadline - time.monotonic()
         return max(1, int(min(self.limits.cell_seconds, left)))
+
+    def kernel_ready(self, **_kwargs) -> None:
+        self.kernel_seconds = time.monotonic() - self.started
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(str(msg.get("content", "")))
@@ -102,47 +118,25 @@ class LimitedExecute(Execute):
         elif ename == "MemoryError" or "can't allocate memory" in evalue:
             self.reasons.append(f"{label} hit the {self.limits.memory_mb} MB memory limit")
 
-    def preprocess(self, nb: NotebookNode, resources=None, km=None):
-        """As nbconvert's ExecutePreprocessor.preprocess, but a dead kernel or the deadline
-        marks the cells that did not finish instead of failing the whole notebook."""
-        from nbclient import NotebookClient
+    def preprocess_cell(self, cell, resources, index):
+        if self.stopped is None and time.monotonic() >= self.deadline:
+            self.stop(f"the notebook ran out of its {self.limits.notebook_seconds} s")
+        if self.stopped is not None:
+            if cell.cell_type == "code":
+                cell.outputs = cell.get("outputs", []) + [unfinished(self.stopped)]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self.stop(f"the kernel died in cell {index + 1} (os._exit, exit(), a crash or the memory limit)")
+            cell.outputs = cell.get("outputs", []) + [unfinished(self.stopped)]
+        except CellTimeoutError:  # interrupted, the cell still would not stop: the rest is not run
+            self.stop(f"cell {index + 1} ignored the interrupt after {self.limits.cell_seconds} s")
+        return cell, resources
 
-        NotebookClient.__init__(self, nb, km)
-        self.reset_execution_trackers()
-        self._check_assign_resources(resources)
-        self.deadline = time.monotonic() + self.limits.notebook_seconds
-        self.output_bytes, self.capped = 0, False
-        code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-        started = time.monotonic()
-        with self.setup_kernel():
-            info = self.wait_for_reply(self.kc.kernel_info())
-            self.kernel_seconds = time.monotonic() - started
-            self.nb.metadata["language_info"] = info["content"]["language_info"]
-            for index, cell in enumerate(self.nb.cells):
-                if time.monotonic() >= self.deadline:
-                    reason = f"the notebook ran out of its {self.limits.notebook_seconds} s"
-                    self._give_up(code, index, reason)
-                    break
-                try:
-                    self.preprocess_cell(cell, resources, index)
-                except DeadKernelError:
-                    reason = (
-                        f"the kernel died in cell {index + 1} (os._exit, exit(), a crash or the memory limit)"
-                    )
-                    self._give_up(code, index, reason)
-                    break
-                except CellTimeoutError:  # interrupted, the cell still would not stop
-                    reason = f"cell {index + 1} ignored the interrupt after {self.limits.cell_seconds} s"
-                    self._give_up(code, index + 1, reason)
-                    break
-        self.set_widgets_metadata()
-        return self.nb, self.resources
-
-    def _give_up(self, code: list[int], index: int, reason: str) -> None:
+    def stop(self, reason: str) -> None:
+        self.stopped = reason
         self.reasons.append(reason)
-        for i in code:
-            if i >= index:
-                self.nb.cells[i].outputs = self.nb.cells[i].get("outputs", []) + [unfinished(reason)]
 
 
 @dataclass

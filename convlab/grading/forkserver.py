@@ -1,15 +1,17 @@
 """Kernels ready in a fraction of a second: fork them from a process that imported torch once.
 
 A fresh kernel spends about 0.6 s starting and 1.3 s importing torch before the first cell of a
-notebook runs. The fork server imports ipykernel, torch, matplotlib, ipywidgets and convlab
-once, then forks one kernel per notebook: each fork is a fresh copy, used for one notebook
+notebook runs. The fork server imports ipykernel, torch, numpy, matplotlib and ipywidgets
+once (convlab's own modules are light; each kernel imports what its notebook uses), then
+forks one kernel per notebook: each fork is a fresh copy, used for one notebook
 and never again, so nothing one student's code does reaches another's kernel. Torch is only
 imported here, never run, so its thread pools start in each kernel, after the fork.
 
     python -m convlab.grading.forkserver SOCKET [LIMITS_JSON]
 
 The server prints ``ready`` and what confinement this platform allows, then serves
-:mod:`convlab.grading.launcher` requests until its stdin closes. Each kernel runs in its own
+:mod:`convlab.grading.launcher` requests until its stdin closes; :class:`ForkServer` starts
+and stops it for the grader. Each kernel runs in its own
 session under the limits of :mod:`convlab.grading.limits`; when a launcher goes away, its
 kernel's whole process group is killed.
 """
@@ -22,11 +24,13 @@ import os
 import selectors
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 
 from convlab.grading.limits import Limits, apply_memory_and_files, confine, probe_confine
 
-PRELOAD = ("ipykernel.kernelapp", "torch", "numpy", "matplotlib.pyplot", "ipywidgets", "convlab")
+PRELOAD = ("ipykernel.kernelapp", "torch", "numpy", "matplotlib.pyplot", "ipywidgets")
 
 
 def preload() -> None:
@@ -156,6 +160,39 @@ def serve(path: str, limits: Limits) -> None:
     finally:
         for pid in kernels:
             kill(pid)
+
+
+class ForkServer:
+    """The fork server as a context, for the grader: started before the workers, stopped (with
+    any kernel still running) when grading ends, however it ends."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+
+    def __enter__(self) -> ForkServer:
+        self.folder = tempfile.TemporaryDirectory(prefix="convlab-grading-")  # the server opens it to nobody
+        self.socket = os.path.join(self.folder.name, "kernels.sock")
+        argv = [
+            sys.executable,
+            "-m",
+            "convlab.grading.forkserver",
+            self.socket,
+            json.dumps(self.limits.as_dict()),
+        ]
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit("the kernel fork server did not start (run it alone to see why)")
+        self.missing = json.loads(line)["missing"]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.folder.cleanup()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,20 +13,18 @@ writes, under ``autograder/``:
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections import defaultdict
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from convlab.grading.course import Course
+from convlab.grading.review import Flag, review, write_flags
+from convlab.grading.tables import write_csv
 
-from convlab.grading.pipeline import Course, load_config
-from convlab.grading.review import Flag, review
 
-
-def table(db_url: str, course_id: str) -> tuple[list[str], dict[str, dict[str, float]], dict[str, float]]:
+def table(course: Course) -> tuple[list[str], dict[str, dict[str, float]], dict[str, float]]:
     """(assignments, student -> assignment -> score, assignment -> max score) from the gradebook."""
-    with Gradebook(db_url, course_id) as gb:
+    with course.gradebook() as gb:
         assignments = sorted(a.name for a in gb.assignments)
         maxima = {a.name: a.max_score for a in gb.assignments}
         scores: dict[str, dict[str, float]] = {s.id: {} for s in gb.students}
@@ -40,20 +38,13 @@ def write_grades(path: Path, assignments, scores, maxima, flags: list[Flag]) -> 
     by_student = defaultdict(list)
     for flag in flags:
         by_student[flag.student].append(f"{flag.assignment}: {flag.reason}")
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", *assignments, "total", "max", "flags"])
-        for student in sorted(scores):
-            row = [scores[student].get(a, "") for a in assignments]
-            total = sum(scores[student].values())
-            writer.writerow([student, *row, total, sum(maxima.values()), " | ".join(by_student[student])])
-
-
-def write_flags(path: Path, flags: list[Flag]) -> None:
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "assignment", "reason"])
-        writer.writerows([flag.student, flag.assignment, flag.reason] for flag in flags)
+    top = sum(maxima.values())
+    rows = (
+        [student, *[scores[student].get(a, "") for a in assignments], sum(scores[student].values()), top]
+        + [" | ".join(by_student[student])]
+        for student in sorted(scores)
+    )
+    write_csv(path, ["student", *assignments, "total", "max", "flags"], rows)
 
 
 def chart(path: Path, assignments, scores, maxima) -> None:
@@ -89,14 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     args = parser.parse_args(argv)
-    root = args.root.resolve()
-    course = Course(root, load_config(root))  # the gradebook nbgrader's commands use
-    assignments, scores, maxima = table(course.db_url, course.coursedir.course_id)
+    course = Course(args.root)  # the gradebook nbgrader's commands use
+    assignments, scores, maxima = table(course)
     if not scores:
         print("no grades yet: run `make autograde` first", file=sys.stderr)
         return 1
-    flags = review(root)
-    out = root / "autograder"
+    flags = review(course)
+    out = course.workspace
     write_grades(out / "grades.csv", assignments, scores, maxima, flags)
     write_flags(out / "flags.csv", flags)
     chart(out / "scores.png", assignments, scores, maxima)

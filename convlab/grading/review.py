@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import ast
-import csv
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from convlab.grading.course import Course
+from convlab.grading.tables import write_csv
 
 # Modules whose attributes a submission must not assign to (by any alias it imports them under).
 GUARDED = {"convlab", "torch", "builtins", "sys", "numpy", "importlib", "nbgrader"}
@@ -140,12 +142,15 @@ def review_notebook(submitted: nbformat.NotebookNode, release: nbformat.Notebook
     return test_cell_reasons(submitted, release) + code_reasons(sources)
 
 
-def review(root: Path) -> list[Flag]:
-    """Every flag for every submission under ``root/autograder/submitted``."""
+FLAG_COLUMNS = ["student", "assignment", "reason"]
+
+
+def review(course: Course) -> list[Flag]:
+    """Every flag for every submission in the course's submitted directory."""
     flags = []
-    for path in sorted((root / "autograder" / "submitted").glob("*/*/*.ipynb")):
+    for path in sorted(course.submitted.glob("*/*/*.ipynb")):
         student, assignment = path.parent.parent.name, path.parent.name
-        release_path = root / "notebooks" / assignment / path.name
+        release_path = course.release / assignment / path.name
         if not release_path.exists():
             flags.append(Flag(student, assignment, f"{path.name} is not a notebook of this assignment"))
             continue
@@ -161,6 +166,10 @@ def review(root: Path) -> list[Flag]:
     return flags
 
 
+def write_flags(path: Path, flags: list[Flag]) -> None:
+    write_csv(path, FLAG_COLUMNS, ([flag.student, flag.assignment, flag.reason] for flag in flags))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m convlab.grading.review", description=__doc__.split("\n")[0]
@@ -168,12 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument("--csv", type=Path, help="write the flags to this CSV file")
     args = parser.parse_args(argv)
-    flags = review(args.root.resolve())
+    flags = review(Course(args.root))
     if args.csv:
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["student", "assignment", "reason"])
-            writer.writerows((fl.student, fl.assignment, fl.reason) for fl in flags)
+        write_flags(args.csv, flags)
     for fl in flags:
         print(f"FLAG {fl.student} {fl.assignment}: {fl.reason}")
     students = {(fl.student, fl.assignment) for fl in flags}

@@ -6,13 +6,16 @@ confirm the same outcome through the real grader.
 
 import contextlib
 import io
+import json
 import re
+import subprocess
+import sys
 import textwrap
 
 import nbformat
 
-from tests.catalogue import Mutant
-from tests.notebooks import load, nbgrader_role
+from tests.catalogue.mutant import Mutant
+from tests.support.notebooks import ROOT, load, nbgrader_role
 
 SOLUTION = re.compile(r"(?P<indent>[ \t]*)### BEGIN SOLUTION\n(?P<body>.*?)\n[ \t]*### END SOLUTION", re.S)
 
@@ -77,3 +80,18 @@ def mutant_outcome(aid: str, mutant: Mutant) -> tuple[dict[str, str | None], set
     failed = {t for t, message in results.items() if message}
     own = {t for t in results if exercise_of(t, exercises) == mutant.exercise}
     return results, failed, own
+
+
+def run_in_fresh_process(nb: nbformat.NotebookNode, tmp_path) -> dict:
+    """:func:`run_graded_cells` in a fresh process: whatever the notebook patches dies with it."""
+    path = tmp_path / "submission.ipynb"
+    nbformat.write(nb, path)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.support.run_graded", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,34 +1,7 @@
-"""The mutation catalogue: plausible wrong answers, as data.
+"""Wrong answers written out by hand, and the templates of the answer key's solutions that the
+templated entries (:mod:`tests.catalogue.templated`) change one slot of."""
 
-Each :class:`Mutant` replaces the solution body of one answer cell of the answer key (the
-lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION``) and names the hint its
-feedback must contain. Tests run every mutant through the notebook's own test cells
-(tests/test_catalogue.py) and a sample through nbgrader (tests/test_grading_e2e.py).
-"""
-
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Mutant:
-    exercise: str  # the answer cell's grade_id
-    name: str
-    body: str  # replaces the solution region, indented as the region is
-    hint: str  # a phrase the failure message must contain
-    region: int = 0  # which solution region of the cell (Conv2D has two: __init__, forward)
-
-
-def template(text: str, correct: dict[str, str]):
-    """A function that fills ``text``'s slots: ``correct`` (the answer key's pieces) unless a
-    mutant names a piece to change, e.g. ``train(reduce="mean")``."""
-
-    def fill(**change: str) -> str:
-        unknown = change.keys() - correct.keys()
-        assert not unknown, f"no such slot: {unknown}"
-        return text.format(**(correct | change))
-
-    return fill
-
+from tests.catalogue.mutant import Mutant, template
 
 CORR2D_LOOP = """kh, kw = K.shape
 Y = torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))

@@ -1,6 +1,6 @@
 """Benchmark: plain serial ``nbgrader autograde`` against ``python -m convlab.grading``.
 
-    python -m tests.bench_grading [--students 10]        (make bench)
+    python -m tests.tools.bench_grading [--students 10]        (make bench)
 
 Builds a synthetic class in two identical copies of the course: every student submits every
 assignment, a seeded mix of answer keys (about half), catalogued wrong answers and blank
@@ -22,11 +22,11 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from convlab.release import venv_env
-from tests.conftest import copy_course
-from tests.graded import answer_key, inject
-from tests.notebooks import assignments, load
-from tests.test_catalogue import CATALOGUE
+from convlab.grading.environ import tools_first
+from tests.catalogue import MUTANTS
+from tests.support.course import copy_course
+from tests.support.graded import answer_key, inject
+from tests.support.notebooks import assignments, load
 
 
 def synthetic_class(students: int, seed: int = 0) -> dict[tuple[str, str], nbformat.NotebookNode]:
@@ -38,7 +38,7 @@ def synthetic_class(students: int, seed: int = 0) -> dict[tuple[str, str], nbfor
             if roll < 0.5:
                 nb = answer_key(aid)
             elif roll < 0.8:
-                nb = inject(answer_key(aid), rng.choice(CATALOGUE[aid]))
+                nb = inject(answer_key(aid), rng.choice(MUTANTS[aid]))
             else:
                 nb = load("notebooks", aid)
             submissions[(f"student{i:03d}", aid)] = nb
@@ -47,7 +47,7 @@ def synthetic_class(students: int, seed: int = 0) -> dict[tuple[str, str], nbfor
 
 def run(course: Path, *argv: str) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=course, env=venv_env(), capture_output=True, text=True)
+    done = subprocess.run(argv, cwd=course, env=tools_first(), capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return time.perf_counter() - started, done.stderr

@@ -1,4 +1,4 @@
-"""Reading and running the course's notebooks in tests."""
+"""Reading and running the course's notebooks in tests; the folders come from nbgrader's config."""
 
 import re
 from pathlib import Path
@@ -6,15 +6,20 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from convlab.grading.course import Course
+
+COURSE = Course(Path(__file__).resolve().parents[2])
+ROOT = COURSE.root
+TREES = {"source": COURSE.source, "notebooks": COURSE.release, "solutions": COURSE.solution}
 
 
 def assignments() -> list[str]:
-    return sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir() and p.name[:2].isdigit())
+    return COURSE.assignments()
 
 
 def load(tree: str, aid: str) -> nbformat.NotebookNode:
-    return nbformat.read(ROOT / tree / aid / f"{aid}.ipynb", as_version=4)
+    """An assignment's notebook from ``"source"``, ``"notebooks"`` (the release) or ``"solutions"``."""
+    return nbformat.read(COURSE.notebook(TREES[tree], aid), as_version=4)
 
 
 def cell(nb: nbformat.NotebookNode, cell_id: str) -> nbformat.NotebookNode:

@@ -7,10 +7,10 @@ import tempfile
 from pathlib import Path
 
 from convlab.grading.review import review_notebook
-from tests.graded import answer_key, inject, mutant_outcome, run_graded_cells
-from tests.notebooks import assignments, load
-from tests.test_catalogue import CATALOGUE, VARIANTS
-from tests.test_tamper import AID, TAMPERING, run_in_fresh_process, tampered
+from tests.catalogue import MUTANTS, VARIANTS
+from tests.catalogue.tampering import AID, TAMPERING, tampered
+from tests.support.graded import answer_key, inject, mutant_outcome, run_graded_cells, run_in_fresh_process
+from tests.support.notebooks import assignments, load
 
 
 def killed(aid: str, mutant) -> bool:
@@ -20,11 +20,12 @@ def killed(aid: str, mutant) -> bool:
 
 def main() -> None:
     print(
-        f"{'notebook':<22} {'exercises':>9} {'mutants':>8} {'killed':>7} {'kill rate':>10} {'variants ok':>12}"
+        f"{'notebook':<22} {'exercises':>9} {'mutants':>8} {'killed':>7} "
+        f"{'kill rate':>10} {'variants ok':>12}"
     )
     total = done = 0
     for aid in assignments():
-        mutants = CATALOGUE.get(aid, [])
+        mutants = MUTANTS.get(aid, [])
         kills = sum(killed(aid, m) for m in mutants)
         variants = VARIANTS.get(aid, [])
         accepted = sum(

@@ -1,7 +1,7 @@
 """Generate the student release and the answer key from ``source/``, or verify they are current.
 
-    python -m convlab.release            regenerate notebooks/ and solutions/ (make release)
-    python -m convlab.release --check    fail if either is stale (make check-sync)
+    python -m convlab.grading.release            regenerate notebooks/ and solutions/ (make release)
+    python -m convlab.grading.release --check    fail if either is stale (make check-sync)
 
 ``source/`` holds the only authored notebooks (nbgrader masters). The release is written by
 ``nbgrader generate_assignment`` and the answer key by ``nbgrader generate_solution``,
@@ -17,13 +17,15 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
+
+from convlab.grading.course import Course
+from convlab.grading.environ import tools_first
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 # generate_solution without its Execute step: what --check needs to compare structure
@@ -37,11 +39,6 @@ UNEXECUTED_SOLUTION = [
 
 class ReleaseError(RuntimeError):
     """The release could not be generated, or the committed trees are stale."""
-
-
-def assignments(root: Path) -> list[str]:
-    """Assignment ids, in course order: the ``NN_topic`` folders of ``source/``."""
-    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and p.name[:2].isdigit())
 
 
 def notebooks(folder: Path) -> list[Path]:
@@ -93,14 +90,8 @@ def _rewrite(path: Path, outputs: bool) -> bool:
     return True
 
 
-def venv_env() -> dict[str, str]:
-    """The environment with this Python's scripts first on PATH (nbgrader runs ``alembic``)."""
-    bindir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
-
-
 def _nbgrader(*args: str, root: Path) -> None:
-    done = subprocess.run([*NBGRADER, *args], cwd=root, capture_output=True, text=True, env=venv_env())
+    done = subprocess.run([*NBGRADER, *args], cwd=root, capture_output=True, text=True, env=tools_first())
     if done.returncode != 0:
         raise ReleaseError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
@@ -132,18 +123,19 @@ def generate(
         _nbgrader("generate_solution", aid, "--force", *where, *extra, root=root)
 
 
-def release(ids: list[str], root: Path) -> None:
+def release(ids: list[str], course: Course) -> None:
     """Strip ``source/``, regenerate ``notebooks/`` and ``solutions/``; fail on error outputs."""
-    (root / "autograder").mkdir(exist_ok=True)
-    for path in notebooks(root / "source"):
+    root = course.root
+    course.workspace.mkdir(exist_ok=True)
+    for path in notebooks(course.source):
         if _rewrite(path, outputs=True):
             print(f"  stripped outputs from {path.relative_to(root)}")
-    generate(ids, root, root / "notebooks", root / "solutions", execute=True)
+    generate(ids, root, course.release, course.solution, execute=True)
     broken = []
     for aid in ids:
-        for path in notebooks(root / "notebooks" / aid):
+        for path in notebooks(course.release / aid):
             _rewrite(path, outputs=True)
-        for path in notebooks(root / "solutions" / aid):
+        for path in notebooks(course.solution / aid):
             _rewrite(path, outputs=False)
             broken += [f"{path.relative_to(root)} {e}" for e in errors(nbformat.read(path, 4))]
     if broken:
@@ -169,10 +161,11 @@ def _diff(committed: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> str
     return "\n".join(lines[:40] + (["    ..."] if len(lines) > 40 else []))
 
 
-def check(ids: list[str], root: Path) -> list[str]:
+def check(ids: list[str], course: Course) -> list[str]:
     """Problems that make the committed trees differ from what :func:`release` writes."""
-    problems = []
-    for path in notebooks(root / "source"):
+    root, problems = course.root, []
+    trees = {"notebooks": course.release, "solutions": course.solution}
+    for path in notebooks(course.source):
         nb = nbformat.read(path, as_version=4)
         if stripped(nb) != nb:
             problems.append(f"{path.relative_to(root)} carries outputs or widget state")
@@ -186,15 +179,15 @@ def check(ids: list[str], root: Path) -> list[str]:
             execute=False,
             db_url=f"sqlite:///{tmp / 'gradebook.db'}",
         )
-        for tree in ("notebooks", "solutions"):
+        for tree, committed in trees.items():
             committed_ids = (
-                {p.name for p in (root / tree).iterdir() if p.is_dir()} if (root / tree).exists() else set()
+                {p.name for p in committed.iterdir() if p.is_dir()} if committed.exists() else set()
             )
-            for extra in sorted(committed_ids - set(assignments(root))):
+            for extra in sorted(committed_ids - set(course.assignments())):
                 problems.append(f"{tree}/{extra} has no source in source/")
             for aid in ids:
                 fresh = {p.relative_to(tmp / tree): p for p in notebooks(tmp / tree / aid)}
-                have = {p.relative_to(root / tree): p for p in notebooks(root / tree / aid)}
+                have = {p.relative_to(committed): p for p in notebooks(committed / aid)}
                 for rel in sorted(set(fresh) | set(have)):
                     if rel not in have:
                         problems.append(f"{tree}/{rel} is missing")
@@ -208,29 +201,29 @@ def check(ids: list[str], root: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m convlab.release", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m convlab.grading.release", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--check", action="store_true", help="verify instead of writing")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument("assignment", nargs="*", help="assignment ids (default: all in source/)")
     args = parser.parse_args(argv)
-    root = args.root.resolve()
-    if not (root / "source").is_dir() or not (root / "nbgrader_config.py").is_file():
-        parser.error(f"{root} is not a course: it needs source/ and nbgrader_config.py")
-    ids = args.assignment or assignments(root)
-    unknown = set(ids) - set(assignments(root))
+    course = Course(args.root)
+    ids = args.assignment or course.assignments()
+    unknown = set(ids) - set(course.assignments())
     if unknown:
         parser.error(f"no such assignment in source/: {', '.join(sorted(unknown))}")
     try:
         if args.check:
             print(f"checking notebooks/ and solutions/ against source/ ({len(ids)} assignments)")
-            problems = check(ids, root)
+            problems = check(ids, course)
             if problems:
                 print("\n".join(["STALE:", *problems, "", "run `make release` and commit the result"]))
                 return 1
             print("notebooks/ and solutions/ are in sync with source/")
         else:
             print(f"releasing {len(ids)} assignments from source/")
-            release(ids, root)
+            release(ids, course)
             print("done: commit source/, notebooks/ and solutions/ together")
     except ReleaseError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -1,0 +1,278 @@
+"""Grade a whole class into nbgrader's gradebook: in parallel, under limits, with progress.
+
+    python -m convlab.grading [ASSIGNMENT ...] [--student ID ...] [--workers N] [--force]
+
+Every submission under ``autograder/submitted/<student>/<assignment>/`` is graded by nbgrader's
+own ``Autograde`` converter, preprocessors and gradebook, so scores, the Formgrader, feedback
+and ``nbgrader export`` are what plain ``nbgrader autograde`` gives. What changes is where the
+time goes:
+
+- worker processes (one per core) sanitize and execute the notebooks, each in a fresh kernel
+  forked from a server that imported torch once (:mod:`convlab.grading.forkserver`);
+- this process is the gradebook's only writer (:mod:`convlab.grading.replay`);
+- limits (:mod:`convlab.grading.limits`) stop a runaway notebook without stopping the batch;
+- a submission, the assignment's source, the checks and the limits unchanged since the last run
+  are skipped (``--force`` regrades them).
+
+It writes ``autograder/grading-report.csv`` (one row per student and assignment: outcome, score,
+reasons, review flags, :mod:`convlab.grading.results`) and keeps its memory of what was graded
+in ``autograder/.grading-state.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.apps import NbGraderAPI
+from tqdm import tqdm
+
+import convlab
+from convlab.grading.course import Course
+from convlab.grading.environ import scoped, tools_first
+from convlab.grading.execute import Executed, configure, run_submission
+from convlab.grading.forkserver import ForkServer
+from convlab.grading.limits import Limits
+from convlab.grading.replay import record, replaying
+from convlab.grading.results import Result, summary, write_report
+
+
+@dataclass
+class Job:
+    student: str
+    assignment: str
+    folder: Path
+    fingerprint: str
+
+
+def digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def files_digest(paths) -> bytes:
+    return "".join(f"{p.name}:{digest(p.read_bytes())}" for p in sorted(paths) if p.is_file()).encode()
+
+
+class Memory:
+    """What earlier runs graded and registered (``.grading-state.json`` in the workspace)."""
+
+    def __init__(self, course: Course):
+        self.course = course
+        self.path = course.workspace / ".grading-state.json"
+        self.state = json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def save(self) -> None:
+        partial = self.path.with_suffix(".tmp")
+        partial.write_text(json.dumps(self.state, indent=1, sort_keys=True))
+        partial.replace(self.path)  # never a half-written state file
+
+    @functools.cache  # noqa: B019 (one Memory per run; the source does not change during it)
+    def source_digest(self, assignment: str) -> str:
+        return digest(files_digest((self.course.source / assignment).rglob("*")))
+
+    def register(self, assignment: str, log) -> None:
+        """Put the assignment's current source (test cells, points) in the gradebook, as
+        ``nbgrader generate_assignment`` does, when it changed since it was last registered."""
+        key = f"source/{assignment}"
+        if self.course.is_registered(assignment) and self.state.get(key) == self.source_digest(assignment):
+            return
+        log(f"registering {assignment} in the gradebook (nbgrader generate_assignment)")
+        config = copy.deepcopy(self.course.config)
+        config.CourseDirectory.release_directory = str(self.registered_release)
+        result = NbGraderAPI(config=config).generate_assignment(assignment, force=True, create=True)
+        if not result["success"]:
+            raise SystemExit(f"nbgrader generate_assignment {assignment} failed:\n{result.get('error')}")
+        self.state[key] = self.source_digest(assignment)
+        self.save()
+
+    @property
+    def registered_release(self) -> Path:
+        """Where registering an assignment writes its release (not the committed one)."""
+        return self.course.workspace / ".release"
+
+    def jobs(self, assignments: list[str], students: list[str], limits: Limits) -> list[Job]:
+        checks = files_digest(Path(convlab.__file__).parent.rglob("*.py"))
+        shared = digest(checks, json.dumps(limits.as_dict(), sort_keys=True).encode())
+        found = []
+        for folder in sorted(p for p in self.course.submitted.glob("*/*") if p.is_dir()):
+            student, assignment = folder.parent.name, folder.name
+            if (assignments and assignment not in assignments) or (students and student not in students):
+                continue
+            if not (self.course.source / assignment).is_dir():
+                continue  # not an assignment of this course: nbgrader would not grade it either
+            source = self.source_digest(assignment).encode()
+            fingerprint = digest(shared.encode(), source, files_digest(folder.iterdir()))
+            found.append(Job(student, assignment, folder, fingerprint))
+        return found
+
+    def unchanged(self, job: Job) -> bool:
+        done = self.state.get(f"{job.student}/{job.assignment}", {})
+        graded = self.course.autograded / job.student / job.assignment
+        return done.get("fingerprint") == job.fingerprint and graded.is_dir()
+
+    def graded(self, job: Job) -> None:
+        self.state[f"{job.student}/{job.assignment}"] = {"fingerprint": job.fingerprint}
+        self.save()
+
+
+def grade(
+    root: Path,
+    assignments: list[str] = (),
+    students: list[str] = (),
+    workers: int | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
+    progress: bool = True,
+) -> list[Result]:
+    """Grade the chosen submissions (all by default); one Result per student and assignment."""
+    # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
+    with scoped(PATH=tools_first()["PATH"]):
+        return _grade(Course(root), assignments, students, workers, force, limits, progress)
+
+
+def _grade(course, assignments, students, workers, force, limits, progress) -> list[Result]:
+    limits = (limits or Limits()).for_course(course.config)
+    workers = workers or os.cpu_count() or 1
+    memory = Memory(course)
+    say = tqdm.write if progress else (lambda _msg: None)
+
+    jobs = memory.jobs(list(assignments), list(students), limits)
+    for assignment in sorted({j.assignment for j in jobs}):
+        memory.register(assignment, say)
+    names = {a: course.notebooks_of(a) for a in {j.assignment for j in jobs}}
+    todo = [j for j in jobs if force or not memory.unchanged(j)]
+    results = [
+        Result(j.student, j.assignment, "skipped", *course.score(j.student, j.assignment))
+        for j in jobs
+        if j not in todo
+    ]
+    if not todo:
+        if progress and results:
+            print(
+                f"all {len(results)} submissions unchanged since they were graded (--force regrades)",
+                file=sys.stderr,
+            )
+        return results
+
+    api = replaying(course.config)
+    started = time.monotonic()
+    timing = Counter()
+    with ForkServer(limits) as server:
+        if server.missing:
+            say("limits this platform cannot enforce: " + "; ".join(server.missing))
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(todo)),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=configure,
+            initargs=(
+                course.config,
+                course.db_url,
+                server.socket,
+                limits,
+                str(memory.registered_release),
+                str(course.source),
+            ),
+        )
+        with pool, tqdm(total=len(todo), unit="notebook", desc="grading", disable=not progress) as bar:
+            futures = {
+                pool.submit(run_submission, j.student, j.assignment, str(j.folder), names[j.assignment]): j
+                for j in todo
+            }
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    executed = future.result()
+                except Exception as err:  # noqa: BLE001 (a crashed worker fails its job, not the batch)
+                    executed = Executed(
+                        job.student, job.assignment, problems={"*": f"the worker failed: {err!r}"}
+                    )
+                began = time.monotonic()
+                ok, log = record(api, executed.student, executed.assignment, executed.notebooks)
+                timing.update(
+                    record=time.monotonic() - began,
+                    kernel=executed.kernel_seconds,
+                    cells=executed.execute_seconds,
+                )
+                result = summarise(course, executed, ok, log)
+                results.append(result)
+                if result.outcome != "failed":
+                    memory.graded(job)
+                bar.update()
+                bar.set_postfix(Counter(r.outcome for r in results if r.outcome != "graded"), refresh=False)
+    elapsed = time.monotonic() - started
+    if progress:
+        print(summary(results, elapsed, len(todo), timing, min(workers, len(todo))), file=sys.stderr)
+    return results
+
+
+def summarise(course: Course, executed: Executed, ok: bool, log: str) -> Result:
+    score, max_score = course.score(executed.student, executed.assignment)
+    reasons = list(executed.reasons) + [f"{name}: {why}" for name, why in executed.problems.items()]
+    if not ok and not executed.problems:
+        last = [line for line in log.strip().splitlines() if line.strip()][-1:] or ["nbgrader failed"]
+        reasons.append(f"nbgrader: {last[0][:300]}")
+    kind = "failed" if (executed.problems or not ok) else "limit" if executed.reasons else "graded"
+    return Result(
+        executed.student,
+        executed.assignment,
+        kind,
+        score,
+        max_score,
+        reasons,
+        sorted(set(executed.flags)),
+        executed.kernel_seconds + executed.execute_seconds,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m convlab.grading", description=__doc__.split("\n")[0])
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: every one submitted)")
+    parser.add_argument("--student", action="append", default=[], help="grade only this student (repeatable)")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
+    parser.add_argument("--workers", type=int, help="parallel workers (default: one per core)")
+    parser.add_argument("--force", action="store_true", help="regrade submissions that did not change")
+    defaults = Limits()
+    parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader's Execute.timeout)")
+    parser.add_argument(
+        "--notebook-timeout", type=int, default=defaults.notebook_seconds, help="seconds per notebook"
+    )
+    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="memory per kernel")
+    parser.add_argument(
+        "--output-mb", type=int, default=defaults.output_mb, help="printed output per notebook"
+    )
+    parser.add_argument("--allow-network", action="store_true", help="let student code reach the network")
+    args = parser.parse_args(argv)
+    course = Course(args.root)
+    limits = Limits(
+        cell_seconds=args.timeout,
+        notebook_seconds=args.notebook_timeout,
+        memory_mb=args.memory_mb,
+        output_mb=args.output_mb,
+        network=args.allow_network,
+    )
+    results = grade(course.root, args.assignments, args.student, args.workers, args.force, limits)
+    if not results:
+        print(
+            f"nothing to grade: no submissions under {course.submitted.relative_to(course.root)}"
+            "/<student>/<assignment>/",
+            file=sys.stderr,
+        )
+        return 0
+    report = course.workspace / "grading-report.csv"
+    write_report(results, report)
+    print(f"report: {report.relative_to(course.root)}", file=sys.stderr)
+    return 0

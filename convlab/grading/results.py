@@ -1,0 +1,64 @@
+"""What grading one student's assignment came to: the one result record, its report and summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from convlab.grading.tables import read_csv, write_csv
+
+OUTCOMES = ("graded", "limit", "failed", "skipped")
+REPORT_COLUMNS = ["student", "assignment", "outcome", "score", "max_score", "reasons", "flags"]
+
+
+@dataclass
+class Result:
+    """One student's assignment after a grading run."""
+
+    student: str
+    assignment: str
+    outcome: str  # one of OUTCOMES: graded, hit a limit, failed, unchanged and skipped
+    score: float | None = None
+    max_score: float | None = None
+    reasons: list[str] = field(default_factory=list)  # limits hit, why it failed
+    flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.review)
+    seconds: float = 0.0
+
+    def row(self) -> list:
+        return [
+            self.student,
+            self.assignment,
+            self.outcome,
+            self.score,
+            self.max_score,
+            " | ".join(self.reasons),
+            " | ".join(self.flags),
+        ]
+
+
+def write_report(results: list[Result], path: Path) -> None:
+    """One row per student and assignment. Rows of earlier runs stay; a submission skipped as
+    unchanged keeps the row (reasons, flags) of the run that graded it."""
+    rows = {(r["student"], r["assignment"]): [r[k] for k in REPORT_COLUMNS] for r in read_csv(path)}
+    for result in results:
+        if result.outcome != "skipped" or (result.student, result.assignment) not in rows:
+            rows[(result.student, result.assignment)] = result.row()
+    write_csv(path, REPORT_COLUMNS, (rows[key] for key in sorted(rows)))
+
+
+def summary(results: list[Result], elapsed: float, n: int, timing: Counter, workers: int) -> str:
+    """The lines printed after the progress bar: counts, time per step, and every result to look at."""
+    counts = Counter(r.outcome for r in results)
+    flagged = sum(bool(r.flags) for r in results)
+    lines = [
+        f"graded {n} submissions in {elapsed:.1f} s ({n / elapsed:.2f} per second, {workers} workers): "
+        f"{counts['graded']} graded, {counts['limit']} hit a limit, {counts['failed']} failed, "
+        f"{flagged} flagged for review, {counts['skipped']} unchanged and skipped",
+        f"per submission: kernel ready {timing['kernel'] / n:.2f} s, cells {timing['cells'] / n:.2f} s, "
+        f"nbgrader's gradebook steps {timing['record'] / n:.2f} s",
+    ]
+    for r in results:
+        if r.outcome in ("limit", "failed") or r.flags:
+            lines.append(f"  {r.student}/{r.assignment}: {r.outcome}; " + "; ".join(r.reasons + r.flags))
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""Grading a copy of the course in tests: submissions in, nbgrader's or the pipeline's scores out."""
+
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from tests.support.course import python_m
+from tests.support.notebooks import load
+
+
+def nbgrader(course: Path, *args: str) -> str:
+    done = python_m(course, "nbgrader", *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def submit(course: Path, student: str, aid: str, nb: nbformat.NotebookNode) -> None:
+    folder = course / "autograder" / "submitted" / student / aid
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{aid}.ipynb")
+
+
+def grade_class(course: Path) -> str:
+    """``make autograde``: every submission, through nbgrader's gradebook, in parallel."""
+    done = python_m(course, "convlab.grading")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stderr
+
+
+def scores(course: Path, aid: str, student: str) -> dict[str, float]:
+    with Gradebook(f"sqlite:///{course / 'autograder' / 'gradebook.db'}", "convlab") as gb:
+        notebook = gb.find_submission_notebook(aid, aid, student)
+        return {grade.name: grade.score for grade in notebook.grades}
+
+
+def points(aid: str) -> dict[str, float]:
+    return {
+        c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
+        for c in load("source", aid).cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    }
