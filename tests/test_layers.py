@@ -1,0 +1,182 @@
+"""The package's layers: leaves at the bottom, the reference above them, checks and widgets
+above that, the instructor's side apart; no cycle anywhere; the tamper guard records the same
+whatever a notebook imports first."""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import convlab
+from convlab.checks import exercises
+from tests.support.notebooks import ROOT, assignments, load
+
+PACKAGE = Path(convlab.__file__).parent
+LEAVES = {"convlab.failure", "convlab.geometry", "convlab.watch", "convlab.data"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def imports(name: str) -> set[str]:
+    """The convlab modules ``name`` imports (anywhere in it), with the package ``__init__`` s
+    that importing them runs, where ``name`` is not already inside that package."""
+    found = set()
+    for node in ast.walk(ast.parse(MODULES[name].read_text())):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            targets = [
+                f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in MODULES else node.module
+                for a in node.names
+            ]
+        else:
+            continue
+        for target in targets:
+            if not target.startswith("convlab"):
+                continue
+            parts = target.split(".")
+            for i in range(2, len(parts) + 1):
+                package = ".".join(parts[:i])
+                if package in MODULES and not (name + ".").startswith(package + "."):
+                    found.add(package)
+    found.discard(name)
+    return found
+
+
+GRAPH = {name: imports(name) for name in MODULES}
+
+
+def test_no_import_cycle_in_the_package():
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = "open"
+        for other in sorted(GRAPH[name]):
+            if state.get(other) == "open":
+                pytest.fail("import cycle: " + " -> ".join([*path, name, other]))
+            if other not in state:
+                visit(other, [*path, name])
+        state[name] = "done"
+
+    for name in sorted(GRAPH):
+        if name not in state:
+            visit(name, [])
+
+
+def test_leaves_import_nothing_of_convlab_and_the_reference_only_leaves():
+    for leaf in LEAVES:
+        assert GRAPH[leaf] <= {"convlab"}, (leaf, GRAPH[leaf])
+    assert GRAPH["convlab.oracle"] <= LEAVES | {"convlab"}, GRAPH["convlab.oracle"]
+
+
+@pytest.mark.parametrize(
+    ("side", "never"),
+    [
+        ("convlab.widgets", ("convlab.checks", "convlab.grading")),
+        ("convlab.checks", ("convlab.widgets", "convlab.grading")),
+        ("convlab.plots", ("convlab.checks", "convlab.widgets", "convlab.grading")),
+    ],
+)
+def test_each_side_keeps_to_its_layer(side, never):
+    for name, targets in GRAPH.items():
+        if name == side or name.startswith(side + "."):
+            bad = {t for t in targets if t.startswith(never)}
+            assert not bad, f"{name} imports {bad}"
+
+
+def test_nothing_a_kernel_imports_reaches_the_instructor_side():
+    student = [n for n in GRAPH if not n.startswith("convlab.grading")]
+    for name in student:
+        assert not {t for t in GRAPH[name] if t.startswith("convlab.grading")}, name
+
+
+@pytest.mark.parametrize(
+    ("module", "absent"),
+    [
+        ("convlab.oracle", ("convlab.checks", "convlab.widgets", "convlab.grading")),
+        ("convlab.widgets", ("convlab.checks", "convlab.grading")),
+        ("convlab.checks", ("convlab.widgets", "convlab.grading")),
+    ],
+)
+def test_importing_a_layer_loads_nothing_above_or_beside_it(module, absent):
+    code = (
+        f"import {module}, sys\n"
+        f"loaded = sorted(m for m in sys.modules if m.startswith({absent!r}))\n"
+        "assert not loaded, loaded"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+
+
+def setup_cell(aid: str) -> str:
+    return next(c.source for c in load("solutions", aid).cells if c.id == "setup")
+
+
+REPLACE = """
+import convlab.oracle as reference
+reference.{function} = lambda *args, **kwargs: None
+from convlab.failure import CheckFailure
+try:
+    {check}(lambda *args, **kwargs: None)
+    print(json.dumps("ran"))
+except CheckFailure as failure:
+    print(json.dumps(str(failure)))
+"""
+
+
+@pytest.mark.parametrize("aid", assignments())
+@pytest.mark.parametrize("function", ["corr2d", "pool2d"])
+def test_a_replaced_reference_stops_the_next_check_whatever_was_imported_first(aid, function):
+    """The notebook's own import cell, in a fresh interpreter; then a reference function is
+    replaced, as a student might to make the check agree with a wrong answer."""
+    setup = setup_cell(aid)
+    check = next(word.strip("(), ") for word in setup.split() if word.strip("(), ").startswith("check_"))
+    code = "import json\n" + setup + REPLACE.format(function=function, check=check)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "not checked, because the notebook replaced" in said, said
+    assert f"convlab.oracle.{function}" in said, said
+
+
+def test_the_reference_imported_before_the_widgets_and_checks_is_still_guarded():
+    code = (
+        "import convlab.oracle, convlab.widgets, convlab.checks.runner\n"
+        "from convlab.checks import check_pad2d, CheckFailure\n"
+        "convlab.oracle.pad2d = lambda X, padding: X\n"
+        "try:\n    check_pad2d(lambda X, padding: X)\nexcept CheckFailure as f:\n    print(f)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert "replaced: convlab.oracle.pad2d" in done.stdout, done.stdout + done.stderr
+
+
+def source_test_cells(aid: str) -> dict[str, int]:
+    return {
+        c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
+        for c in load("source", aid).cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    }
+
+
+def test_every_test_cell_has_the_points_its_check_declares():
+    declared = {cell: points for ex in exercises() for cell, points in ex.test_cells().items()}
+    in_source = {cell: points for aid in assignments() for cell, points in source_test_cells(aid).items()}
+    assert declared == in_source
+    assert sum(ex.points for ex in exercises()) == sum(in_source.values())
+
+
+def test_a_check_names_its_parts_as_the_test_cells_call_them():
+    from convlab.checks import check_corr2d
+
+    with pytest.raises(ValueError, match="cases must be 'examples', 'random' or 'all', not 'some'"):
+        check_corr2d(lambda X, K: X, cases="some")
+    assert list(__import__("inspect").signature(check_corr2d).parameters) == ["corr2d", "cases"]
