@@ -1,6 +1,6 @@
 """Run one submitted notebook exactly as ``nbgrader autograde`` would, but faster and held to limits.
 
-A worker process (:mod:`convlab.grading.pipeline` starts one per core) reads a submission,
+A worker process (:mod:`convlab.grading.autograde` starts one per core) reads a submission,
 applies nbgrader's own sanitizing preprocessors (clear outputs, restore test cells and their
 points from the gradebook, ...) and executes it with nbgrader's ``Execute``, in a kernel
 forked from :mod:`convlab.grading.forkserver`. It writes nothing: the executed notebook goes
