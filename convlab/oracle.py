@@ -6,18 +6,26 @@ and compute in float64, so integer inputs work and rounding stays out of the way
 come back as float32 (float64 if an input was float64). Gradients flow through them.
 Notebooks may use them to show what an operation should produce; exercises may not.
 
-It imports only the leaves (:mod:`convlab.watch`, :mod:`convlab.geometry`): importing the
-reference never loads the checks.
+It imports only a leaf (:mod:`convlab.geometry`): importing the reference never loads the
+checks. PyTorch's operations are bound here when convlab is imported, before any notebook
+code runs, so a notebook that later replaces ``F.conv2d`` or ``torch.conv2d`` does not change
+what the reference computes (and the checks say it replaced them). Nothing here is exempt
+from the checks' watch: an exercise cannot call the reference.
 """
 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from convlab.geometry import sides
-from convlab.watch import oracle_call
+
+# PyTorch's own kernels, bound privately before any notebook code runs.
+_conv2d = torch.conv2d
+_pad = torch._C._nn.pad
+_max_pool2d = torch._C._nn.max_pool2d_with_indices
+_avg_pool2d = torch._C._nn.avg_pool2d
+_Conv2d = nn.Conv2d
 
 Size = int | tuple[int, int]
 
@@ -33,17 +41,15 @@ def _result_dtype(*tensors: torch.Tensor) -> torch.dtype:
     return dtype
 
 
-@oracle_call
 def pad2d(X: torch.Tensor, padding: Size | tuple[int, int, int, int]) -> torch.Tensor:
     """Zero padding per side: an int, a pair (ph, pw) or a 4-tuple (top, bottom, left, right).
 
     The result keeps ``X``'s dtype, like ``F.pad`` (whose own order is left, right, top, bottom).
     """
     top, bottom, left, right = sides(padding)
-    return F.pad(torch.as_tensor(X), (left, right, top, bottom))
+    return _pad(torch.as_tensor(X), (left, right, top, bottom))
 
 
-@oracle_call
 def corr2d(
     X: torch.Tensor,
     K: torch.Tensor,
@@ -56,23 +62,20 @@ def corr2d(
     ``padding`` may also be a 4-tuple (top, bottom, left, right) for unequal padding.
     """
     Xp = pad2d(_f64(X), padding)
-    out = F.conv2d(Xp[None, None], _f64(K)[None, None], stride=stride, dilation=dilation)
+    out = _conv2d(Xp[None, None], _f64(K)[None, None], stride=stride, dilation=dilation)
     return out[0, 0].to(_result_dtype(X, K))
 
 
-@oracle_call
 def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """X (c_i, h, w) and K (c_i, kh, kw): one output channel, the sum over input channels."""
-    return F.conv2d(_f64(X)[None], _f64(K)[None])[0, 0].to(_result_dtype(X, K))
+    return _conv2d(_f64(X)[None], _f64(K)[None])[0, 0].to(_result_dtype(X, K))
 
 
-@oracle_call
 def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor, groups: int = 1) -> torch.Tensor:
     """X (c_i, h, w) and K (c_o, c_i / groups, kh, kw) -> (c_o, h', w'), as ``F.conv2d``."""
-    return F.conv2d(_f64(X)[None], _f64(K), groups=groups)[0].to(_result_dtype(X, K))
+    return _conv2d(_f64(X)[None], _f64(K), groups=groups)[0].to(_result_dtype(X, K))
 
 
-@oracle_call
 def pool2d(
     X: torch.Tensor,
     kernel_size: Size,
@@ -80,29 +83,31 @@ def pool2d(
     padding: Size = 0,
     mode: str = "max",
     ceil_mode: bool = False,
+    count_include_pad: bool = True,
 ) -> torch.Tensor:
     """Max or average pooling of (h, w) or (c, h, w), each channel alone, as ``nn.MaxPool2d``
-    and ``nn.AvgPool2d`` (zero padding counted in averages) compute it."""
+    and ``nn.AvgPool2d`` compute it (``count_include_pad``: zero padding counted in averages;
+    a window that overhangs the padded input, with ``ceil_mode``, is divided by its part inside)."""
     X = _f64(X)
     flat = X.dim() == 2
     batch = X[None, None] if flat else X[None]
+    stride = kernel_size if stride is None else stride
     if mode == "max":
-        out = F.max_pool2d(batch, kernel_size, stride, padding, ceil_mode=ceil_mode)
+        out = _max_pool2d(batch, kernel_size, stride, padding, 1, ceil_mode)[0]
     elif mode == "avg":
-        out = F.avg_pool2d(batch, kernel_size, stride, padding, ceil_mode=ceil_mode)
+        out = _avg_pool2d(batch, kernel_size, stride, padding, ceil_mode, count_include_pad)
     else:
         raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
     return (out[0, 0] if flat else out[0]).to(torch.float32)
 
 
-@oracle_call
 def conv_output_shape(
     input_size: Size, kernel_size: Size, padding: Size = 0, stride: Size = 1, dilation: Size = 1
 ) -> tuple[int, int]:
     """The (h, w) of ``F.conv2d``'s output, found by running it on zeros."""
     n = (input_size, input_size) if isinstance(input_size, int) else tuple(input_size)
     k = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
-    out = F.conv2d(
+    out = _conv2d(
         torch.zeros(1, 1, *n),
         torch.zeros(1, 1, *k),
         padding=padding,
@@ -116,5 +121,5 @@ def conv_param_count(
     in_channels: int, out_channels: int, kernel_size: Size, groups: int = 1, bias: bool = True
 ) -> int:
     """Learnable parameters of the matching ``nn.Conv2d``, counted from the layer itself."""
-    layer = nn.Conv2d(in_channels, out_channels, kernel_size, groups=groups, bias=bias)
+    layer = _Conv2d(in_channels, out_channels, kernel_size, groups=groups, bias=bias)
     return sum(p.numel() for p in layer.parameters())

@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 
 import torch
 
+from convlab.watch import Forbidden
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -111,7 +113,7 @@ class Exercise:
     # turns what the student returned into what is compared (a shape tuple into a tensor), or fails
     answer: Callable[[Any, Case], Any] | None = None
     float_output: bool = True
-    forbidden: dict[str, str] = field(default_factory=dict)  # beyond convolution, pooling, unfold
+    forbidden: tuple[Forbidden, ...] = ()  # beyond convolution, pooling and unfold (e.g. watch.PAD)
     allow_convolution: bool = False  # the one exercise that may use nn.Conv2d
     # earlier exercises the student's code may call, replaced by correct versions while it is checked
     stand_ins: dict[str, Callable] = field(default_factory=dict)

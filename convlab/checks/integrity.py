@@ -14,10 +14,12 @@ check's name in its own namespace, say) is caught by the review scan,
 from __future__ import annotations
 
 import builtins
+import os
 import sys
 from types import ModuleType
 
 import torch
+import torch.nn.functional as F
 
 from convlab.failure import CheckFailure
 
@@ -32,6 +34,13 @@ def _watch(owner: object, label: str, names: list[str]) -> None:
 def record(*modules: ModuleType) -> None:
     """Remember the current functions of ``modules`` and of the library functions they use."""
     _watch(torch, "torch", ["allclose", "isclose", "equal", "as_tensor", "stack", "zeros", "manual_seed"])
+    # PyTorch's own convolution and pooling: the reference bound them at import, and a notebook
+    # that replaces them is told so instead of being compared with something else
+    _watch(torch, "torch", ["conv2d", "convolution", "max_pool2d"])
+    _watch(
+        F, "torch.nn.functional", ["conv2d", "conv_transpose2d", "pad", "unfold", "max_pool2d", "avg_pool2d"]
+    )
+    _watch(torch.nn, "torch.nn", ["Conv2d", "MaxPool2d", "AvgPool2d"])
     _watch(torch.testing, "torch.testing", ["assert_close"])
     _watch(torch.Tensor, "torch.Tensor", ["__eq__", "allclose", "equal", "clone", "detach"])
     _watch(builtins, "builtins", ["isinstance", "len", "float", "abs", "max", "min", "sum", "range", "zip"])
@@ -45,13 +54,32 @@ def record(*modules: ModuleType) -> None:
         _watch(module, module.__name__, names)
 
 
+TORCH = os.path.dirname(torch.__file__) + os.sep
+
+
+def _torch_wrapped(current: object, original: object) -> bool:
+    """PyTorch's own doing: a wrapper defined inside torch whose ``__wrapped__`` chain reaches
+    the original. PyTorch wraps some of its functions when a submodule is first imported
+    (``torch._dynamo``, imported by ``torch.optim``, ``torch.func`` or a dispatch mode, wraps
+    ``torch.manual_seed``); that is never the notebook's tampering."""
+    for _ in range(8):
+        code = getattr(current, "__code__", None)
+        if code is None or not code.co_filename.startswith(TORCH):
+            return False
+        current = getattr(current, "__wrapped__", None)
+        if current is original:
+            return True
+    return False
+
+
 def replaced() -> list[str]:
-    """Everything recorded that the notebook has replaced since."""
-    return [
-        label
-        for label, (owner, name, original) in _recorded.items()
-        if getattr(owner, name, None) is not original
-    ]
+    """Everything recorded that the notebook has replaced since (not PyTorch itself)."""
+    changed = []
+    for label, (owner, name, original) in _recorded.items():
+        current = getattr(owner, name, None)
+        if current is not original and not _torch_wrapped(current, original):
+            changed.append(label)
+    return changed
 
 
 def verify(exercise: str) -> None:

@@ -198,7 +198,7 @@ PAD2D = Exercise(
         error="build torch.zeros of the padded shape and copy X into its middle",
     ),
     float_output=False,
-    forbidden=PAD,
+    forbidden=(PAD,),
 )
 check_pad2d = check_function(PAD2D)
 

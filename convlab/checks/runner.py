@@ -25,7 +25,7 @@ from convlab.checks.compare import compare, explain, is_wrong
 from convlab.checks.exercise import Case, Exercise, Part, Refusal, Result
 from convlab.checks.wording import fail, passed
 from convlab.failure import CheckFailure
-from convlab.watch import Call, oracle_call, run_watched
+from convlab.watch import Call, Forbidden, lending, run_watched
 
 
 def check_function(exercise: Exercise) -> Callable:
@@ -120,7 +120,7 @@ def call_watched(
     fn: Any,
     case: Case,
     error_hint: str,
-    also_forbidden: dict[str, str] | None = None,
+    also_forbidden: tuple[Forbidden, ...] = (),
     allow_convolution: bool = False,
 ) -> Any:
     """:func:`call` for a step, which words its own errors."""
@@ -207,13 +207,14 @@ def stand_ins(fn: Any, references: dict[str, Callable]):
 
     The names are replaced in the notebook namespace ``fn`` was defined in (for a class, its
     ``forward``'s), then restored: a mistake in one exercise costs only that exercise's points.
-    Reference functions are exempt from the forbidden-call watch.
+    What these lent functions do is not held against the exercise (:class:`convlab.watch.lending`).
     """
     target = fn.forward if isinstance(fn, type) and hasattr(fn, "forward") else fn
     namespace = getattr(target, "__globals__", {})
     saved = {name: namespace[name] for name in references if name in namespace}
-    namespace.update({name: oracle_call(references[name]) for name in saved})
+    namespace.update({name: references[name] for name in saved})
     try:
-        yield
+        with lending(references.values()):
+            yield
     finally:
         namespace.update(saved)
