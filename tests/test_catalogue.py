@@ -21,8 +21,9 @@ def test_mutant_loses_exactly_its_exercise(aid, mutant):
     results, failed, own = mutant_outcome(aid, mutant)
     assert failed, "the mutant passed every test cell"
     assert failed <= own, f"other exercises lost points: {failed - own}"
-    for test_id in failed:
-        assert mutant.hint in results[test_id], results[test_id]
+    # an exercise graded in several test cells (values, refusals) may lose more than one; the
+    # mistake is named in at least one
+    assert any(mutant.hint in results[test_id] for test_id in failed), results
 
 
 @pytest.mark.parametrize(("aid", "variant"), CORRECT, ids=[f"{a}-{v.exercise}-{v.name}" for a, v in CORRECT])

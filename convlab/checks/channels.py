@@ -47,9 +47,9 @@ def _multi_in_cases() -> list[Case]:
 CORR2D_MULTI_IN = Exercise(
     "corr2d_multi_in",
     parts={
-        "all": Part(
-            2,
-            cases=_multi_in_cases,
+        "values": Part(2, cases=_multi_in_cases),
+        "refusals": Part(
+            1,
             refusals=(
                 Refusal(
                     Case(
@@ -58,7 +58,7 @@ CORR2D_MULTI_IN = Exercise(
                     "X and K must have the same number of channels",
                 ),
             ),
-        )
+        ),
     },
     reference=oracle.corr2d_multi_in,
     mistakes=(
@@ -105,9 +105,9 @@ def _multi_in_out_cases() -> list[Case]:
 CORR2D_MULTI_IN_OUT = Exercise(
     "corr2d_multi_in_out",
     parts={
-        "all": Part(
-            2,
-            cases=_multi_in_out_cases,
+        "values": Part(2, cases=_multi_in_out_cases),
+        "refusals": Part(
+            1,
             refusals=(
                 Refusal(
                     Case(
@@ -117,7 +117,7 @@ CORR2D_MULTI_IN_OUT = Exercise(
                     "K.shape[1] must equal the number of input channels",
                 ),
             ),
-        )
+        ),
     },
     reference=oracle.corr2d_multi_in_out,
     mistakes=(
@@ -191,9 +191,9 @@ def _grouped_refusal(X: torch.Tensor, K: torch.Tensor, groups: int, why: str) ->
 CORR2D_GROUPED = Exercise(
     "corr2d_grouped",
     parts={
-        "all": Part(
-            3,
-            cases=_grouped_cases,
+        "values": Part(3, cases=_grouped_cases),
+        "refusals": Part(
+            1,
             refusals=(
                 _grouped_refusal(
                     torch.ones(5, 4, 4),
@@ -214,7 +214,7 @@ CORR2D_GROUPED = Exercise(
                     "with 2 groups each kernel sees 4 / 2 = 2 channels, not 4",
                 ),
             ),
-        )
+        ),
     },
     reference=oracle.corr2d_multi_in_out,
     mistakes=(

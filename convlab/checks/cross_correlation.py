@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from convlab import oracle
-from convlab.checks.compare import compare_one
+from convlab.checks.compare import close, compare_one
 from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Result
 from convlab.checks.runner import call_watched, check_function, check_outcome
 from convlab.checks.wording import describe_all, fail
@@ -248,8 +248,34 @@ def _check_forward(Conv2D) -> int:
                 "forward must use self.weight itself (not .data, .detach() or a copy made "
                 "with torch.tensor), so that backward() can train it",
             )
+        # d sum(corr2d(x, W) + b) / dW[a, b] = sum of the window entries x[i + a, j + b]: corr2d(x, ones)
+        ones = torch.ones(tuple(expected.shape))
+        for name, value, want, hint in [
+            ("weight", grad, oracle.corr2d(x, ones), GRADIENT_HINT),
+            ("bias", layer.bias.grad, torch.full((1,), float(expected.numel())), BIAS_GRADIENT_HINT),
+        ]:
+            if value is None or value.shape != want.shape or not close(value, want):
+                shown = "none" if value is None else _leading(value)
+                lines = [f"after forward(x).sum().backward(): expected {_leading(want)}, got {shown}"]
+                fail("Conv2D", f"the gradient of the {name} is wrong", case.label, lines, hint)
         n += 1
     return n
+
+
+def _leading(t: torch.Tensor) -> str:
+    """The first six entries, rounded: enough to see a gradient differ."""
+    return str([round(v, 3) for v in t.flatten().tolist()][:6])
+
+
+GRADIENT_HINT = (
+    "each weight K[a, b] multiplies x[i + a, j + b] in every output, so its gradient is the sum of "
+    "those inputs: compute forward with differentiable tensor operations on self.weight (no "
+    "in-place writes into a tensor built from it, no scaling), e.g. corr2d(x, self.weight)"
+)
+BIAS_GRADIENT_HINT = (
+    "the bias is added once to every output, so its gradient is the number of outputs: "
+    "add self.bias itself (broadcast), once"
+)
 
 
 # The forward pass is checked with a correct corr2d standing in for the notebook's, so a

@@ -21,7 +21,10 @@ from types import ModuleType
 import torch
 import torch.nn.functional as F
 
+from convlab import oracle
 from convlab.failure import CheckFailure
+
+_equal, _tensor = torch.equal, torch.tensor  # bound before any notebook code runs
 
 _recorded: dict[str, tuple[object, str, object]] = {}
 
@@ -82,8 +85,40 @@ def replaced() -> list[str]:
     return changed
 
 
+# The reference on the course's worked examples, as the notes print them: if PyTorch's own
+# kernels were replaced below Python (torch.library), the reference gives something else.
+WORKED = [
+    (
+        "convolution",
+        lambda: oracle.corr2d(torch.arange(9.0).reshape(3, 3), torch.tensor([[0.0, 1], [2, 3]])),
+        [[19.0, 25], [37, 43]],
+    ),
+    ("max pooling", lambda: oracle.pool2d(torch.arange(9.0).reshape(3, 3), 2, 1), [[4.0, 5], [7, 8]]),
+    (
+        "average pooling",
+        lambda: oracle.pool2d(torch.arange(9.0).reshape(3, 3), 2, 1, mode="avg"),
+        [[2.0, 3], [5, 6]],
+    ),
+    ("padding", lambda: oracle.pad2d(torch.ones(1, 1), (1, 0, 0, 1)), [[0.0, 0], [1, 0]]),
+]
+
+
+def broken_reference() -> list[str]:
+    """PyTorch operations that no longer compute the course's worked examples."""
+    broken = []
+    for name, compute, expected in WORKED:
+        try:
+            ok = _equal(compute(), _tensor(expected))
+        except Exception:  # noqa: BLE001 (whatever replaced the kernel, it is broken)
+            ok = False
+        if not ok:
+            broken.append(name)
+    return broken
+
+
 def verify(exercise: str) -> None:
-    """Fail the check if the notebook replaced a function the checks rely on."""
+    """Fail the check if the notebook replaced a function the checks rely on, or PyTorch's own
+    kernels no longer compute the course's worked examples."""
     changed = replaced()
     if changed:
         raise CheckFailure(
@@ -91,4 +126,12 @@ def verify(exercise: str) -> None:
             f"  replaced: {', '.join(changed)}\n"
             "  hint: a notebook must not assign to convlab's, PyTorch's or Python's own functions; "
             "remove that code, restart the kernel and run all cells"
+        )
+    broken = broken_reference()
+    if broken:
+        raise CheckFailure(
+            f"{exercise}: not checked, because PyTorch's own {', '.join(broken)} no longer gives the "
+            "course's worked examples in this notebook\n"
+            "  hint: something replaced PyTorch's kernels (e.g. with torch.library); remove that code, "
+            "restart the kernel and run all cells"
         )

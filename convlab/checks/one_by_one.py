@@ -243,9 +243,9 @@ PARAM_HINTS = Hints(
 CONV_PARAM_COUNT = Exercise(
     "conv_param_count",
     parts={
-        "all": Part(
-            2,
-            steps=(_counts,),
+        "values": Part(2, steps=(_counts,)),
+        "refusals": Part(
+            1,
             refusals=(
                 Refusal(
                     Case(
@@ -256,7 +256,7 @@ CONV_PARAM_COUNT = Exercise(
                     "6 input channels do not split into 4 groups",
                 ),
             ),
-        )
+        ),
     },
     hints=PARAM_HINTS,
 )

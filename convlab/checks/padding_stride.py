@@ -118,15 +118,15 @@ def _shape_refusal(why: str, *args) -> Refusal:
 CONV_OUTPUT_SHAPE = Exercise(
     "conv_output_shape",
     parts={
-        "all": Part(
-            2,
-            cases=_shape_cases,
+        "values": Part(2, cases=_shape_cases),
+        "refusals": Part(
+            1,
             refusals=(
                 _shape_refusal("a stride of 0 never moves", 8, 3, 0, 0),
                 _shape_refusal("a 7-wide kernel does not fit 4 + 2 padded cells", 4, 7, 1, 1),
                 _shape_refusal("dilation must be ≥ 1", 5, 3, 0, 1, 0),
             ),
-        )
+        ),
     },
     reference=_shape_reference,
     mistakes=SHAPE_MISTAKES,
@@ -291,9 +291,9 @@ def _ext_refusal(why: str, **options) -> Refusal:
 CORR2D_EXT = Exercise(
     "corr2d_ext",
     parts={
-        "all": Part(
-            3,
-            cases=_ext_cases,
+        "values": Part(3, cases=_ext_cases),
+        "refusals": Part(
+            1,
             refusals=(
                 _ext_refusal("the stride must be positive", stride=0),
                 _ext_refusal("the stride must be positive", stride=(1, -1)),
@@ -302,7 +302,7 @@ CORR2D_EXT = Exercise(
                 ),
                 _ext_refusal("padding must not be negative", padding=-1),
             ),
-        )
+        ),
     },
     reference=oracle.corr2d,
     mistakes=EXT_MISTAKES,

@@ -67,16 +67,16 @@ def _pool_cases() -> list[Case]:
 POOL2D = Exercise(
     "pool2d",
     parts={
-        "all": Part(
-            2,
-            cases=_pool_cases,
+        "values": Part(2, cases=_pool_cases),
+        "refusals": Part(
+            1,
             refusals=(
                 Refusal(
                     Case("mode='min'", {"X": X_NOTES, "pool_size": (2, 2), "mode": "min"}),
                     "mode must be 'max' or 'avg'",
                 ),
             ),
-        )
+        ),
     },
     reference=lambda X, pool_size, mode: oracle.pool2d(X, pool_size, 1, 0, mode),
     mistakes=(
@@ -110,36 +110,35 @@ POOL2D = Exercise(
 check_pool2d = check_function(POOL2D)
 
 
-def _ext_reference(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
-    return oracle.pool2d(X, kernel_size, stride, padding, mode, ceil_mode)
+SETTINGS = ("kernel_size", "stride", "padding", "mode", "ceil_mode", "count_include_pad")
+
+
+def _ext_reference(
+    X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, count_include_pad=True
+):
+    return oracle.pool2d(X, kernel_size, stride, padding, mode, ceil_mode, count_include_pad)
 
 
 def _variant(**change):
-    def predict(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
-        settings = {
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "mode": mode,
-            "ceil_mode": ceil_mode,
-        } | change
-        if settings == {
-            "kernel_size": kernel_size,
-            "stride": stride,
-            "padding": padding,
-            "mode": mode,
-            "ceil_mode": ceil_mode,
-        }:
+    """What pool2d_ext gives with some settings changed (``None`` where that changes nothing)."""
+
+    def predict(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, count_include_pad=True):
+        given = dict(
+            zip(SETTINGS, (kernel_size, stride, padding, mode, ceil_mode, count_include_pad), strict=True)
+        )
+        if given | change == given:
             return None
         try:
-            return oracle.pool2d(X, **settings)
+            return oracle.pool2d(X, **(given | change))
         except RuntimeError:
             return None
 
     return predict
 
 
-def _zero_padded_max(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
+def _zero_padded_max(
+    X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, count_include_pad=True
+):
     if mode != "max" or not padding or ceil_mode:  # ceil_mode's edge rule differs once padding is explicit
         return None
     p = (padding, padding) if isinstance(padding, int) else padding
@@ -147,19 +146,43 @@ def _zero_padded_max(X, kernel_size, stride=None, padding=0, mode="max", ceil_mo
     return oracle.pool2d(padded, kernel_size, stride, 0, "max", ceil_mode)
 
 
-def _avg_without_padding(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
+def _avg_count_switched(
+    X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, count_include_pad=True
+):
     if mode != "avg" or not padding:
         return None
+    return oracle.pool2d(X, kernel_size, stride, padding, "avg", ceil_mode, not count_include_pad)
+
+
+def _full_window(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, count_include_pad=True):
+    """Every window's sum divided by kh × kw, even one that overhangs the padded input."""
+    if mode != "avg" or not ceil_mode or not count_include_pad:
+        return None
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     out = torch.nn.functional.avg_pool2d(
-        X[None].to(torch.float64), kernel_size, stride, padding, ceil_mode=ceil_mode, count_include_pad=False
+        X[None].to(torch.float64),
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode=True,
+        count_include_pad=True,
+        divisor_override=kh * kw,
     )
     return out[0].to(torch.float32)
 
 
-def _across_channels(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False):
+def _modes_swapped(**arguments):
+    if arguments.get("ceil_mode"):
+        return None
+    return _variant(mode="avg" if arguments.get("mode", "max") == "max" else "max")(**arguments)
+
+
+def _across_channels(
+    X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, count_include_pad=True
+):
     if X.shape[0] < 2:
         return None
-    pooled = oracle.pool2d(X, kernel_size, stride, padding, mode, ceil_mode)
+    pooled = oracle.pool2d(X, kernel_size, stride, padding, mode, ceil_mode, count_include_pad)
     merged = pooled.amax(0) if mode == "max" else pooled.mean(0)
     return merged.expand_as(pooled).clone()
 
@@ -185,6 +208,14 @@ def _ext_cases() -> list[Case]:
             {"padding": 1, "stride": 2},
         ),
     ]
+    X25 = torch.arange(25.0).reshape(1, 5, 5)
+    cases.append(
+        Case(
+            "X = 0..24 (1×5×5), kernel 2, ceil_mode=True, avg: the last windows overhang the input",
+            {"X": X25, "kernel_size": 2},
+            {"mode": "avg", "ceil_mode": True},
+        )
+    )
     settings = [
         ((2, 5, 7), 2, None, 1, "max", False),
         ((3, 6, 6), 3, 2, 1, "avg", False),
@@ -192,6 +223,7 @@ def _ext_cases() -> list[Case]:
         ((1, 5, 5), 2, None, 0, "max", True),
         ((3, 6, 7), (2, 3), 1, (1, 1), "avg", False),
         ((2, 8, 6), 3, 3, 1, "max", True),
+        ((2, 7, 6), 3, 2, 1, "avg", True),
     ]
     for shape, k, s, p, mode, ceil in settings:
         X = torch.randn(shape, generator=g) - 1.0  # mostly negative: zero padding would show
@@ -202,6 +234,16 @@ def _ext_cases() -> list[Case]:
                 {"stride": s, "padding": p, "mode": mode, "ceil_mode": ceil},
             )
         )
+    for shape, k, s, p, ceil in [((2, 6, 7), 3, 2, 1, False), ((1, 7, 5), (2, 3), 2, (1, 1), True)]:
+        X = torch.randn(shape, generator=g) - 1.0
+        cases.append(
+            Case(
+                f"{describe('X', X)}, kernel {k}, stride {s}, padding {p}, avg, ceil_mode={ceil}, "
+                "count_include_pad=False",
+                {"X": X, "kernel_size": k},
+                {"stride": s, "padding": p, "mode": "avg", "ceil_mode": ceil, "count_include_pad": False},
+            )
+        )
     return cases
 
 
@@ -210,20 +252,20 @@ def _ext_refusal(why: str, **options) -> Refusal:
     return Refusal(Case(label, {"X": torch.zeros(1, 4, 4), "kernel_size": 3}, options), why)
 
 
-# pool2d_ext(X, kernel_size, stride, padding, mode, ceil_mode) as nn.MaxPool2d / nn.AvgPool2d
-# on (c, h, w), each channel alone.
+# pool2d_ext(X, kernel_size, stride, padding, mode, ceil_mode, count_include_pad) as
+# nn.MaxPool2d / nn.AvgPool2d on (c, h, w), each channel alone.
 POOL2D_EXT = Exercise(
     "pool2d_ext",
     parts={
-        "all": Part(
-            3,
-            cases=_ext_cases,
+        "values": Part(3, cases=_ext_cases),
+        "refusals": Part(
+            1,
             refusals=(
                 _ext_refusal("mode must be 'max' or 'avg'", mode="median"),
                 _ext_refusal("padding must be at most half the kernel size, as PyTorch requires", padding=2),
                 _ext_refusal("the stride must be positive", stride=0),
             ),
-        )
+        ),
     },
     reference=_ext_reference,
     mistakes=(
@@ -243,7 +285,20 @@ POOL2D_EXT = Exercise(
             "average pooling ignores the padding",
             "nn.AvgPool2d counts the zero padding in the "
             "average (count_include_pad=True): divide by the full window size",
-            _avg_without_padding,
+            lambda **a: _avg_count_switched(**a) if a.get("count_include_pad", True) else None,
+        ),
+        Mistake(
+            "padding counted although count_include_pad=False",
+            "with count_include_pad=False an average divides by the window's cells that lie in the "
+            "input itself, not the padding",
+            lambda **a: None if a.get("count_include_pad", True) else _avg_count_switched(**a),
+        ),
+        Mistake(
+            "an overhanging window divided by the full window",
+            "with ceil_mode a last window can run past the padded input; PyTorch divides its sum by "
+            "the cells it covers there, not by kh × kw (a 2×2 window over the last column of a 5×5 "
+            "input averages 2 cells)",
+            _full_window,
         ),
         Mistake(
             "ceil_mode ignored",
@@ -259,20 +314,15 @@ POOL2D_EXT = Exercise(
         Mistake(
             "max and average swapped",
             "mode 'max' takes the largest value, 'avg' the mean",
-            lambda X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False: (
-                _variant(mode="avg" if mode == "max" else "max")(
-                    X, kernel_size, stride, padding, mode, ceil_mode
-                )
-                if not ceil_mode
-                else None
-            ),
+            _modes_swapped,
         ),
     ),
     hints=Hints(
         shape="per dimension: (n + 2p - k) // s + 1 (rounded up with ceil_mode, dropping a last window "
         "that would start in the right padding); the channels stay",
         value="pad each channel (−∞ for max, 0 for avg), then Y[c, i, j] = the max or mean of the window "
-        "starting at (i*s_h, j*s_w)",
+        "starting at (i*s_h, j*s_w); a mean divides by the window's cells inside the padded input "
+        "(inside X itself with count_include_pad=False)",
         error="X is (c, h, w): pool each channel; stride None means stride = kernel_size",
     ),
 )

@@ -41,11 +41,14 @@ def check_function(exercise: Exercise) -> Callable:
         bound = signature.bind(*args, **kwargs)
         fn, part = bound.arguments[exercise.name], bound.arguments.get(exercise.selector, "all")
         integrity.verify(exercise.name)
+        _warned.clear()
         try:
             n = run(exercise, fn, exercise.part(part))
         except CheckFailure as failure:
             raise CheckFailure(str(failure)) from None  # a short traceback, the message first
         passed(exercise.name, n, exercise.unit)
+        for warning in list(dict.fromkeys(_warned))[:3]:
+            print(f"  note: your code warned {warning[:300]} (no points lost)")
 
     check.__name__ = check.__qualname__ = f"check_{exercise.name}"
     check.__module__ = "convlab.checks"
@@ -55,6 +58,9 @@ def check_function(exercise: Exercise) -> Callable:
         f"; {exercise.selector} is {parts} (one test cell each) or 'all'." if parts else "."
     )
     return check
+
+
+_warned: list[str] = []  # warnings the student's code raised during the current check
 
 
 def run(exercise: Exercise, fn: Any, part: Part) -> int:
@@ -132,6 +138,7 @@ def call_watched(
         also_forbidden=also_forbidden,
         allow_convolution=allow_convolution,
     )
+    _warned.extend(outcome.warnings)
     return check_outcome(name, outcome, case, error_hint)
 
 

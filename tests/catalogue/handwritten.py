@@ -30,16 +30,22 @@ def size(n, k, p, s):
         out -= 1
     return out
 
+def cells(start, k, p, n):
+    low, high = (0, n + 2 * p) if {include} else (p, p + n)
+    return min(start + k, high) - max(start, low)
+
 Y = torch.zeros(c, size(h, kh, ph, sh), size(w, kw, pw, sw))
 for i in range(Y.shape[1]):
     for j in range(Y.shape[2]):
         window = Xp[:, i * sh:i * sh + kh, j * sw:j * sw + kw]
-        Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.sum(dim=(1, 2)) / (kh * kw)
+        Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.sum(dim=(1, 2)) / ({divisor})
 return Y"""
 POOL_OK = {
     "stride": "pair(stride) if stride is not None else (kh, kw)",
     "fill": 'float("-inf") if mode == "max" else 0.0',
     "ceil": "ceil_mode",
+    "include": "count_include_pad",
+    "divisor": "cells(i * sh, kh, ph, h) * cells(j * sw, kw, pw, w)",
 }
 
 

@@ -128,21 +128,6 @@ GROUPED_OK = {
 grouped = template(GROUPED, GROUPED_OK)
 
 
-# The average divided by the number of real (non-padding) cells: count_include_pad=False.
-AVG_REAL_CELLS = (
-    pool_ext()
-    .replace("window.sum(dim=(1, 2)) / (kh * kw)", "window.sum(dim=(1, 2)) / real(i, j)")
-    .replace(
-        "Y = torch.zeros(c, size(",
-        """def real(i, j):
-    rows = sum(ph <= r < ph + h for r in range(i * sh, i * sh + kh))
-    cols = sum(pw <= q < pw + w for q in range(j * sw, j * sw + kw))
-    return rows * cols
-
-Y = torch.zeros(c, size(""",
-    )
-)
-
 F_CONV = "return F.conv2d(X[None, None].float(), K[None, None].float())[0, 0]"
 
 # fmt: off
@@ -255,7 +240,9 @@ MORE = {
         Mutant("pool2d", "sum instead of mean", pool(reduce='window.max() if mode == "max" else window.sum()'), "summed instead of averaged"),
         Mutant("pool2d", "unknown mode accepted", pool(modes='"max", "avg", "min"'), "accepted bad arguments"),
         Mutant("pool2d", "integer output", pool(dtype=", dtype=X.dtype"), "float"),
-        Mutant("pool2d_ext", "average ignores padding", AVG_REAL_CELLS, "average pooling ignores the padding"),
+        Mutant("pool2d_ext", "average ignores padding", pool_ext(include="False"), "average pooling ignores the padding"),
+        Mutant("pool2d_ext", "count_include_pad ignored", pool_ext(include="True"), "count_include_pad=False an average divides by the window's cells"),
+        Mutant("pool2d_ext", "overhanging window divided by kh × kw", pool_ext(divisor="kh * kw"), "an overhanging window divided by the full window"),
         Mutant("pool2d_ext", "pooled across channels", pool_ext().replace("return Y", "return Y.amax(0, keepdim=True).expand_as(Y).clone() if mode == 'max' else Y.mean(0, keepdim=True).expand_as(Y).clone()"), "pooled across channels"),
         Mutant("pool2d_ext", "no ValueError", pool_ext().replace('if min(sh, sw) < 1 or ph > kh // 2 or pw > kw // 2:\n    raise ValueError("bad arguments")', ""), "accepted bad arguments"),
         Mutant("pool2d_ext", "calls F.max_pool2d", "return F.max_pool2d(X[None].float(), kernel_size, stride, padding, ceil_mode=ceil_mode)[0] if mode == 'max' else F.avg_pool2d(X[None].float(), kernel_size, stride, padding, ceil_mode=ceil_mode)[0]", "not allowed here: F.max_pool2d"),
