@@ -90,6 +90,7 @@ PAD_OPS = {
     )
 }
 
+REFERENCE = "convlab.oracle"  # the course's reference: no exercise may call it
 _setprofile, _getprofile = sys.setprofile, sys.getprofile  # bound before any notebook code runs
 _dispatch_stack, _pop = _get_current_dispatch_mode_stack, _pop_mode  # bound before notebook code runs
 
@@ -203,6 +204,15 @@ def run_watched(
         if event == "call" and frame.f_code in lent:
             frames.append(frame)
             operators.lent = len(frames)
+        elif (
+            event == "call"
+            and not frames
+            and frame.f_globals.get("__name__") == REFERENCE
+            and not frame.f_code.co_name.startswith("_")
+        ):
+            name = f"{REFERENCE}.{frame.f_code.co_name} (the course's reference)"
+            if name not in outcome.forbidden:
+                outcome.forbidden.append(name)
         elif event == "return" and frames and frame is frames[-1]:
             frames.pop()
             operators.lent = len(frames)

@@ -85,6 +85,15 @@ def code_reasons(sources: list[str]) -> list[str]:
 
     for tree in trees:
         for node in ast.walk(tree):
+            imported = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            if any(name.startswith("torch.library") for name in imported) or (
+                isinstance(node, ast.Attribute)
+                and node.attr == "library"
+                and aliases.get(_root(node)) == "torch"
+            ):
+                note("uses torch.library (which replaces PyTorch's own operators)")
             targets = []
             if isinstance(node, ast.Assign):
                 targets = node.targets

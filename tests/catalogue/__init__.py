@@ -1,7 +1,8 @@
 """The mutation catalogue: what every exercise's check must reject, and what it must accept.
 
 - :data:`MUTANTS`: plausible wrong answers, at least six per exercise, each with the hint its
-  feedback must contain (:mod:`~tests.catalogue.handwritten`, :mod:`~tests.catalogue.templated`);
+  feedback must contain (:mod:`~tests.catalogue.handwritten`, :mod:`~tests.catalogue.templated`),
+  and the forbidden routes and patches each exercise must refuse (:mod:`~tests.catalogue.routes`);
 - :data:`VARIANTS`: correct answers written differently from the key, at least two per
   exercise, each keeping full marks unflagged (:mod:`~tests.catalogue.variants`);
 - :data:`TAMPERING`: code that attacks the checks themselves (:mod:`~tests.catalogue.tampering`).
@@ -11,13 +12,13 @@ the answer key. ``tests/test_catalogue.py`` runs every entry in-process, the gra
 through nbgrader and ``make autograde``; ``make catalogue`` prints the kill rate.
 """
 
-from tests.catalogue import handwritten, templated
+from tests.catalogue import handwritten, routes, templated
 from tests.catalogue.mutant import Mutant
 from tests.catalogue.tampering import TAMPERING
 from tests.catalogue.variants import VARIANTS
 
 MUTANTS: dict[str, list[Mutant]] = {
-    aid: handwritten.MUTANTS.get(aid, []) + templated.MORE.get(aid, [])
+    aid: handwritten.MUTANTS.get(aid, []) + templated.MORE.get(aid, []) + routes.ROUTES.get(aid, [])
     for aid in sorted(handwritten.MUTANTS.keys() | templated.MORE.keys())
 }
 

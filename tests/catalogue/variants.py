@@ -64,3 +64,31 @@ VARIANTS = {
     ],
 }
 # fmt: on
+
+# Correct answers that use ordinary PyTorch facilities the watch must not mistake for tampering
+# or a forbidden route: optimizers, torch.func, torch.autograd.grad, numpy round trips, and code
+# that makes PyTorch warn (a warning must not cost a test cell: nbgrader fails one that wrote
+# to stderr).
+# fmt: off
+FACILITIES = {
+    "01_cross_correlation": [
+        Mutant("corr2d", "numpy round trip", "import numpy as np\nx, k = X.double().numpy(), K.double().numpy()\nkh, kw = k.shape\ny = np.zeros((x.shape[0] - kh + 1, x.shape[1] - kw + 1))\nfor i in range(y.shape[0]):\n    for j in range(y.shape[1]):\n        y[i, j] = (x[i:i + kh, j:j + kw] * k).sum()\nreturn torch.from_numpy(y).float()", ""),
+    ],
+    "03_learning_kernel": [
+        Mutant("train_kernel", "torch.optim.SGD", "w = (init.clone() if init is not None else torch.rand(kernel_size)).float().requires_grad_(True)\noptimizer = torch.optim.SGD([w], lr=lr)\nlosses = []\nfor _ in range(steps):\n    optimizer.zero_grad()\n    loss = ((corr2d(X, w) - Y) ** 2).sum()\n    losses.append(loss.item())\n    loss.backward()\n    optimizer.step()\nreturn w.detach(), losses", ""),
+        Mutant("train_kernel", "float(loss), which makes PyTorch warn", "w = (init.clone() if init is not None else torch.rand(kernel_size)).float().requires_grad_(True)\nlosses = []\nfor _ in range(steps):\n    loss = ((corr2d(X, w) - Y) ** 2).sum()\n    losses.append(float(loss))\n    loss.backward()\n    with torch.no_grad():\n        w -= lr * w.grad\n    w.grad = None\nreturn w.detach(), losses", ""),
+        Mutant("train_kernel", "torch.autograd.grad", "w = (init.clone() if init is not None else torch.rand(kernel_size)).float()\nlosses = []\nfor _ in range(steps):\n    w.requires_grad_(True)\n    loss = ((corr2d(X, w) - Y) ** 2).sum()\n    losses.append(loss.item())\n    (grad,) = torch.autograd.grad(loss, w)\n    w = (w - lr * grad).detach()\nreturn w, losses", ""),
+        Mutant("kernel_gradient", "torch.func.grad", "K0 = torch.zeros(X.shape[0] - dY.shape[0] + 1, X.shape[1] - dY.shape[1] + 1)\nreturn torch.func.grad(lambda K: (corr2d(X, K) * dY).sum())(K0)", ""),
+        Mutant("kernel_gradient", "torch.autograd.grad", "K = torch.zeros(X.shape[0] - dY.shape[0] + 1, X.shape[1] - dY.shape[1] + 1, requires_grad=True)\n(grad,) = torch.autograd.grad((corr2d(X, K) * dY).sum(), K)\nreturn grad", ""),
+    ],
+    "05_channels": [
+        Mutant("corr2d_multi_in", "einsum over Tensor.unfold, float64", "if X.shape[0] != K.shape[0]:\n    raise ValueError('X and K need the same number of channels')\nkh, kw = K.shape[1:]\nwindows = X.double().unfold(1, kh, 1).unfold(2, kw, 1)\nreturn torch.einsum('cijab,cab->ij', windows, K.double()).float()", ""),
+    ],
+    "07_pooling": [
+        Mutant("pool2d", "numpy round trip", "import numpy as np\nif mode not in ('max', 'avg'):\n    raise ValueError(mode)\np_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size\nx = X.double().numpy()\ny = np.zeros((x.shape[0] - p_h + 1, x.shape[1] - p_w + 1))\nfor i in range(y.shape[0]):\n    for j in range(y.shape[1]):\n        window = x[i:i + p_h, j:j + p_w]\n        y[i, j] = window.max() if mode == 'max' else window.mean()\nreturn torch.from_numpy(y).float()", ""),
+    ],
+}
+# fmt: on
+
+for _aid, _variants in FACILITIES.items():
+    VARIANTS[_aid] = VARIANTS.get(_aid, []) + _variants

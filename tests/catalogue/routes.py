@@ -1,0 +1,34 @@
+"""Forbidden routes: each reaches PyTorch's own convolution, pooling, unfold or padding (or the
+course's reference) by a way the student did not write as ``F.conv2d``. Each must lose its
+exercise's points, with a message that says why. Patches of what a check compares with live in
+:mod:`tests.catalogue.tampering`: they run in a fresh process each."""
+
+from tests.catalogue.mutant import Mutant
+
+CONV = "X[None, None].float(), K[None, None].float()"
+
+# fmt: off
+ROUTES = {
+    "01_cross_correlation": [
+        Mutant("corr2d", "torch.ops.aten.convolution", f"return torch.ops.aten.convolution({CONV}, None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),
+        Mutant("corr2d", "getattr with a built string", "import torch.nn.functional as F\nreturn getattr(F, 'con' + 'v2d')(" + CONV + ")[0, 0]", "not allowed here: F.conv2d"),
+        Mutant("corr2d", "a private binding, torch._C._VariableFunctions", f"return torch._C._VariableFunctions.conv2d({CONV})[0, 0]", "not allowed here: F.conv2d"),
+        Mutant("corr2d", "im2col through torch._C._nn", "kh, kw = K.shape\ncols = torch._C._nn.im2col(X[None, None].float(), [kh, kw], [1, 1], [0, 0], [1, 1])[0]\nreturn (K.reshape(1, -1).float() @ cols).reshape(X.shape[0] - kh + 1, X.shape[1] - kw + 1)", "not allowed here: F.unfold"),
+        Mutant("corr2d", "a transposed convolution of the flipped kernel", "import torch.nn.functional as F\nkh, kw = K.shape\nY = F.conv_transpose2d(X[None, None].float(), K.flip(0, 1)[None, None].float(), padding=(kh - 1, kw - 1))\nreturn Y[0, 0]", "not allowed here: F.conv_transpose2d"),
+        Mutant("corr2d", "the course's reference", "from convlab import oracle\nreturn oracle.corr2d(X, K)", "convlab.oracle.corr2d (the course's reference)"),
+        Mutant("corr2d", "the reference's private kernel", "import convlab.oracle as o\nreturn o._conv2d(" + CONV + ")[0, 0]", "not allowed here: F.conv2d"),
+    ],
+    "04_padding_stride": [
+        Mutant("pad2d", "torch.ops.aten.constant_pad_nd", "top, bottom, left, right = (padding,) * 4 if isinstance(padding, int) else (padding if len(padding) == 4 else (padding[0], padding[0], padding[1], padding[1]))\nreturn torch.ops.aten.constant_pad_nd(X, [left, right, top, bottom], 0)", "not allowed here: F.pad"),
+        Mutant("corr2d_ext", "torch.ops.aten.convolution", "return torch.ops.aten.convolution(pad2d(X, padding)[None, None].float(), K[None, None].float(), None, [stride] * 2 if isinstance(stride, int) else list(stride), [0, 0], [dilation] * 2 if isinstance(dilation, int) else list(dilation), False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),
+    ],
+    "05_channels": [
+        Mutant("corr2d_multi_in", "torch.ops.aten.convolution", "if X.shape[0] != K.shape[0]:\n    raise ValueError('channels differ')\nreturn torch.ops.aten.convolution(X[None].float(), K[None].float(), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),
+    ],
+    "07_pooling": [
+        Mutant("pool2d", "torch.ops.aten.max_pool2d_with_indices", "if mode not in ('max', 'avg'):\n    raise ValueError(mode)\nsize = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size\nif mode == 'max':\n    return torch.ops.aten.max_pool2d_with_indices(X[None].float(), list(size), [1, 1])[0][0]\nreturn torch.ops.aten.avg_pool2d(X[None].float(), list(size), [1, 1])[0]", "not allowed here: F.max_pool2d"),
+        Mutant("pool2d", "the course's reference", "from convlab import oracle\nif mode not in ('max', 'avg'):\n    raise ValueError(mode)\nreturn oracle.pool2d(X, pool_size, 1, 0, mode)", "convlab.oracle.pool2d (the course's reference)"),
+        Mutant("pool2d_ext", "nn.AvgPool2d through torch._C._nn", "if mode not in ('max', 'avg') or (stride is not None and min((stride,) * 2 if isinstance(stride, int) else stride) < 1):\n    raise ValueError('bad arguments')\nif mode == 'max':\n    return torch._C._nn.max_pool2d_with_indices(X.float(), kernel_size, stride or kernel_size, padding, 1, ceil_mode)[0]\nreturn torch._C._nn.avg_pool2d(X.float(), kernel_size, stride or kernel_size, padding, ceil_mode, count_include_pad)", "not allowed here: F.max_pool2d"),
+    ],
+}
+# fmt: on
