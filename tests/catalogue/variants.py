@@ -72,6 +72,7 @@ VARIANTS = {
 # fmt: off
 FACILITIES = {
     "01_cross_correlation": [
+        Mutant("Conv2D", "forward as einsum over Tensor.unfold", "kh, kw = self.weight.shape\nwindows = x.unfold(0, kh, 1).unfold(1, kw, 1)\nreturn torch.einsum('ijab,ab->ij', windows, self.weight) + self.bias", "", 1),
         Mutant("corr2d", "numpy round trip", "import numpy as np\nx, k = X.double().numpy(), K.double().numpy()\nkh, kw = k.shape\ny = np.zeros((x.shape[0] - kh + 1, x.shape[1] - kw + 1))\nfor i in range(y.shape[0]):\n    for j in range(y.shape[1]):\n        y[i, j] = (x[i:i + kh, j:j + kw] * k).sum()\nreturn torch.from_numpy(y).float()", ""),
     ],
     "03_learning_kernel": [
@@ -80,6 +81,12 @@ FACILITIES = {
         Mutant("train_kernel", "torch.autograd.grad", "w = (init.clone() if init is not None else torch.rand(kernel_size)).float()\nlosses = []\nfor _ in range(steps):\n    w.requires_grad_(True)\n    loss = ((corr2d(X, w) - Y) ** 2).sum()\n    losses.append(loss.item())\n    (grad,) = torch.autograd.grad(loss, w)\n    w = (w - lr * grad).detach()\nreturn w, losses", ""),
         Mutant("kernel_gradient", "torch.func.grad", "K0 = torch.zeros(X.shape[0] - dY.shape[0] + 1, X.shape[1] - dY.shape[1] + 1)\nreturn torch.func.grad(lambda K: (corr2d(X, K) * dY).sum())(K0)", ""),
         Mutant("kernel_gradient", "torch.autograd.grad", "K = torch.zeros(X.shape[0] - dY.shape[0] + 1, X.shape[1] - dY.shape[1] + 1, requires_grad=True)\n(grad,) = torch.autograd.grad((corr2d(X, K) * dY).sum(), K)\nreturn grad", ""),
+    ],
+    "02_edge_detection": [
+        Mutant("gradient_magnitude", "torch.hypot", "Gx, Gy = sobel_kernels()\nreturn torch.hypot(corr2d(img, Gx), corr2d(img, Gy))", ""),
+    ],
+    "04_padding_stride": [
+        Mutant("pad2d", "numpy's np.pad", "import numpy as np\nif isinstance(padding, int):\n    padding = (padding,) * 4\nelif len(padding) == 2:\n    padding = (padding[0], padding[0], padding[1], padding[1])\ntop, bottom, left, right = padding\nreturn torch.from_numpy(np.pad(X.numpy(), ((top, bottom), (left, right))))", ""),
     ],
     "05_channels": [
         Mutant("corr2d_multi_in", "einsum over Tensor.unfold, float64", "if X.shape[0] != K.shape[0]:\n    raise ValueError('X and K need the same number of channels')\nkh, kw = K.shape[1:]\nwindows = X.double().unfold(1, kh, 1).unfold(2, kw, 1)\nreturn torch.einsum('cijab,cab->ij', windows, K.double()).float()", ""),

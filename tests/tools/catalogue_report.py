@@ -8,33 +8,40 @@ from pathlib import Path
 
 from convlab.grading.review import review_notebook
 from tests.catalogue import MUTANTS, VARIANTS
+from tests.catalogue.routes import ROUTES
 from tests.catalogue.tampering import AID, TAMPERING, tampered
 from tests.support.graded import answer_key, inject, mutant_outcome, run_graded_cells, run_in_fresh_process
 from tests.support.notebooks import assignments, load
 
 
 def killed(aid: str, mutant) -> bool:
+    """Loses only its exercise's points, with its hint in at least one lost test cell."""
     results, failed, own = mutant_outcome(aid, mutant)
-    return bool(failed) and failed <= own and all(mutant.hint in results[t] for t in failed)
+    return bool(failed) and failed <= own and any(mutant.hint in results[t] for t in failed)
 
 
 def main() -> None:
     print(
-        f"{'notebook':<22} {'exercises':>9} {'mutants':>8} {'killed':>7} "
-        f"{'kill rate':>10} {'variants ok':>12}"
+        f"{'notebook':<22} {'exercises':>9} {'mutants':>8} {'killed':>7} {'kill rate':>10} "
+        f"{'routes refused':>15} {'variants full, unflagged':>25}"
     )
     total = done = 0
     for aid in assignments():
         mutants = MUTANTS.get(aid, [])
         kills = sum(killed(aid, m) for m in mutants)
+        routes = ROUTES.get(aid, [])
+        refused = sum(killed(aid, m) for m in routes)
         variants = VARIANTS.get(aid, [])
-        accepted = sum(
-            all(v is None for v in run_graded_cells(inject(answer_key(aid), x)).values()) for x in variants
-        )
+        release = load("notebooks", aid)
+        accepted = 0
+        for variant in variants:
+            nb = inject(answer_key(aid), variant)
+            full = all(v is None for v in run_graded_cells(nb).values())
+            accepted += full and not review_notebook(nb, release)
         exercises = len({m.exercise for m in mutants})
         print(
             f"{aid:<22} {exercises:>9} {len(mutants):>8} {kills:>7} {kills / max(len(mutants), 1):>10.0%} "
-            f"{accepted:>5} of {len(variants):<4}"
+            f"{refused:>7} of {len(routes):<4} {accepted:>16} of {len(variants):<4}"
         )
         total, done = total + len(mutants), done + kills
     print(f"{'all':<22} {'':>9} {total:>8} {done:>7} {done / total:>10.0%}\n")
