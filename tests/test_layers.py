@@ -4,15 +4,14 @@ whatever a notebook imports first."""
 
 import ast
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import convlab
 from convlab.checks import exercises
-from tests.support.notebooks import ROOT, assignments, load
+from tests.support.course import python_c
+from tests.support.notebooks import assignments, load
 
 PACKAGE = Path(convlab.__file__).parent
 LEAVES = {"convlab.failure", "convlab.geometry", "convlab.watch", "convlab.data"}
@@ -113,7 +112,7 @@ def test_importing_a_layer_loads_nothing_above_or_beside_it(module, absent):
         f"loaded = sorted(m for m in sys.modules if m.startswith({absent!r}))\n"
         "assert not loaded, loaded"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    done = python_c(code)
     assert done.returncode == 0, done.stderr
 
 
@@ -141,7 +140,7 @@ def test_a_replaced_reference_stops_the_next_check_whatever_was_imported_first(a
     setup = setup_cell(aid)
     check = next(word.strip("(), ") for word in setup.split() if word.strip("(), ").startswith("check_"))
     code = "import json\n" + setup + REPLACE.format(function=function, check=check)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    done = python_c(code)
     assert done.returncode == 0, done.stderr
     said = json.loads(done.stdout.strip().splitlines()[-1])
     assert "not checked, because the notebook replaced" in said, said
@@ -155,7 +154,7 @@ def test_the_reference_imported_before_the_widgets_and_checks_is_still_guarded()
         "convlab.oracle.pad2d = lambda X, padding: X\n"
         "try:\n    check_pad2d(lambda X, padding: X)\nexcept CheckFailure as f:\n    print(f)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    done = python_c(code)
     assert "replaced: convlab.oracle.pad2d" in done.stdout, done.stdout + done.stderr
 
 

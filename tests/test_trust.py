@@ -3,14 +3,12 @@ nothing, the answer key agrees with PyTorch where the check used to skip a case.
 
 import contextlib
 import io
-import subprocess
-import sys
 
 import torch
 import torch.nn.functional as F
 
+from tests.support.course import python_c
 from tests.support.graded import answer_key
-from tests.support.notebooks import ROOT
 
 
 def solution(aid: str, name: str):
@@ -64,7 +62,7 @@ print("replaced:", replaced())
 def test_an_honest_student_using_optimizers_and_torch_func_is_neither_refused_nor_warned_on_stderr():
     """torch.optim and torch.func import torch._dynamo, which wraps torch.manual_seed: PyTorch's
     own doing. float(loss) makes PyTorch warn: the note goes to stdout, never stderr."""
-    done = subprocess.run([sys.executable, "-c", FRESH], capture_output=True, text=True, cwd=ROOT)
+    done = python_c(FRESH)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # nbgrader fails a test cell that wrote anything to stderr
     assert "train_kernel: all 4 cases passed" in done.stdout
@@ -82,5 +80,5 @@ def test_a_student_wrapper_of_a_torch_function_is_still_a_replacement():
         "torch.manual_seed = functools.wraps(original)(lambda seed: original(0))\n"
         "print(replaced())"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    done = python_c(code)
     assert "torch.manual_seed" in done.stdout, done.stdout + done.stderr

@@ -2,7 +2,8 @@
 
 :func:`check_function` turns a declaration into the ``check_<exercise>`` a test cell calls. It
 
-1. refuses to run if the notebook replaced what the checks rely on (:mod:`convlab.checks.integrity`);
+1. refuses to run if the notebook replaced what the checks rely on, or PyTorch's kernels no
+   longer compute the course's worked examples (:mod:`convlab.checks.integrity`);
 2. runs every case of the chosen part under watch (:mod:`convlab.watch`), with correct
    versions of earlier exercises standing in for the student's, and compares the results
    with the reference, naming a mistake when one explains every wrong result;

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from convlab.grading.environ import tools_first
-from tests.support.notebooks import COURSE
+from tests.support.notebooks import COURSE, ROOT
 
 COURSE_FILES = [COURSE.source, COURSE.release, COURSE.solution, COURSE.root / "nbgrader_config.py"]
 
@@ -36,3 +36,9 @@ def python_m(course: Path, *argv: str, timeout: int = 1800) -> subprocess.Comple
         text=True,
         timeout=timeout,
     )
+
+
+def python_c(code: str) -> subprocess.CompletedProcess:
+    """``python -c code`` in a fresh interpreter at the repository's root: whatever the code
+    imports or patches dies with it."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
