@@ -18,12 +18,22 @@ ROUTES = {
         Mutant("corr2d", "the course's reference", "from convlab import oracle\nreturn oracle.corr2d(X, K)", "convlab.oracle.corr2d (the course's reference)"),
         Mutant("corr2d", "the reference's private kernel", "import convlab.oracle as o\nreturn o._conv2d(" + CONV + ")[0, 0]", "not allowed here: F.conv2d"),
     ],
+    "02_edge_detection": [
+        Mutant("edge_map", "torch.ops.aten.convolution", f"return torch.ops.aten.convolution({CONV}, None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),
+        Mutant("gradient_magnitude", "a private binding of the convolution", "Gx, Gy = sobel_kernels()\nconv = torch._C._VariableFunctions.conv2d\nx = img[None, None].float()\nreturn torch.sqrt(conv(x, Gx[None, None]) ** 2 + conv(x, Gy[None, None]) ** 2)[0, 0]", "not allowed here: F.conv2d"),
+    ],
+    "03_learning_kernel": [
+        Mutant("kernel_gradient", "torch.ops.aten.convolution", "return torch.ops.aten.convolution(X[None, None].float(), dY[None, None].float(), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),
+    ],
     "04_padding_stride": [
         Mutant("pad2d", "torch.ops.aten.constant_pad_nd", "top, bottom, left, right = (padding,) * 4 if isinstance(padding, int) else (padding if len(padding) == 4 else (padding[0], padding[0], padding[1], padding[1]))\nreturn torch.ops.aten.constant_pad_nd(X, [left, right, top, bottom], 0)", "not allowed here: F.pad"),
         Mutant("corr2d_ext", "torch.ops.aten.convolution", "return torch.ops.aten.convolution(pad2d(X, padding)[None, None].float(), K[None, None].float(), None, [stride] * 2 if isinstance(stride, int) else list(stride), [0, 0], [dilation] * 2 if isinstance(dilation, int) else list(dilation), False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),
     ],
     "05_channels": [
         Mutant("corr2d_multi_in", "torch.ops.aten.convolution", "if X.shape[0] != K.shape[0]:\n    raise ValueError('channels differ')\nreturn torch.ops.aten.convolution(X[None].float(), K[None].float(), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),
+    ],
+    "06_one_by_one": [
+        Mutant("corr2d_multi_in_out_1x1", "torch.ops.aten.convolution", "return torch.ops.aten.convolution(X[None].float(), K.float(), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)[0]", "not allowed here: F.conv2d"),
     ],
     "07_pooling": [
         Mutant("pool2d", "torch.ops.aten.max_pool2d_with_indices", "if mode not in ('max', 'avg'):\n    raise ValueError(mode)\nsize = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size\nif mode == 'max':\n    return torch.ops.aten.max_pool2d_with_indices(X[None].float(), list(size), [1, 1])[0][0]\nreturn torch.ops.aten.avg_pool2d(X[None].float(), list(size), [1, 1])[0]", "not allowed here: F.max_pool2d"),
