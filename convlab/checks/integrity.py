@@ -2,11 +2,12 @@
 
 When ``convlab.checks`` is imported (the notebook's first cell) this module records the
 functions the checks use: their own helpers, the reference computations, PyTorch's
-comparison functions and the profiler hook. Nothing the checks use imports
-``convlab.checks`` back, so every module recorded is complete whatever a notebook imported
-first. Every public check first verifies that none
-was replaced since; if one was, it fails with a message naming it, so a patched check can
-not quietly pass a wrong answer. What a notebook can do without touching these (rebind a
+comparison, convolution and pooling functions and the profiler hook. Nothing the checks use
+imports ``convlab.checks`` back, so every module recorded is complete whatever a notebook
+imported first. Every public check first verifies that none was replaced since (PyTorch
+wrapping its own functions on a lazy import does not count) and that PyTorch's kernels still
+compute the course's worked examples; otherwise it fails with a message saying which, so a
+patched check can not quietly pass a wrong answer. What a notebook can do without touching these (rebind a
 check's name in its own namespace, say) is caught by the review scan,
 :mod:`convlab.grading.review`.
 """
