@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+import torch._dynamo  # noqa: F401 (a dispatch mode imports it on its first operator: do it now, before
+
+# any student code runs, not in the middle of a check where a memory-starved kernel can fail it)
 from torch.utils._python_dispatch import TorchDispatchMode, _get_current_dispatch_mode_stack, _pop_mode
 
 # C functions an exercise may not reach, keyed by where PyTorch defines them, with the

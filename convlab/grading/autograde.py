@@ -137,14 +137,18 @@ def grade(
     force: bool = False,
     limits: Limits | None = None,
     progress: bool = True,
+    require_sandbox: bool = False,
 ) -> list[Result]:
-    """Grade the chosen submissions (all by default); one Result per student and assignment."""
+    """Grade the chosen submissions (all by default); one Result per student and assignment.
+
+    ``require_sandbox``: refuse to grade (before any submission runs) where this platform cannot
+    confine every kernel fully."""
     # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
     with scoped(PATH=tools_first()["PATH"]):
-        return _grade(Course(root), assignments, students, workers, force, limits, progress)
+        return _grade(Course(root), assignments, students, workers, force, limits, progress, require_sandbox)
 
 
-def _grade(course, assignments, students, workers, force, limits, progress) -> list[Result]:
+def _grade(course, assignments, students, workers, force, limits, progress, require_sandbox) -> list[Result]:
     limits = (limits or Limits()).for_course(course.config)
     workers = workers or os.cpu_count() or 1
     memory = Memory(course)
@@ -172,6 +176,11 @@ def _grade(course, assignments, students, workers, force, limits, progress) -> l
     started = time.monotonic()
     timing = Counter()
     with ForkServer(limits) as server:
+        if server.missing and require_sandbox:
+            raise SystemExit(
+                "--require-sandbox: this platform cannot confine the kernels fully, nothing was graded:\n  "
+                + "\n  ".join(server.missing)
+            )
         if server.missing:
             say("limits this platform cannot enforce: " + "; ".join(server.missing))
         pool = ProcessPoolExecutor(
@@ -255,6 +264,14 @@ def main(argv: list[str] | None = None) -> int:
         "--output-mb", type=int, default=defaults.output_mb, help="printed output per notebook"
     )
     parser.add_argument("--allow-network", action="store_true", help="let student code reach the network")
+    parser.add_argument(
+        "--allow-files", action="store_true", help="let student code read and write beyond its scratch folder"
+    )
+    parser.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade where a kernel cannot be fully confined (network, files, processes)",
+    )
     args = parser.parse_args(argv)
     course = Course(args.root)
     limits = Limits(
@@ -263,8 +280,18 @@ def main(argv: list[str] | None = None) -> int:
         memory_mb=args.memory_mb,
         output_mb=args.output_mb,
         network=args.allow_network,
+        files=args.allow_files,
     )
-    results = grade(course.root, args.assignments, args.student, args.workers, args.force, limits)
+    results = grade(
+        course.root,
+        args.assignments,
+        args.student,
+        args.workers,
+        args.force,
+        limits,
+        True,
+        args.require_sandbox,
+    )
     if not results:
         print(
             f"nothing to grade: no submissions under {course.submitted.relative_to(course.root)}"

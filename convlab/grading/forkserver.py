@@ -1,11 +1,12 @@
 """Kernels ready in a fraction of a second: fork them from a process that imported torch once.
 
 A fresh kernel spends about 0.6 s starting and 1.3 s importing torch before the first cell of a
-notebook runs. The fork server imports ipykernel, torch, numpy, matplotlib and ipywidgets
-once (convlab's own modules are light; each kernel imports what its notebook uses), then
-forks one kernel per notebook: each fork is a fresh copy, used for one notebook
-and never again, so nothing one student's code does reaches another's kernel. Torch is only
-imported here, never run, so its thread pools start in each kernel, after the fork.
+notebook runs. The fork server imports ipykernel, torch (with ``torch._dynamo``, which the
+checks' dispatch watch needs), numpy, matplotlib and ipywidgets once (convlab's own modules
+are light; each kernel imports what its notebook uses), then forks one kernel per notebook:
+each fork is a fresh copy, used for one notebook and never again, so nothing one
+student's code does reaches another's kernel. Torch is only imported here, never run, so its
+thread pools start in each kernel, after the fork.
 
     python -m convlab.grading.forkserver SOCKET [LIMITS_JSON]
 
@@ -28,9 +29,9 @@ import subprocess
 import sys
 import tempfile
 
-from convlab.grading.limits import Limits, apply_memory_and_files, confine, probe_confine
+from convlab.grading.limits import Limits, apply_memory_and_files, confine, kernel_files, probe_confine
 
-PRELOAD = ("ipykernel.kernelapp", "torch", "numpy", "matplotlib.pyplot", "ipywidgets")
+PRELOAD = ("ipykernel.kernelapp", "torch", "torch._dynamo", "numpy", "matplotlib.pyplot", "ipywidgets")
 
 
 def preload() -> None:
@@ -54,11 +55,16 @@ def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket:
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         # IPython's profile in the server's folder: the kernel may not be able to write to $HOME
-        os.environ["IPYTHONDIR"] = os.path.join(os.path.dirname(server_socket), "ipython")
+        folder = os.path.dirname(server_socket)
+        os.environ["IPYTHONDIR"] = os.path.join(folder, "ipython")
+        os.environ["MPLCONFIGDIR"] = os.path.join(folder, "matplotlib")
+        os.environ["TMPDIR"] = folder  # the only temporary folder the kernel may write (sticky, 1777)
+        tempfile.tempdir = None  # forget the server's choice: find TMPDIR again
         apply_memory_and_files(limits)
         # confined before any thread exists, so that every thread of the kernel is: the kernel
-        # talks over unix sockets (ipc), which reach it from outside its network namespace
-        confine(limits, drop_root)
+        # talks over unix sockets (ipc), which reach it from outside its network namespace, and
+        # may write only its notebook's scratch folder and the server's
+        confine(limits, drop_root, kernel_files(folder, request["cwd"], request["argv"]))
         import torch
         from ipykernel.kernelapp import IPKernelApp
 
@@ -82,7 +88,8 @@ def serve(path: str, limits: Limits) -> None:
 
     folder = os.path.dirname(path)  # where the kernels' ipc sockets go: writable by nobody
     os.chmod(folder, 0o1777)
-    missing, drop_root = probe_confine(limits, [os.path.dirname(torch.__file__), sys.prefix], folder)
+    must_read = [os.path.dirname(torch.__file__), sys.prefix]
+    missing, drop_root = probe_confine(limits, must_read, folder, kernel_files(folder, folder))
     print(json.dumps({"ready": os.getpid(), "missing": missing}), flush=True)
 
     selector = selectors.DefaultSelector()

@@ -13,10 +13,14 @@ import json
 import os
 import pwd
 import resource
+import sys
 from dataclasses import asdict, dataclass, replace
+
+from convlab.grading import landlock
 
 MB = 1024 * 1024
 CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,8 @@ class Limits:
     output_mb: int = 4  # text and images a notebook may print; the rest is dropped, with a note
     file_mb: int = 64  # largest file student code may write (RLIMIT_FSIZE)
     processes: int = 256  # tasks (processes and threads) of the grading user (RLIMIT_NPROC)
-    network: bool = False  # False: the kernel's code runs in an empty network namespace
+    network: bool = False  # False: the kernel's code runs in an empty network namespace, no TCP
+    files: bool = False  # False: Landlock lets the kernel read only what it needs, write only its scratch
     threads: int = 1  # torch threads per kernel: the workers, not one kernel, use the cores
 
     def as_dict(self) -> dict:
@@ -82,32 +87,67 @@ def _become_nobody(libc) -> None:
         raise OSError(ctypes.get_errno(), f"capset: {os.strerror(ctypes.get_errno())}")
 
 
-def confine(limits: Limits, drop_root: bool = True) -> list[str]:
-    """Before the kernel starts (and any thread): cut the network, bound the processes.
+@dataclass(frozen=True)
+class Files:
+    """What a kernel may see of the filesystem: folders (or files) to read, folders to write."""
 
-    Run as root (and ``drop_root``, which :func:`probe_confine` decides once per batch), the
-    kernel leaves the host's network namespace and becomes ``nobody``, so RLIMIT_NPROC holds
-    (root is exempt from it). Run as a user, the limit counts that user's own processes, so it
-    is set above what the user already runs. Returns what could not be done on this platform
-    (for the report), never raises.
+    read: tuple[str, ...]
+    write: tuple[str, ...]
+
+
+def confine(limits: Limits, drop_root: bool = True, files: Files | None = None) -> list[str]:
+    """Before the kernel starts (and any thread): cut the network, bound the processes, fence
+    the filesystem.
+
+    The kernel leaves the host's network namespace: as root directly, as a user inside a user
+    namespace of its own (no root or setuid helper needed). Run as root (and ``drop_root``,
+    which :func:`probe_confine` decides once per batch) it also becomes ``nobody``, so
+    RLIMIT_NPROC holds (root is exempt from it); run as a user, the limit counts that user's
+    own processes, so it is set above what the user already runs. Last, Landlock
+    (:mod:`convlab.grading.landlock`) lets it read only ``files.read`` and write only
+    ``files.write``, and refuses TCP. Returns what could not be done on this platform (for
+    the report), never raises.
     """
     missing = []
     libc = ctypes.CDLL(None, use_errno=True)
-    if not limits.network and libc.unshare(CLONE_NEWNET) != 0:
-        missing.append(f"network left on: unshare: {os.strerror(ctypes.get_errno())}")
-    if os.geteuid() == 0:
+    budget = _tasks_of(os.getuid()) + limits.processes  # counted before a user namespace hides the uid
+    if not limits.network:
+        flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
+        if libc.unshare(flags) != 0:
+            missing.append(f"network left on: unshare: {os.strerror(ctypes.get_errno())}")
+    if os.geteuid() == 0 and os.getuid() == 0:
         if not drop_root:
-            return missing + ["process limit not enforced: kernels run as root"]
-        try:
-            _become_nobody(libc)
-        except (KeyError, OSError) as err:
-            return missing + [f"process limit not enforced: {err}"]
-    budget = _tasks_of(os.getuid()) + limits.processes
-    resource.setrlimit(resource.RLIMIT_NPROC, (budget, budget))
+            missing.append("process limit not enforced: kernels run as root")
+        else:
+            try:
+                _become_nobody(libc)
+                budget = _tasks_of(os.getuid()) + limits.processes
+            except (KeyError, OSError) as err:
+                missing.append(f"process limit not enforced: {err}")
+    if os.getuid() != 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (budget, budget))
+    if files is not None and not limits.files:
+        missing += landlock.restrict(list(files.read), list(files.write), no_tcp=not limits.network)
     return missing
 
 
-def probe_confine(limits: Limits, must_read: list[str], must_write: str) -> tuple[list[str], bool]:
+def kernel_files(folder: str, cwd: str, argv: list[str] = ()) -> Files:
+    """What a kernel needs: the system's and Python's folders, convlab, its connection file to
+    read; its notebook's folder (a scratch copy) and the server's folder (sockets) to write.
+    Not the course: its gradebook, submissions, source and answer key stay out of reach."""
+    import convlab  # noqa: PLC0415 (the package's own folder, wherever it is installed)
+
+    read = ["/usr", "/lib", "/lib64", "/bin", "/etc", "/proc", "/sys", "/opt"]
+    read += [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(convlab.__file__)]
+    # sys.path's installed packages only: its first entry may be the course folder itself
+    read += [p for p in sys.path if os.path.isdir(p) and ("-packages" in p or p.startswith(sys.base_prefix))]
+    read += [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "-f"]  # the connection file
+    return Files(tuple(dict.fromkeys(read)), (cwd, folder, "/dev"))
+
+
+def probe_confine(
+    limits: Limits, must_read: list[str], must_write: str, files: Files | None = None
+) -> tuple[list[str], bool]:
     """Try :func:`confine` in a throw-away child: (what it cannot do here, whether kernels may
     drop root). Dropping root is only allowed when the confined child can still read
     ``must_read`` (the Python installation) and create files in ``must_write`` (its sockets)."""
@@ -115,7 +155,7 @@ def probe_confine(limits: Limits, must_read: list[str], must_write: str) -> tupl
     pid = os.fork()
     if pid == 0:
         os.close(read)
-        missing = confine(limits)
+        missing = confine(limits, files=files)
         readable = True
         for path in must_read:
             try:

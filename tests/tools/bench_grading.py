@@ -118,6 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         pipeline, log = run(fast, sys.executable, "-m", "convlab.grading")
         print(rate("python -m convlab.grading", pipeline, n))
         print(f"throughput ratio: {serial / pipeline:.1f}x (same machine, same run)")
+        # the same class again, kernels without the network namespace and Landlock: their cost
+        open_kernels, _ = run(
+            fast, sys.executable, "-m", "convlab.grading", "--force", "--allow-network", "--allow-files"
+        )
+        print(rate("python -m convlab.grading, kernels not confined", open_kernels, n))
+        print(
+            f"confinement cost: {(pipeline - open_kernels) / n * 1000:+.0f} ms per notebook "
+            f"({pipeline / open_kernels:.2f}x the unconfined time)"
+        )
         print(f"plain, per notebook before its cells run: {fresh_kernel()}")
         print(
             "pipeline, " + next((line for line in log.splitlines() if line.startswith("per submission")), "?")
