@@ -104,7 +104,7 @@ class Operators(TorchDispatchMode):
     def __init__(self, forbidden: dict[str, str]):
         super().__init__()
         self.forbidden = forbidden
-        self.lent = 0  # > 0 while a correct earlier exercise lent by the check runs
+        self.lent: list = []  # the frames of correct earlier exercises lent by the check, running now
         self.seen: dict[str, str] = {}  # aten name -> the student's name for it
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
@@ -200,29 +200,28 @@ def run_watched(
     rules = (() if allow_convolution else (CONVOLUTION_AND_POOLING,)) + tuple(also_forbidden)
     named = {k: v for rule in rules for k, v in rule.names.items()}
     operators = Operators({k: v for rule in rules for k, v in rule.ops.items()})
-    lent, frames = _lent, []
+    lent, frames = _lent, operators.lent
     outcome = Call()
+
+    def note(name: str | None) -> None:
+        if name and name not in outcome.forbidden:
+            outcome.forbidden.append(name)
 
     def hook(frame, event, arg):
         if event == "call" and frame.f_code in lent:
             frames.append(frame)
-            operators.lent = len(frames)
+        elif event == "return" and frames and frame is frames[-1]:
+            frames.pop()
+        elif frames:
+            return  # inside a lent function: what it does is not the exercise's
         elif (
             event == "call"
-            and not frames
             and frame.f_globals.get("__name__") == REFERENCE
             and not frame.f_code.co_name.startswith("_")
         ):
-            name = f"{REFERENCE}.{frame.f_code.co_name} (the course's reference)"
-            if name not in outcome.forbidden:
-                outcome.forbidden.append(name)
-        elif event == "return" and frames and frame is frames[-1]:
-            frames.pop()
-            operators.lent = len(frames)
-        elif event == "c_call" and not frames:
-            name = named.get(_c_name(arg))
-            if name and name not in outcome.forbidden:
-                outcome.forbidden.append(name)
+            note(f"{REFERENCE}.{frame.f_code.co_name} (the course's reference)")
+        elif event == "c_call":
+            note(named.get(_c_name(arg)))
 
     previous, depth = _getprofile(), len(_dispatch_stack())
     with warnings.catch_warnings(record=True) as caught:

@@ -7,11 +7,9 @@ line of ``nbgrader_config.py``.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -57,10 +55,6 @@ class Course:
     def notebook(self, tree: Path, assignment: str) -> Path:
         """An assignment's notebook in one tree (``course.release``, ``course.solution``, ...)."""
         return tree / assignment / f"{assignment}.ipynb"
-
-    @functools.cached_property
-    def api(self) -> NbGraderAPI:
-        return NbGraderAPI(config=self.config)
 
     def gradebook(self) -> Gradebook:
         return Gradebook(self.db_url, self.course_id)

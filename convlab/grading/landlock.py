@@ -12,7 +12,7 @@ import os
 
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446  # x86_64 and aarch64 alike
 CREATE_RULESET_VERSION = 1
-RULE_PATH_BENEATH, RULE_NET_PORT = 1, 2
+RULE_PATH_BENEATH = 1
 PR_SET_NO_NEW_PRIVS = 38
 
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1, 2, 4, 8
@@ -57,7 +57,8 @@ def handled(version: int) -> int:
 
 def restrict(read: list[str], write: list[str], no_tcp: bool) -> list[str]:
     """Allow reading beneath ``read`` and everything beneath ``write``, nothing else on the
-    filesystem, and (``no_tcp``, ABI 4+) no TCP at all. Returns what could not be done."""
+    filesystem, and (``no_tcp``, ABI 4+) no TCP at all. Returns what could not be done; never
+    raises (a rule that cannot be added leaves the process unrestricted, and says so)."""
     version = abi()
     if version < 1:
         return ["filesystem not confined: this kernel has no Landlock"]
@@ -72,9 +73,12 @@ def restrict(read: list[str], write: list[str], no_tcp: bool) -> list[str]:
     if ruleset < 0:
         return [f"filesystem not confined: landlock_create_ruleset: {os.strerror(ctypes.get_errno())}"]
     try:
-        for paths, rights in ((read, READ), (write, fs)):
-            for path in paths:
-                _allow(ruleset, path, rights & fs)
+        try:
+            for paths, rights in ((read, READ), (write, fs)):
+                for path in paths:
+                    _allow(ruleset, path, rights & fs)
+        except OSError as err:
+            return missing + [f"filesystem not confined: {err.strerror}"]
         if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             return missing + [f"filesystem not confined: no_new_privs: {os.strerror(ctypes.get_errno())}"]
         if _libc.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:

@@ -110,21 +110,22 @@ def confine(limits: Limits, drop_root: bool = True, files: Files | None = None) 
     """
     missing = []
     libc = ctypes.CDLL(None, use_errno=True)
-    budget = _tasks_of(os.getuid()) + limits.processes  # counted before a user namespace hides the uid
+    root = os.geteuid() == 0
+    # a user's budget is counted before a user namespace hides its uid; root has none (exempt)
+    budget = None if root else _tasks_of(os.getuid()) + limits.processes
     if not limits.network:
-        flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
+        flags = CLONE_NEWNET if root else CLONE_NEWUSER | CLONE_NEWNET
         if libc.unshare(flags) != 0:
             missing.append(f"network left on: unshare: {os.strerror(ctypes.get_errno())}")
-    if os.geteuid() == 0 and os.getuid() == 0:
-        if not drop_root:
-            missing.append("process limit not enforced: kernels run as root")
-        else:
-            try:
-                _become_nobody(libc)
-                budget = _tasks_of(os.getuid()) + limits.processes
-            except (KeyError, OSError) as err:
-                missing.append(f"process limit not enforced: {err}")
-    if os.getuid() != 0:
+    if root and not drop_root:
+        missing.append("process limit not enforced: kernels run as root")
+    elif root:
+        try:
+            _become_nobody(libc)
+            budget = _tasks_of(os.getuid()) + limits.processes
+        except (KeyError, OSError) as err:
+            missing.append(f"process limit not enforced: {err}")
+    if budget is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (budget, budget))
     if files is not None and not limits.files:
         missing += landlock.restrict(list(files.read), list(files.write), no_tcp=not limits.network)
