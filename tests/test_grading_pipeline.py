@@ -17,7 +17,7 @@ from convlab.grading.limits import Limits
 from convlab.grading.results import Result, write_report
 from tests.support.course import copy_course, python_m
 from tests.support.graded import answer_key
-from tests.support.grading import points, scores, submit
+from tests.support.grading import points, printed, scores, submit
 from tests.support.notebooks import load
 
 pytestmark = pytest.mark.slow
@@ -82,11 +82,6 @@ NOTEBOOKS = {
     "edited_test": edited_test(answer_key(AID), lambda c: setattr(c, "source", "assert True")),
     "points_changed": edited_test(answer_key(AID), lambda c: c.metadata.nbgrader.update(points=100)),
 }
-
-
-def printed(course, student: str) -> str:
-    graded = nbformat.read(course / "autograder" / "autograded" / student / AID / f"{AID}.ipynb", 4)
-    return "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +156,7 @@ def test_sys_exit_does_not_end_the_kernel(batch):
 def test_fork_bomb_is_bounded_and_cleaned_up(batch):
     course, outcomes = batch
     assert outcomes["fork_bomb"].score == total()
-    refused = int(printed(course, "fork_bomb").split("fork refused after ")[1].split()[0])
+    refused = int(printed(course, AID, "fork_bomb").split("fork refused after ")[1].split()[0])
     assert refused <= LIMITS.processes + 64  # what the user already ran, plus the budget
     if os.geteuid() == 0:  # kernels ran as nobody: none of its processes may outlive the batch
         leftover = subprocess.run(["pgrep", "-u", "nobody"], capture_output=True, text=True).stdout.split()
@@ -211,7 +206,7 @@ def test_rerun_skips_unchanged_and_force_regrades(batch):
 @pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace needs root; the report says so")
 def test_student_code_has_no_network(batch):
     course, outcomes = batch
-    assert "network blocked" in printed(course, "network"), printed(course, "network")[-500:]
+    assert "network blocked" in printed(course, AID, "network"), printed(course, AID, "network")[-500:]
     assert outcomes["network"].score == total()
 
 
@@ -242,7 +237,7 @@ def test_command_line_shows_progress_summary_and_report(batch):
 
 def test_notebooks_run_beside_the_files_their_assignment_ships(batch):
     course, outcomes = batch
-    assert "a file the assignment ships" in printed(course, "reads_data")
+    assert "a file the assignment ships" in printed(course, AID, "reads_data")
     assert outcomes["reads_data"].outcome == "graded" and outcomes["reads_data"].score == total()
 
 

@@ -19,13 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 import convlab
 from tests.support.course import copy_course
 from tests.support.graded import answer_key
-from tests.support.grading import points, scores, submit
+from tests.support.grading import points, printed, scores, submit
 
 pytestmark = [
     pytest.mark.slow,
@@ -162,11 +161,6 @@ def graded_as_a_user(request):
         shutil.rmtree(base, ignore_errors=True)
 
 
-def printed(course: Path, student: str) -> str:
-    graded = nbformat.read(course / "autograder" / "autograded" / student / AID / f"{AID}.ipynb", 4)
-    return "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
-
-
 def test_the_user_grades_the_batch_fully_confined(graded_as_a_user):
     course, done, _, _, grader = graded_as_a_user
     assert done.returncode == 0, done.stdout + done.stderr
@@ -196,14 +190,14 @@ def test_honest_submissions_are_graded_exactly(graded_as_a_user):
 )
 def test_every_attack_fails_inside_the_kernel(graded_as_a_user, student):
     course, _, _, _, _ = graded_as_a_user
-    out = printed(course, student)
+    out = printed(course, AID, student)
     assert "BLOCKED" in out and "GOT THROUGH" not in out, out[-2000:]
     assert scores(course, AID, student) == points(AID)  # the rest of the notebook still ran
 
 
 def test_a_fork_bomb_is_refused(graded_as_a_user):
     course, _, _, _, _ = graded_as_a_user
-    out = printed(course, "fork_bomb")
+    out = printed(course, AID, "fork_bomb")
     assert "BLOCKED: fork without bound" in out, out[-2000:]
 
 

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
 
+from convlab.grading.course import Course
 from tests.support.course import python_m
 from tests.support.notebooks import load
 
@@ -16,7 +16,7 @@ def nbgrader(course: Path, *args: str) -> str:
 
 
 def submit(course: Path, student: str, aid: str, nb: nbformat.NotebookNode) -> None:
-    folder = course / "autograder" / "submitted" / student / aid
+    folder = Course(course).submitted / student / aid
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / f"{aid}.ipynb")
 
@@ -29,7 +29,7 @@ def grade_class(course: Path) -> str:
 
 
 def scores(course: Path, aid: str, student: str) -> dict[str, float]:
-    with Gradebook(f"sqlite:///{course / 'autograder' / 'gradebook.db'}", "convlab") as gb:
+    with Course(course).gradebook() as gb:
         notebook = gb.find_submission_notebook(aid, aid, student)
         return {grade.name: grade.score for grade in notebook.grades}
 
@@ -40,3 +40,9 @@ def points(aid: str) -> dict[str, float]:
         for c in load("source", aid).cells
         if c.metadata.get("nbgrader", {}).get("grade")
     }
+
+
+def printed(course: Path, aid: str, student: str) -> str:
+    """Everything a graded submission printed (its autograded notebook's stream outputs)."""
+    graded = nbformat.read(Course(course).autograded / student / aid / f"{aid}.ipynb", 4)
+    return "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
