@@ -12,11 +12,14 @@ import matplotlib.pyplot as plt
 import torch
 
 
-def heatmaps(tensors: dict[str, torch.Tensor], annotate: bool | None = None, cmap: str = "Blues"):
+def heatmaps(tensors: dict[str, torch.Tensor], annotate: bool | None = None, cmap: str | None = None):
     """Draw 2-D tensors side by side, titled by their names, values written in the cells.
 
-    ``annotate`` defaults to writing values when a tensor has at most 12×12 cells.
-    Returns the matplotlib figure (shown by the notebook).
+    Each tensor gets the course's colours (see :func:`colours`): an image (no negative value)
+    in grey, black = 0 and white = its largest value (1 for a black-and-white image); a signed
+    result in a diverging map centred on 0, red positive and blue negative. ``cmap`` forces
+    one map for all. ``annotate`` defaults to writing values when a tensor has at most
+    12×12 cells. Returns the matplotlib figure (shown by the notebook).
     """
     fig, axes = plt.subplots(
         1, len(tensors), figsize=(3.2 * len(tensors), 3.2), squeeze=False, layout="constrained"
@@ -25,25 +28,29 @@ def heatmaps(tensors: dict[str, torch.Tensor], annotate: bool | None = None, cma
         values = torch.as_tensor(t).detach().to(torch.float64)
         if values.dim() != 2:
             raise ValueError(f"{name} must be 2-D to draw, got shape {tuple(values.shape)}")
-        ax.imshow(values.numpy(), cmap=cmap)
+        image = ax.imshow(values.numpy(), **colours(values, cmap))
         ax.set_title(f"{name}  {tuple(values.shape)}")
         ax.set_xticks([])
         ax.set_yticks([])
         write = annotate if annotate is not None else max(values.shape) <= 12
         if write:
-            mid = (float(values.max()) + float(values.min())) / 2
             for (r, c), v in _cells(values):
-                ax.text(
-                    c,
-                    r,
-                    f"{v:g}",
-                    ha="center",
-                    va="center",
-                    fontsize=10,
-                    color="white" if v > mid else "#1e3a8a",
-                )
+                red, green, blue, _ = image.cmap(image.norm(v))
+                dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
+                ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=10,
+                        color="white" if dark else "#111827")
     plt.close(fig)  # the notebook displays the returned figure once
     return fig
+
+
+def colours(values: torch.Tensor, cmap: str | None = None) -> dict:
+    """``imshow`` arguments in the course's colours: grey from 0 (black) to the largest value
+    (white) when nothing is negative, else ``RdBu_r`` centred on 0 (white), red positive."""
+    low, high = float(values.min()), float(values.max())
+    if low >= 0:
+        return {"cmap": cmap or "gray", "vmin": 0.0, "vmax": high or 1.0}
+    limit = max(-low, high)
+    return {"cmap": cmap or "RdBu_r", "vmin": -limit, "vmax": limit}
 
 
 def _cells(values: torch.Tensor):
@@ -62,13 +69,12 @@ def curve(values: list[float], title: str, xlabel: str = "step", ylabel: str = "
     return fig
 
 
-def picture(image: torch.Tensor, title: str, cmap: str = "gray", symmetric: bool = False):
-    """One 2-D tensor as an image: grey for a photo, or a diverging map centred on 0
-    (``symmetric``) for a signed response."""
-    values = torch.as_tensor(image).detach().to(torch.float64).numpy()
+def picture(image: torch.Tensor, title: str):
+    """One 2-D tensor as an image in the course's colours (:func:`colours`): grey for a photo,
+    a diverging map centred on 0 for a signed response."""
+    values = torch.as_tensor(image).detach().to(torch.float64)
     fig, ax = plt.subplots(figsize=(3.6, 4.0), layout="constrained")
-    limit = float(abs(values).max()) or 1.0
-    ax.imshow(values, cmap=cmap, vmin=-limit if symmetric else None, vmax=limit if symmetric else None)
+    ax.imshow(values.numpy(), **colours(values))
     ax.set_title(title, fontsize=10)
     ax.axis("off")
     plt.close(fig)

@@ -97,14 +97,30 @@ def test_view_plays_in_the_browser_through_jslink():
     assert len(view.stack.children) == view.play.max + 1 == 4
 
 
-def test_controls_regenerate_the_frames():
+def test_controls_regenerate_the_frames_one_axis_at_a_time():
     view = corr2d_view(torch.ones(5, 5), torch.ones(3, 3), controls=("padding", "stride"))
     sliders = {s.description: s for s in view.children[0].children}
+    assert sorted(sliders) == ["padding →", "padding ↓", "stride →", "stride ↓"]
     assert len(view.frames) == 9
-    sliders["padding"].value = 1
-    assert len(view.frames) == 25 and view.play.max == 24
-    sliders["stride"].value = 2
-    assert len(view.frames) == 9
+    sliders["padding ↓"].value = 1
+    assert len(view.frames) == 5 * 3 and view.play.max == 14
+    sliders["padding →"].value = 1
+    assert len(view.frames) == 25
+    sliders["stride ↓"].value = 2
+    assert len(view.frames) == 3 * 5
+
+
+def test_the_notes_figure_stride_3_down_2_across_on_a_padded_3x3_input():
+    X, K = torch.arange(9.0).reshape(3, 3), torch.arange(4.0).reshape(2, 2)
+    view = corr2d_view(X, K, controls=("padding", "stride"))
+    sliders = {s.description: s for s in view.children[0].children}
+    for name, value in [("padding ↓", 1), ("padding →", 1), ("stride ↓", 3), ("stride →", 2)]:
+        sliders[name].value = value
+    expected = F.conv2d(X[None, None], K[None, None], padding=1, stride=(3, 2))[0, 0]
+    assert len(view.frames) == expected.numel() == 4
+    for frame, (i, j) in zip(view.frames, [(0, 0), (0, 1), (1, 0), (1, 1)], strict=True):
+        assert f"Y[{i}, {j}] = " in frame and f"= {expected[i, j]:g}" in frame
+    assert "stride (3, 2)" in view.frames[0]
 
 
 def test_static_picture_for_exported_notebooks():
@@ -136,19 +152,28 @@ def test_formula_line_works_out_pytorchs_output_size():
     assert "output size" not in frames_for(torch.ones(5, 5), torch.ones(3, 3))[0]
 
 
-def test_kernel_explorer_redraws_on_a_new_kernel():
+def test_kernel_explorer_redraws_on_a_new_kernel_and_chains_a_second():
     from convlab.widgets import kernel_explorer
 
-    view = kernel_explorer(torch.rand(20, 16))
-    choice, grid, images, note = view.children
+    img = torch.rand(20, 16)
+    view = kernel_explorer(img)
+    (first, then), grid, images, note = view.children[0].children, *view.children[1:]
     before = images.children[1].value
     assert grid.layout.display == "none"  # the custom grid shows only for "custom"
-    choice.value = "Sobel x"
+    first.value = "Sobel x"
     assert images.children[1].value != before and "-2.0" in note.value
-    choice.value = "custom 3×3 (type below)"
+    first.value = "custom 3×3 (type below)"
     assert grid.layout.display is None
     grid.children[4].value = 9.0
     assert "9.0" in note.value
+    # blur, then Sobel x: the response is the second kernel applied to the first one's
+    first.value, then.value = "blur (3×3 mean)", "Sobel x"
+    blurred = F.conv2d(img[None, None], torch.full((1, 1, 3, 3), 1 / 9))
+    chained = F.conv2d(blurred, torch.tensor([[[[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]]]]))[0, 0]
+    assert f"from {float(chained.min()):.2f} to {float(chained.max()):.2f}" in note.value
+    assert note.value.count("<code>") == 2
+    then.value = "nothing"
+    assert note.value.count("<code>") == 1
     assert view._repr_mimebundle_()["text/html"].count("<img") == 2
 
 
@@ -207,6 +232,22 @@ def test_one_by_one_view_multiplies_each_pixels_vector():
     assert f"= {float(Y[1, 1, 1]):g}" in view.frames[4]
 
 
+def test_channels_view_adds_each_output_channels_bias():
+    from convlab.widgets import channels_view
+
+    X = torch.randn(2, 3, 3, generator=torch.Generator().manual_seed(3))
+    K = torch.randn(2, 2, 2, 2, generator=torch.Generator().manual_seed(4))
+    b = torch.tensor([0.5, -2.0])
+    view = channels_view(X, K, bias=b)
+    expected = F.conv2d(X[None], K, b)[0]
+    assert "+ 0.50 (bias b[0])" in view.frames[0] and "+ -2 (bias b[1])" in view.frames[4]
+    for t, value in enumerate(expected.flatten().tolist()):
+        line = next(part for part in view.frames[t].split("<text") if "Y[" in part)
+        assert float(line.split("</text")[0].rsplit("= ", 1)[1]) == pytest.approx(value, abs=0.01)
+    with pytest.raises(ValueError, match="one value per output channel"):
+        channels_view(X, K, bias=torch.zeros(3))
+
+
 def test_pool_view_marks_the_max_and_pads_with_minus_infinity():
     from convlab.widgets import pool_view
 
@@ -216,13 +257,47 @@ def test_pool_view_marks_the_max_and_pads_with_minus_infinity():
     assert len(view.frames) == expected.numel() == 4
     assert "max(−∞, −∞, −∞, −∞, -8, -7, −∞, -4, -3) = -3" in view.frames[0]
     assert view.frames[0].count('class="current"') == 2  # the max cell and the output cell
-    stride, padding, mode = view.children[0].children
-    mode.value = "avg"
+    controls = {c.description: c for c in view.children[0].children}
+    controls["mode"].value = "avg"
     assert "/ 9 = " in view.frames[0] and "−∞" not in view.frames[0]
-    padding.value, stride.value = 0, 1
+    controls["padding ↓"].value = controls["padding →"].value = 0
+    controls["stride ↓"].value = controls["stride →"].value = 1
     assert len(view.frames) == 4  # 4×4 input, 3×3 window, stride 1
-    stride.value = 3
-    assert len(view.frames) == 1
+    controls["stride →"].value = 3
+    assert len(view.frames) == 2  # two rows of windows, one column
+
+
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("count_include_pad", [True, False])
+@pytest.mark.parametrize(("kernel", "stride", "padding"), [(2, 2, 0), (3, 2, 1), ((3, 2), (2, 3), (1, 0))])
+def test_pool_view_values_are_pytorchs_for_every_switch(kernel, stride, padding, ceil_mode, count_include_pad):
+    from convlab.widgets.pooling import frames_for
+
+    X = torch.randn(5, 6, generator=torch.Generator().manual_seed(7)).double()
+    for mode, pool in [("max", F.max_pool2d), ("avg", F.avg_pool2d)]:
+        extra = {"count_include_pad": count_include_pad} if mode == "avg" else {}
+        expected = pool(X[None, None], kernel, stride, padding, ceil_mode=ceil_mode, **extra)[0, 0]
+        frames = frames_for(X, kernel, stride, padding, mode, ceil_mode, count_include_pad)
+        assert len(frames) == expected.numel()
+        for frame, value in zip(frames, expected.flatten().tolist(), strict=True):
+            line = next(t for t in frame.split("<text") if "Y[" in t)
+            result = line.split(">", 1)[1].split("</text")[0].split("   (")[0].rsplit("= ", 1)[1]
+            assert float(result) == pytest.approx(value, abs=5e-4)
+
+
+def test_pool_view_switches_ceil_mode_and_count_include_pad():
+    from convlab.widgets import pool_view
+
+    X = torch.arange(25.0).reshape(5, 5)
+    view = pool_view(X, 2, mode="avg")
+    controls = {c.description: c for c in view.children[0].children}
+    assert len(view.frames) == 4
+    controls["ceil_mode"].value = True
+    assert len(view.frames) == 9  # the notes' 5×5 input: the output rounds up to 3×3
+    assert "(4 + 9) / 2 = 6.5" in view.frames[2] and "2 of its 4 cells are inside" in view.frames[2]
+    controls["padding ↓"].value = controls["padding →"].value = 1
+    controls["count_include_pad"].value = False
+    assert "/ 1 = 0" in view.frames[0] and "count_include_pad=False" in view.frames[0]
 
 
 def test_pool_view_explains_a_refused_setting():

@@ -10,8 +10,9 @@ from convlab.widgets.player import FramePlayer, grading, skipped
 from convlab.widgets.svg import Canvas, number
 
 
-def _channel_steps(X, K, groups, window):
-    """(o, i, j, seen channels, per-channel sums, value) for every output channel and position."""
+def _channel_steps(X, K, groups, window, bias):
+    """(o, i, j, seen channels, per-channel sums, value) for every output channel and position;
+    the value adds output channel o's bias to the sums."""
     c_i, c_o = X.shape[0], K.shape[0]
     per_in, per_out = c_i // groups, c_o // groups
     out = []
@@ -31,13 +32,13 @@ def _channel_steps(X, K, groups, window):
                         "cells": [rc for _, rc in cells],
                         "seen": seen,
                         "sums": sums,
-                        "value": sum(sums),
+                        "value": sum(sums) + float(bias[o]),
                     }
                 )
     return out
 
 
-def _frame(X, K, groups, window, steps, t) -> str:
+def _frame(X, K, groups, window, steps, t, bias) -> str:
     step = steps[t]
     c_i, c_o = X.shape[0], K.shape[0]
     (h, w), kh, (oh, ow) = window.padded_shape, window.kernel[0], window.out_shape
@@ -63,6 +64,8 @@ def _frame(X, K, groups, window, steps, t) -> str:
         x += width(ow, size, title) + GAP / 2
     i, j = step["out"]
     terms = " + ".join(f"{number(v)} (channel {c})" for c, v in zip(step["seen"], step["sums"], strict=True))
+    if bias is not None:
+        terms += f" + {number(float(bias[o]))} (bias b[{o}])"
     y_text = y_out + oh * size + 28
     canvas.text(0, y_text, f"Y[{o}, {i}, {j}] = {terms} = {number(step['value'])}", 14, weight="bold")
     note = f"step {t + 1} of {len(steps)} · output channel {o} of {c_o}"
@@ -72,11 +75,12 @@ def _frame(X, K, groups, window, steps, t) -> str:
     return canvas.svg()
 
 
-def channels_view(X: torch.Tensor, K: torch.Tensor, groups: int = 1):
-    """Animate multi-channel cross-correlation: X (c_i, h, w), K (c_o, c_i / groups, kh, kw).
+def channels_view(X: torch.Tensor, K: torch.Tensor, groups: int = 1, bias: torch.Tensor | None = None):
+    """Animate multi-channel cross-correlation: X (c_i, h, w), K (c_o, c_i / groups, kh, kw),
+    and optionally a bias (c_o,), one number per output channel, as ``nn.Conv2d`` adds it.
 
-    Each frame shows the window in every input channel at once, the per-channel sums that
-    make the output value, and the output channels filling one after another.
+    Each frame shows the window in every input channel at once, the per-channel sums (and the
+    bias) that make the output value, and the output channels filling one after another.
     """
     X, K = torch.as_tensor(X).to(torch.float64), torch.as_tensor(K).to(torch.float64)
     if X.dim() != 3 or K.dim() != 4:
@@ -89,8 +93,14 @@ def channels_view(X: torch.Tensor, K: torch.Tensor, groups: int = 1):
             f"{X.shape[0]} input and {K.shape[0]} output channels do not fit {groups} groups "
             f"with K of shape {tuple(K.shape)}"
         )
+    if bias is not None:
+        bias = torch.as_tensor(bias).to(torch.float64)
+        if bias.shape != (K.shape[0],):
+            raise ValueError(f"bias must have one value per output channel, shape ({K.shape[0]},), "
+                             f"got {tuple(bias.shape)}")
     if grading():
         return skipped("Channels")
     window = Window.of(tuple(X.shape[1:]), tuple(K.shape[2:]))
-    steps = _channel_steps(X, K, groups, window)
-    return FramePlayer([_frame(X, K, groups, window, steps, t) for t in range(len(steps))], "Channels")
+    steps = _channel_steps(X, K, groups, window, torch.zeros(K.shape[0]) if bias is None else bias)
+    frames = [_frame(X, K, groups, window, steps, t, bias) for t in range(len(steps))]
+    return FramePlayer(frames, "Channels")

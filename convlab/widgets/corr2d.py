@@ -6,11 +6,13 @@ import ipywidgets as widgets
 import torch
 
 from convlab.geometry import Window
+from convlab.widgets.controls import axis_sliders, read
 from convlab.widgets.drawing import GAP, cell_size, grid, input_with_window, output_so_far, padded, width
 from convlab.widgets.player import FramePlayer, grading, skipped
 from convlab.widgets.svg import Canvas, number
 
 MAX_TERMS = 9  # products written out in the arithmetic line before it is shortened
+RANGES = {"padding": (0, 3), "stride": (1, 3), "dilation": (1, 3)}  # each slider's min and max
 
 
 def steps(X: torch.Tensor, K: torch.Tensor, window: Window) -> list[dict]:
@@ -113,8 +115,9 @@ def corr2d_view(
     """Animate the kernel ``K`` sliding over ``X``: the window, the output filling in and
     the sum of products at every step.
 
-    ``controls`` may name ``"padding"``, ``"stride"`` and ``"dilation"`` to add sliders for
-    them (0–3, 1–3, 1–3); the frames are rendered again when a slider moves.
+    ``controls`` may name ``"padding"``, ``"stride"`` and ``"dilation"`` to add two sliders
+    for each, one per axis (↓ rows, → columns; 0–3, 1–3, 1–3); the frames are rendered again
+    when a slider moves.
     """
     X, K = torch.as_tensor(X), torch.as_tensor(K)
     if X.dim() != 2 or K.dim() != 2:
@@ -122,28 +125,20 @@ def corr2d_view(
     title = "Cross-correlation"
     if grading():
         return skipped(title)
-    unknown = set(controls) - {"padding", "stride", "dilation"}
+    unknown = set(controls) - set(RANGES)
     if unknown:
         raise ValueError(f"unknown controls {sorted(unknown)}; use padding, stride, dilation")
     settings = {"padding": padding, "stride": stride, "dilation": dilation}
-    ranges = {"padding": (0, 3), "stride": (1, 3), "dilation": (1, 3)}
-    sliders = {
-        name: widgets.IntSlider(
-            value=settings[name] if isinstance(settings[name], int) else 1,
-            min=ranges[name][0],
-            max=ranges[name][1],
-            description=name,
-            continuous_update=False,
-            layout=widgets.Layout(width="230px"),
-        )
-        for name in controls
-    }
-    player = FramePlayer(frames_for(X, K, padding, stride, dilation), title, list(sliders.values()))
+    sliders = {name: axis_sliders(name, settings[name], *RANGES[name]) for name in controls}
+    player = FramePlayer(
+        frames_for(X, K, padding, stride, dilation), title, [s for both in sliders.values() for s in both]
+    )
 
     def redraw(_change=None):
-        settings.update({name: s.value for name, s in sliders.items()})
+        settings.update({name: read(both) for name, both in sliders.items()})
         player.show(frames_for(X, K, **settings))
 
-    for s in sliders.values():
-        s.observe(redraw, names="value")
+    for both in sliders.values():
+        for s in both:
+            s.observe(redraw, names="value")
     return player

@@ -1,4 +1,5 @@
-"""Pick a kernel, see its response on a photograph: the edge-detection explorer."""
+"""Pick a kernel, or two in a row, and see the response on a photograph: the edge-detection
+explorer of notebook 02."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import torch
 from convlab import oracle, plots
 from convlab.widgets.player import View, grading, skipped
 
+CUSTOM = "custom 3×3 (type below)"
+NOTHING = "nothing"
 PRESETS = {
     "vertical edges [[1, -1]]": [[1.0, -1.0]],
     "horizontal edges [[1], [-1]]": [[1.0], [-1.0]],
@@ -17,20 +20,24 @@ PRESETS = {
     "Sobel y": [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]],
     "blur (3×3 mean)": [[1 / 9] * 3] * 3,
     "sharpen": [[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]],
-    "custom 3×3 (type below)": None,
+    "Laplacian": [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]],
+    CUSTOM: None,
 }
 
 
 def kernel_explorer(img: torch.Tensor):
-    """The photo, a kernel to choose (presets or a custom 3×3 typed into a grid), and the
-    response: red where it is positive, blue where negative."""
+    """The photo, a first kernel and optionally a second one applied to the first's response
+    (presets, or a custom 3×3 typed into a grid), and the final response in the course's
+    colours: red where it is positive, blue where negative, grey when nothing is negative."""
     if grading():
         return skipped("Kernel explorer")
     img = torch.as_tensor(img)
-    choice = widgets.Dropdown(
-        options=list(PRESETS),
-        value="vertical edges [[1, -1]]",
-        description="kernel",
+    first = widgets.Dropdown(
+        options=list(PRESETS), value="vertical edges [[1, -1]]", description="kernel",
+        layout=widgets.Layout(width="340px"),
+    )
+    then = widgets.Dropdown(
+        options=[NOTHING, *PRESETS], value=NOTHING, description="then",
         layout=widgets.Layout(width="340px"),
     )
     cells = [
@@ -42,22 +49,26 @@ def kernel_explorer(img: torch.Tensor):
     response = widgets.Image(format="png")
     note = widgets.HTML()
 
-    def update(_change=None):
-        rows = PRESETS[choice.value]
-        K = torch.tensor(rows) if rows else torch.tensor([c.value for c in cells]).reshape(3, 3)
-        grid.layout.display = None if rows is None else "none"
-        Y = oracle.corr2d(img, K)
-        response.value = plots.png(
-            plots.picture(Y, f"response {tuple(Y.shape)}", cmap="RdBu_r", symmetric=True)
-        )
-        low, high = float(Y.min()), float(Y.max())
-        note.value = f"<code>K = {K.tolist()}</code>: response from {low:.2f} to {high:.2f}"
+    def kernel(name: str) -> torch.Tensor:
+        rows = PRESETS[name]
+        return torch.tensor(rows) if rows else torch.tensor([c.value for c in cells]).reshape(3, 3)
 
-    choice.observe(update, names="value")
-    for c in cells:
-        c.observe(update, names="value")
+    def update(_change=None):
+        grid.layout.display = None if CUSTOM in (first.value, then.value) else "none"
+        kernels = [kernel(first.value)] + ([] if then.value == NOTHING else [kernel(then.value)])
+        Y = img
+        for K in kernels:
+            Y = oracle.corr2d(Y, K)
+        names = " then ".join([first.value] + ([] if then.value == NOTHING else [then.value]))
+        response.value = plots.png(plots.picture(Y, f"{names} {tuple(Y.shape)}"))
+        low, high = float(Y.min()), float(Y.max())
+        written = " then ".join(f"<code>K = {K.tolist()}</code>" for K in kernels)
+        note.value = f"{written}: response from {low:.2f} to {high:.2f}"
+
+    for control in [first, then, *cells]:
+        control.observe(update, names="value")
     update()
-    view = Explorer([choice, grid, widgets.HBox([original, response]), note])
+    view = Explorer([widgets.HBox([first, then]), grid, widgets.HBox([original, response]), note])
     view.add_class("convlab-explorer")
     return view
 

@@ -1,17 +1,35 @@
-"""The pooling window: the max highlighted or the average worked out, with stride and padding."""
+"""The pooling window: the max highlighted or the average worked out, with stride, padding,
+``ceil_mode`` and ``count_include_pad`` as ``nn.MaxPool2d`` / ``nn.AvgPool2d`` take them."""
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 import torch
 
-from convlab.geometry import Window
+from convlab import oracle
+from convlab.geometry import Window, pair
+from convlab.widgets.controls import axis_sliders, read
 from convlab.widgets.drawing import GAP, cell_size, input_with_window, output_so_far, padded, width
 from convlab.widgets.player import FramePlayer, grading, skipped
 from convlab.widgets.svg import Canvas
 
 
-def frames_for(X, kernel_size, stride=None, padding=0, mode="max") -> list[str]:
+def _windows(X, window: Window, out_shape, ceil_mode: bool):
+    """Every window's padded cells, row by row. With ``ceil_mode`` the last window may overhang
+    the padded input: only its cells inside count, as in PyTorch."""
+    (ph, pw), (kh, kw), (sh, sw) = window.padded_shape, window.kernel, window.stride
+    for i in range(out_shape[0]):
+        for j in range(out_shape[1]):
+            yield [
+                (r, c)
+                for r in range(i * sh, min(i * sh + kh, ph))
+                for c in range(j * sw, min(j * sw + kw, pw))
+            ]
+
+
+def frames_for(
+    X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, count_include_pad=True
+) -> list[str]:
     """Every frame of the pooling animation, or one explaining why the setting is refused."""
     try:
         if mode not in ("max", "avg"):
@@ -19,84 +37,107 @@ def frames_for(X, kernel_size, stride=None, padding=0, mode="max") -> list[str]:
         window = Window.of(
             tuple(X.shape), kernel_size, padding, stride if stride is not None else kernel_size
         )
-        if 2 * max(window.padding) > min(window.kernel):
+        if any(2 * p > k for p, k in zip(window.padding[::2], window.kernel, strict=True)):
             raise ValueError(
-                f"padding {padding} is more than half the {window.kernel} window (PyTorch refuses it)"
+                f"padding {window.padding[0]}, {window.padding[2]} is more than half the "
+                f"{window.kernel} window (PyTorch refuses it)"
             )
+        top, _, left, _ = window.padding
+        expected = oracle.pool2d(
+            X[None], window.kernel, window.stride, (top, left), mode, ceil_mode, count_include_pad
+        )[0]
     except ValueError as err:
         canvas = Canvas()
         canvas.text(0, 18, f"No output: {err}", 14, "#b91c1c")
         return [canvas.svg()]
     Xp = padded(X, window, float("-inf") if mode == "max" else 0.0)
-    (ph, pw), (oh, ow) = window.padded_shape, window.out_shape
-    size = cell_size((ph, pw), (oh, ow))
+    (ph, pw), (oh, ow) = window.padded_shape, tuple(expected.shape)
+    size = cell_size((ph + 1, pw + 1), (oh, ow))
     steps = []
-    for i in range(oh):
-        for j in range(ow):
-            cells = [rc for _, rc in window.cells(i, j)]
-            values = torch.stack([Xp[r, c] for r, c in cells])
-            if mode == "max":
-                steps.append((cells, cells[int(values.argmax())], float(values.max()), values))
-            else:
-                steps.append((cells, None, float(values.mean()), values))
+    for cells in _windows(X, window, (oh, ow), ceil_mode):
+        values = torch.stack([Xp[r, c] for r, c in cells])
+        if mode == "max":
+            steps.append((cells, cells[int(values.argmax())], float(values.max()), values, None))
+        else:
+            counted = cells if count_include_pad else [rc for rc in cells if not window.is_padding(*rc)]
+            steps.append((cells, None, float(values.sum()) / len(counted), values, len(counted)))
     frames = []
-    pad_note = {"max": "grey: padding, −∞ so it never wins", "avg": "grey: zero padding, counted in the mean"}
-    for t, (cells, best, value, values) in enumerate(steps):
+    pad_note = {
+        "max": "grey: padding, −∞ so it never wins",
+        "avg": "grey: zero padding, " + ("counted in the mean" if count_include_pad else "not counted"),
+    }
+    for t, (cells, best, value, values, divisor) in enumerate(steps):
         canvas = Canvas()
         title = "input X" + (f" ({pad_note[mode]})" if any(window.padding) else "")
         input_with_window(canvas, 0, 30, size, Xp, window, cells, title, mark=best)
-        x = width(pw, size, title) + GAP
+        x = width(pw + 1, size, title) + GAP
         output_so_far(canvas, x, 30, size, (oh, ow), [s[2] for s in steps], t, f"output ({mode} pooling)")
         shown = ", ".join("−∞" if v == float("-inf") else f"{float(v):g}" for v in values)
         i, j = divmod(t, ow)
         if mode == "max":
             line = f"Y[{i}, {j}] = max({shown}) = {value:g}"
         else:
-            line = f"Y[{i}, {j}] = ({shown.replace(', ', ' + ')}) / {len(values)} = {value:.4g}"
-        y = 30 + max(ph, oh) * size + 26
+            line = f"Y[{i}, {j}] = ({shown.replace(', ', ' + ')}) / {divisor} = {value:.4g}"
+        (kh, kw), overhang = window.kernel, len(cells) < window.kernel[0] * window.kernel[1]
+        if overhang:
+            line += f"   (the window overhangs: {len(cells)} of its {kh * kw} cells are inside)"
+        y = 30 + max(ph + 1, oh) * size + 26
         canvas.text(0, y, line, 14, weight="bold")
-        canvas.text(
-            0,
-            y + 22,
-            f"step {t + 1} of {len(steps)} · window {window.kernel} · stride {window.stride} · "
-            f"padding {window.padding[0]}, {window.padding[2]}",
-            12,
-            "#4b5563",
-        )
+        settings = [
+            f"step {t + 1} of {len(steps)}",
+            f"window {window.kernel}",
+            f"stride {window.stride}",
+            f"padding ({window.padding[0]}, {window.padding[2]})",
+        ]
+        if ceil_mode:
+            settings.append("ceil_mode")
+        if mode == "avg" and not count_include_pad:
+            settings.append("count_include_pad=False")
+        canvas.text(0, y + 22, " · ".join(settings), 12, "#4b5563")
         frames.append(canvas.svg())
     return frames
 
 
-def pool_view(X: torch.Tensor, kernel_size=2, stride=None, padding=0, mode="max", controls: bool = True):
+def pool_view(
+    X: torch.Tensor,
+    kernel_size=2,
+    stride=None,
+    padding=0,
+    mode="max",
+    ceil_mode=False,
+    count_include_pad=True,
+    controls: bool = True,
+):
     """Animate pooling of a 2-D ``X``: the window, its max (highlighted) or its average, and
-    the output filling in. With ``controls``, sliders for stride and padding and a mode switch."""
+    the output filling in. With ``controls``: stride and padding per axis (↓ rows, →
+    columns), the mode, ``ceil_mode`` and ``count_include_pad``."""
     X = torch.as_tensor(X).to(torch.float64)
     if X.dim() != 2:
         raise ValueError(f"pool_view takes a 2-D X, got shape {tuple(X.shape)}")
     if grading():
         return skipped("Pooling")
-    settings = {"kernel_size": kernel_size, "stride": stride, "padding": padding, "mode": mode}
-    sliders = []
+    settings = dict(
+        kernel_size=kernel_size, stride=stride, padding=padding, mode=mode,
+        ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+    )
+    controls_shown = []
     if controls:
-        k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
-        stride_slider = widgets.IntSlider(
-            value=stride or k, min=1, max=3, description="stride", continuous_update=False
-        )
-        padding_slider = widgets.IntSlider(
-            value=padding if isinstance(padding, int) else 0,
-            min=0,
-            max=1,
-            description="padding",
-            continuous_update=False,
-        )
+        k = pair(kernel_size, "kernel_size", 1)
+        strides = axis_sliders("stride", stride if stride is not None else k, 1, 3)
+        paddings = axis_sliders("padding", padding, 0, max(k) // 2)
         mode_buttons = widgets.ToggleButtons(options=["max", "avg"], value=mode, description="mode")
-        sliders = [stride_slider, padding_slider, mode_buttons]
-    player = FramePlayer(frames_for(X, **settings), "Pooling", sliders)
+        ceil_box = widgets.Checkbox(value=ceil_mode, description="ceil_mode", indent=False)
+        include_box = widgets.Checkbox(value=count_include_pad, description="count_include_pad", indent=False)
+        controls_shown = [*strides, *paddings, mode_buttons, ceil_box, include_box]
+    player = FramePlayer(frames_for(X, **settings), "Pooling", controls_shown)
 
     def redraw(_change=None):
-        settings.update(stride=sliders[0].value, padding=sliders[1].value, mode=sliders[2].value)
+        settings.update(
+            stride=read(strides), padding=read(paddings), mode=mode_buttons.value,
+            ceil_mode=ceil_box.value, count_include_pad=include_box.value,
+        )
         player.show(frames_for(X, **settings))
 
-    for control in sliders:
+    for control in controls_shown:
         control.observe(redraw, names="value")
     return player
