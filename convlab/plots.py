@@ -37,8 +37,15 @@ def heatmaps(tensors: dict[str, torch.Tensor], annotate: bool | None = None, cma
             for (r, c), v in _cells(values):
                 red, green, blue, _ = image.cmap(image.norm(v))
                 dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
-                ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=10,
-                        color="white" if dark else "#111827")
+                ax.text(
+                    c,
+                    r,
+                    f"{v:g}",
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    color="white" if dark else "#111827",
+                )
     plt.close(fig)  # the notebook displays the returned figure once
     return fig
 

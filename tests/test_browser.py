@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from convlab.widgets.svg import COLOURS
 from tests.support.notebooks import ROOT, assignments, load
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,6 +41,11 @@ FLAGS = [
     "--no-first-run",
 ]
 STEP = re.compile(r"step (\d+) of (\d+)")
+# the window's outline: a rect drawn in the window colour, 3 px wide (convlab.widgets.svg)
+WINDOW = re.compile(
+    r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="[\d.]+" fill="none" '
+    rf'stroke="{COLOURS["window"][1]}" stroke-width="3.0"'
+)
 
 
 @pytest.fixture(scope="module")
@@ -218,6 +224,55 @@ def test_every_animation_renders_plays_and_reacts(aid, lab, browser):
         explorer.scroll_into_view_if_needed()
         assert explorer.locator("img").count() == 2
         explorer.screenshot(path=str(SHOTS / f"{aid}-explorer-{k}.png"))
+    assert relevant(errors) == [], errors
+    page.close()
+
+
+def window_outline(player) -> tuple[float, float, float]:
+    """(x, y, width) of the window's outline in the frame the player shows now."""
+    for svg in player.locator("svg").all():
+        if svg.is_visible():
+            found = WINDOW.search(svg.inner_html())
+            return tuple(float(v) for v in found.groups())
+    raise AssertionError("no frame visible")
+
+
+def window_steps(player) -> tuple[float, float]:
+    """Cells the window moves from step 1 to step 2 (across) and to step 3 (down): press → on
+    the step slider and read the outline of each frame."""
+    handle = player.locator(".noUi-handle").last  # the step slider, under the controls
+    x0, y0, width = window_outline(player)
+    cell = width / 2  # the 2×2 kernel's outline spans two cells
+    positions = []
+    for _ in range(2):
+        handle.focus()
+        handle.press("ArrowRight")
+        time.sleep(0.3)
+        positions.append(window_outline(player))
+    return (positions[0][0] - x0) / cell, (positions[1][1] - y0) / cell
+
+
+def test_per_axis_stride_moves_the_window_by_different_steps_across_and_down(lab, browser):
+    """The notes' figure in 04: stride 3 down and 2 across; then the → slider alone changes."""
+    aid = "04_padding_stride"
+    page, errors = open_notebook(browser, lab, f"solutions/{aid}/{aid}.ipynb")
+    run_all(page)
+    find = (
+        "() => [...document.querySelectorAll('.convlab-player')]"
+        ".findIndex(p => p.textContent.includes('stride (3, 2)'))"
+    )
+    page.wait_for_function(f"() => ({find})() >= 0", timeout=90_000)
+    player = page.locator(".convlab-player").nth(page.evaluate(find))
+    player.scroll_into_view_if_needed()
+    assert window_steps(player) == (2.0, 3.0)
+    across = player.locator(".widget-slider", has_text="stride →").locator(".noUi-handle")
+    across.focus()
+    across.press("ArrowRight")  # stride → from 2 to 3, stride ↓ stays 3
+    deadline = time.monotonic() + 60
+    while "stride (3, 3)" not in (player.text_content() or "") and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert window_steps(player) == (3.0, 3.0)
+    player.screenshot(path=str(SHOTS / f"{aid}-per-axis-stride.png"))
     assert relevant(errors) == [], errors
     page.close()
 

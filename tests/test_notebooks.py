@@ -32,6 +32,11 @@ WORKED_EXAMPLES = [
     ("02_edge_detection", "k-on-xt", [0] * (8 * 5)),
     ("02_edge_detection", "kt-on-xt", [0] * 6 + [1] * 6 + [0] * 18 + [-1] * 6 + [0] * 6),
     ("02_edge_detection", "photo-sobel", [148, 126]),
+    # 02: on the stripes, [[1, -1]] gives +1 where Sobel's Gx gives -4 (opposite conventions)
+    ("02_edge_detection", "sign-code", [0, 1, 0, 0, 0, -1, 0, -4, -4, 0, 0, 4, 4]),
+    # 01: a dense layer on the 150×128 photo vs a 3×3 convolution; on 8×8, one output sees 9 vs 64 inputs
+    ("01_cross_correlation", "why-count", [368659200, 10, 4160, 10]),
+    ("01_cross_correlation", "why-receptive", [9, 64]),
     # 04: the notes' four comp_conv2d shapes on an 8×8 input, unequal padding, dilation
     ("04_padding_stride", "example-a", [8, 8]),
     ("04_padding_stride", "example-b", [8, 8]),
@@ -40,6 +45,15 @@ WORKED_EXAMPLES = [
     ("04_padding_stride", "unequal-code", [8, 11, 3, 5, 5]),
     ("04_padding_stride", "same-even", [8, 8]),
     ("04_padding_stride", "dilation-code", [6, 6, 4, 4]),
+    # 04: the window's starts, counted; nn.Conv2d's documented examples; the notes' stride (3, 2) figure
+    ("04_padding_stride", "derive-code", [0, 2, 4, 6, 4, 4]),
+    (
+        "04_padding_stride",
+        "official-code",
+        [20, 33, 24, 49, 24, 49, 20, 33, 28, 100, 28, 100, 20, 33, 26, 100, 26, 100],
+    ),
+    ("04_padding_stride", "figure-pad", [5, 5, 0, 8, 6, 8]),
+    ("04_padding_stride", "padding-mode-layer", [150, 128] * 4),
     # 05: two input channels sum to [[56, 72], [104, 120]]; stacking K, K + 1, K + 2
     ("05_channels", "multi-in-data", [19, 25, 37, 43, 37, 47, 67, 77]),
     ("05_channels", "multi-in-result", [56, 72, 104, 120]),
@@ -58,6 +72,10 @@ WORKED_EXAMPLES = [
     ("07_pooling", "channels-code", [5, 7, 13, 15, 6, 8, 14, 16]),
     ("07_pooling", "ceil-code", [1, 1, 2, 2, 1, 1, 3, 3]),
     ("07_pooling", "cnn-code", [1, 4, 6, 6]),
+    # 07: two 3×3 layers = one 5×5 kernel; the notes' CNN sees 7×7 pixels; 2·9·64² vs 25·64² weights
+    ("07_pooling", "cnn-activation-code", [1, 1, 5, 5]),
+    ("07_pooling", "field-measure", [7, 7, 7]),
+    ("07_pooling", "field-two-3x3-code", [73728, 102400]),
 ]
 
 
@@ -119,6 +137,40 @@ def test_notes_cnn_mistake_is_shown_and_corrected():
     assert "super().__init__()" in cell(nb, "cnn-code").source
 
 
+@pytest.mark.parametrize(
+    ("aid", "cell_id", "expected"),
+    [
+        ("02_edge_detection", "chain-code", "True"),  # smoothing then difference = Sobel's Gx
+        ("04_padding_stride", "same-torch-code", "(True, False)"),  # PyTorch's 'same' pads bottom/right
+        ("07_pooling", "shift-code", "(False, True, False)"),  # one pixel within a window: same pooled output
+    ],
+)
+def test_demos_show_what_their_text_says(aid, cell_id, expected):
+    assert plain_output(load("solutions", aid), cell_id).strip().endswith(expected)
+
+
+SUCCESS_LINE = re.compile(r"`(\w+: (?:passed|all \d+ \w+ passed))`")
+
+
+@pytest.mark.parametrize("aid", assignments())
+def test_what_you_should_see_is_what_the_answer_key_prints(aid):
+    """Every success line a "What you should see" cell promises is printed, word for word, by a
+    test cell between it and the previous "What you should see" cell."""
+    nb = load("solutions", aid)
+    printed, promised = [], 0
+    for c in nb.cells:
+        if c.cell_type == "code":
+            printed += plain_output(nb, c.id).splitlines()
+        elif c.source.startswith("**What you should see.**"):
+            lines = SUCCESS_LINE.findall(" ".join(c.source.split()))
+            assert lines, f"{c.id} promises no success line"
+            for line in lines:
+                assert line in printed, f"{c.id} promises `{line}`; the key printed {printed}"
+            promised += len(lines)
+            printed = []
+    assert promised, "no 'What you should see' cell"
+
+
 def test_flip_demo_shows_symmetric_kernels_agree():
     assert plain_output(load("solutions", "01_cross_correlation"), "flip-symmetric-code").strip() == "True"
 
@@ -127,6 +179,8 @@ def test_flip_demo_shows_symmetric_kernels_agree():
 def test_answer_key_runs_without_errors_and_passes_its_checks(aid):
     nb = load("solutions", aid)
     assert errors(nb) == []
+    warned = [c.id for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    assert warned == [], f"cells that print to stderr (a warning a student would see): {warned}"
     tests = [c for c in nb.cells if nbgrader_role(c) == "test"]
     assert tests, "an assignment without test cells grades nothing"
     for c in tests:

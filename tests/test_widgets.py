@@ -188,7 +188,8 @@ def test_training_view_has_a_frame_per_step_with_its_loss():
     view = training_view(X, Y, weights, losses)
     assert len(view.frames) == 3
     assert f"loss {losses[1]:.3f}" in view.frames[1] and "step 2 of 2  (trained)" in view.frames[2]
-    assert "loss 0.000" in view.frames[2]  # the final kernel reproduces Y
+    assert "loss 0.000 (after the last update)" in view.frames[2]  # the final kernel reproduces Y
+    assert f"loss {losses[0]:.3f} (before update 1)" in view.frames[0]
     with pytest.raises(ValueError, match="one weight per loss"):
         training_view(X, Y, weights, losses[:1])
 
@@ -270,7 +271,7 @@ def test_pool_view_marks_the_max_and_pads_with_minus_infinity():
 @pytest.mark.parametrize("ceil_mode", [False, True])
 @pytest.mark.parametrize("count_include_pad", [True, False])
 @pytest.mark.parametrize(("kernel", "stride", "padding"), [(2, 2, 0), (3, 2, 1), ((3, 2), (2, 3), (1, 0))])
-def test_pool_view_values_are_pytorchs_for_every_switch(kernel, stride, padding, ceil_mode, count_include_pad):
+def test_pool_view_values_are_pytorchs(kernel, stride, padding, ceil_mode, count_include_pad):
     from convlab.widgets.pooling import frames_for
 
     X = torch.randn(5, 6, generator=torch.Generator().manual_seed(7)).double()

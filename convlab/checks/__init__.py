@@ -24,11 +24,10 @@ from convlab.checks import (
 from convlab.checks.channels import check_corr2d_grouped, check_corr2d_multi_in, check_corr2d_multi_in_out
 from convlab.checks.cross_correlation import check_Conv2D, check_corr2d
 from convlab.checks.edges import (
-    check_edge_map,
+    check_combine_kernels,
+    check_diagonal_edge_kernel,
     check_gradient_magnitude,
-    check_horizontal_edge_kernel,
-    check_sobel_kernels,
-    check_vertical_edge_kernel,
+    check_rising_edge_kernel,
 )
 from convlab.checks.learning import check_kernel_gradient, check_train_kernel
 from convlab.checks.one_by_one import check_conv_param_count, check_corr2d_multi_in_out_1x1
@@ -38,7 +37,7 @@ from convlab.checks.padding_stride import (
     check_pad2d,
     check_same_padding,
 )
-from convlab.checks.pooling import check_pool2d, check_pool2d_ext
+from convlab.checks.pooling import check_pool2d, check_pool2d_ext, check_receptive_field
 from convlab.failure import CheckFailure
 
 # The notebooks' modules, in course order: each declares its exercises as module constants.
@@ -66,16 +65,16 @@ __all__ = [
     "check_corr2d_multi_in",
     "check_corr2d_multi_in_out",
     "check_corr2d_multi_in_out_1x1",
-    "check_edge_map",
+    "check_combine_kernels",
+    "check_diagonal_edge_kernel",
     "check_gradient_magnitude",
-    "check_horizontal_edge_kernel",
     "check_kernel_gradient",
     "check_pad2d",
     "check_pool2d",
     "check_pool2d_ext",
+    "check_receptive_field",
+    "check_rising_edge_kernel",
     "check_same_padding",
-    "check_sobel_kernels",
     "check_train_kernel",
-    "check_vertical_edge_kernel",
     "exercises",
 ]

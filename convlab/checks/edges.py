@@ -1,188 +1,261 @@
-"""Checks for notebook 02: edge kernels, edge maps, Sobel kernels and gradient magnitude."""
+"""Checks for notebook 02: a kernel for diagonal edges (checked by what it does), Sobel's sign
+convention, one kernel for two in a row, and the gradient magnitude of a photograph."""
 
 from __future__ import annotations
 
 import torch
 
 from convlab import oracle
-from convlab.checks.compare import compare_one
-from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Result
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import call_watched, check_function
 from convlab.checks.wording import describe, describe_all, fail
 from convlab.data import stripes
 
-VERTICAL = torch.tensor([[1.0, -1.0]])
 # Sobel as cross-correlation kernels: smoothing [1, 2, 1] across, derivative [-1, 0, 1] along.
-SOBEL_X = torch.outer(torch.tensor([1.0, 2.0, 1.0]), torch.tensor([-1.0, 0.0, 1.0]))
+SMOOTH, DIFFERENCE = torch.tensor([[1.0], [2.0], [1.0]]), torch.tensor([[-1.0, 0.0, 1.0]])
+SOBEL_X = SMOOTH * DIFFERENCE
 SOBEL_Y = SOBEL_X.T
 
-KERNEL_HINTS = Hints(
-    shape="a kernel is a 2-D tensor even when it has one row: torch.tensor([[1.0, -1.0]]) has "
-    "shape (1, 2), its transpose shape (2, 1)",
-    value="the edge kernel subtracts the right neighbour from the left one",
-    error="the function takes no arguments and returns a tensor",
-    dtype="write the kernel with float entries: torch.tensor([[1.0, -1.0]])",
-)
+KERNEL_ERROR = "the function takes no arguments and returns a 2-D float tensor"
 
 
-def _kernel(name: str, expected: torch.Tensor, mistakes: tuple[Mistake, ...], **declared) -> Exercise:
-    """An exercise whose function takes no arguments and returns one fixed kernel."""
-    return Exercise(
-        name,
-        parts={"all": Part(1, cases=lambda: [Case("the kernel it returns", {})])},
-        reference=lambda: expected,
-        mistakes=mistakes,
-        hints=KERNEL_HINTS,
-        **declared,
-    )
+def _kernel_returned(name: str, fn) -> torch.Tensor:
+    """Call a no-argument kernel function; fail unless it gives a 2-D float tensor."""
+    got = call_watched(name, fn, Case("the kernel it returns", {}), KERNEL_ERROR)
+    if not isinstance(got, torch.Tensor):
+        fail(
+            name,
+            f"returned a {type(got).__name__}, not a torch.Tensor",
+            None,
+            [f"got {got!r}"[:200]],
+            "build the kernel with torch.tensor([[...], [...]])",
+        )
+    if got.dim() != 2:
+        fail(
+            name,
+            "the kernel is not 2-D",
+            None,
+            [f"got shape {tuple(got.shape)}"],
+            "a kernel is a 2-D tensor even when it has one row: torch.tensor([[1.0, -1.0]]) has shape (1, 2)",
+        )
+    if not got.is_floating_point():
+        fail(
+            name,
+            f"returned a tensor of dtype {str(got.dtype).removeprefix('torch.')}",
+            None,
+            ["expected a float tensor"],
+            "write the kernel with float entries: 1.0, not 1",
+        )
+    return got.detach().to(torch.float64)
 
 
-ONE_DIMENSIONAL = Mistake("one-dimensional kernel", KERNEL_HINTS.shape, lambda: VERTICAL[0])
+# --- Exercise 1: diagonal_edge_kernel() — any kernel with the stated property passes ----------
 
-VERTICAL_EDGE_KERNEL = _kernel(
-    "vertical_edge_kernel",
-    VERTICAL,
-    (
-        Mistake(
-            "sign flipped",
-            "with [[1, -1]] a white→black step (1 then 0) gives +1; [[-1, 1]] gives -1 there",
-            lambda: -VERTICAL,
+SIZE = 9  # the test images are 9×9, so any kernel up to 9×9 fits
+
+
+def _test_images() -> list[tuple[str, str, torch.Tensor, str]]:
+    """(problem if it fails, the image's label, the image, hint): the first three images the
+    kernel must ignore, the last one it must see."""
+    g = torch.Generator().manual_seed(220)
+    across, down = torch.rand(SIZE, generator=g), torch.rand(SIZE, generator=g)
+    i, j = torch.meshgrid(torch.arange(SIZE), torch.arange(SIZE), indexing="ij")
+    return [
+        (
+            "responds to a flat region",
+            f"a {SIZE}×{SIZE} image of 0.7 everywhere",
+            torch.full((SIZE, SIZE), 0.7),
+            "on a flat image every window holds the same value, so the response is that value times the "
+            "sum of the kernel's entries: make them sum to 0",
         ),
-        Mistake(
-            "this is the horizontal kernel",
-            "a vertical edge is a change along a row, "
-            "between left and right neighbours: one row, two columns",
-            lambda: VERTICAL.T,
+        (
+            "responds to vertical edges",
+            f"a random {SIZE}×{SIZE} image whose rows are all the same",
+            across.expand(SIZE, SIZE).clone(),
+            "on an image whose rows are all the same, only the kernel's column sums matter: make each "
+            "column of the kernel sum to 0",
         ),
-        ONE_DIMENSIONAL,
-    ),
-)
-check_vertical_edge_kernel = check_function(VERTICAL_EDGE_KERNEL)
-
-# The transpose of the vertical kernel; a correct vertical_edge_kernel stands in for the notebook's.
-HORIZONTAL_EDGE_KERNEL = _kernel(
-    "horizontal_edge_kernel",
-    VERTICAL.T,
-    (
-        Mistake(
-            "sign flipped",
-            "transpose [[1, -1]]: the upper neighbour minus the lower",
-            lambda: -VERTICAL.T,
+        (
+            "responds to horizontal edges",
+            f"a random {SIZE}×{SIZE} image whose columns are all the same",
+            down[:, None].expand(SIZE, SIZE).clone(),
+            "on an image whose columns are all the same, only the kernel's row sums matter: make each row "
+            "of the kernel sum to 0",
         ),
-        Mistake(
-            "this is the vertical kernel",
-            "a horizontal edge is a change along a column, "
-            "between upper and lower neighbours: two rows, one column",
-            lambda: VERTICAL,
+        (
+            "does not respond to a diagonal edge",
+            f"a {SIZE}×{SIZE} image, white above its diagonal, black below",
+            (j > i).to(torch.float64),
+            "the kernel must respond somewhere on the diagonal edge (a kernel of zeros ignores everything): "
+            "try a 2×2 kernel whose rows and columns each sum to 0",
         ),
-        ONE_DIMENSIONAL,
-    ),
-    stand_ins={"vertical_edge_kernel": lambda: VERTICAL.clone()},
-)
-check_horizontal_edge_kernel = check_function(HORIZONTAL_EDGE_KERNEL)
-
-
-def _image_cases(seed: int) -> list[Case]:
-    g = torch.Generator().manual_seed(seed)
-    X = stripes()
-    cases = [
-        Case("the stripes image with K = [[1, -1]]", {"X": X, "K": VERTICAL}),
-        Case("the stripes image with K.T", {"X": X, "K": VERTICAL.T}),
-        Case("the transposed stripes image with K.T", {"X": X.T, "K": VERTICAL.T}),
     ]
-    for shape, kshape in [((5, 7), (1, 2)), ((9, 6), (3, 3)), ((4, 8), (2, 1))]:
-        img, K = torch.rand(shape, generator=g), torch.randn(kshape, generator=g)
-        cases.append(Case(describe_all(X=img, K=K), {"X": img, "K": K}))
+
+
+def _diagonal_property(diagonal_edge_kernel) -> int:
+    K = _kernel_returned("diagonal_edge_kernel", diagonal_edge_kernel)
+    if K.shape[0] > SIZE or K.shape[1] > SIZE:
+        fail(
+            "diagonal_edge_kernel",
+            "the kernel is too large",
+            None,
+            [f"got shape {tuple(K.shape)}"],
+            "a 2×2 kernel is enough",
+        )
+    images = _test_images()
+    for k, (problem, label, image, hint) in enumerate(images):
+        response = oracle.corr2d(image, K).to(torch.float64)
+        strongest = float(response.abs().max())
+        responds = strongest > 1e-5 * (float(K.abs().sum()) or 1.0)
+        must_see = k == len(images) - 1
+        if responds != must_see:
+            seen = f"got values up to {strongest:.3g} in size" if responds else "got 0 everywhere"
+            wanted = "a non-zero response somewhere" if must_see else "a response of 0 everywhere"
+            fail("diagonal_edge_kernel", problem, label, [f"expected {wanted}, {seen}"], hint)
+    return len(images)
+
+
+DIAGONAL_EDGE_KERNEL = Exercise(
+    "diagonal_edge_kernel",
+    parts={"all": Part(1, steps=(_diagonal_property,))},
+    hints=Hints(shape=KERNEL_ERROR, value=KERNEL_ERROR, error=KERNEL_ERROR),
+    unit="images",
+)
+check_diagonal_edge_kernel = check_function(DIAGONAL_EDGE_KERNEL)
+
+
+# --- Exercise 2: rising_edge_kernel() — Sobel's sign convention with two taps ----------------
+
+RISING = torch.tensor([[-1.0, 1.0]])
+RISING_HINTS = Hints(
+    shape="two neighbours in a row: one row, two columns, shape (1, 2)",
+    value="the response at a window is left·K[0, 0] + right·K[0, 1]; for right − left, "
+    "K[0, 0] = -1 and K[0, 1] = 1",
+    error=KERNEL_ERROR,
+    dtype="write the kernel with float entries: -1.0, not -1",
+)
+
+
+def _rising_cases() -> list[Case]:
+    return [Case("the kernel it returns", {})]
+
+
+RISING_EDGE_KERNEL = Exercise(
+    "rising_edge_kernel",
+    parts={"all": Part(1, cases=_rising_cases)},
+    reference=lambda: RISING,
+    mistakes=(
+        Mistake(
+            "this is [[1, -1]]: left − right",
+            "[[1, -1]] gives +1 where white meets black; Sobel's Gx, and this kernel, give +1 where "
+            "black meets white: right − left",
+            lambda: -RISING,
+        ),
+        Mistake(
+            "kernel transposed: it compares upper and lower neighbours",
+            "a vertical edge is a change along a row: one row, two columns",
+            lambda: RISING.T,
+        ),
+        Mistake(
+            "one-dimensional kernel",
+            "a kernel is a 2-D tensor even when it has one row: shape (1, 2)",
+            lambda: RISING[0],
+        ),
+        Mistake(
+            "a centred difference (three taps)",
+            "Sobel's [-1, 0, 1] skips the middle pixel; with two taps the edge is between the two "
+            "neighbours: [[-1, 1]]",
+            lambda: torch.tensor([[-1.0, 0.0, 1.0]]),
+        ),
+        Mistake("half the step", "a step from 0 to 1 must give exactly +1", lambda: RISING / 2),
+    ),
+    hints=RISING_HINTS,
+)
+check_rising_edge_kernel = check_function(RISING_EDGE_KERNEL)
+
+
+# --- Exercise 3: combine_kernels(K1, K2) — two cross-correlations as one -----------------------
+
+
+def combined(K1: torch.Tensor, K2: torch.Tensor) -> torch.Tensor:
+    """The kernel C with corr2d(corr2d(X, K1), K2) == corr2d(X, C): K1 scattered, scaled by each
+    entry of K2 — the full convolution of the two, a transposed convolution."""
+    C = torch.nn.functional.conv_transpose2d(
+        K1.to(torch.float64)[None, None], K2.to(torch.float64)[None, None]
+    )[0, 0]
+    return C.to(torch.promote_types(K1.dtype, K2.dtype))
+
+
+def _combine_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(230)
+    cases = [
+        Case(
+            "K1 = [[1], [2], [1]] (smoothing) and K2 = [[-1, 0, 1]] (difference): Sobel's Gx",
+            {"K1": SMOOTH.clone(), "K2": DIFFERENCE.clone()},
+        ),
+        Case(
+            "K1 = the 3×3 blur and K2 = Sobel's Gx", {"K1": torch.full((3, 3), 1 / 9), "K2": SOBEL_X.clone()}
+        ),
+    ]
+    for s1, s2 in [((2, 3), (3, 2)), ((1, 2), (2, 1)), ((3, 3), (2, 2)), ((1, 1), (2, 3)), ((2, 2), (2, 2))]:
+        K1, K2 = torch.randn(s1, generator=g), torch.randn(s2, generator=g)
+        cases.append(Case(describe_all(K1=K1, K2=K2), {"K1": K1, "K2": K2}))
     return cases
 
 
-# edge_map(X, K): the response of K on X, signs kept.
-EDGE_MAP = Exercise(
-    "edge_map",
-    parts={"all": Part(1, cases=lambda: _image_cases(202))},
-    reference=oracle.corr2d,
+def _valid_corr(K1: torch.Tensor, K2: torch.Tensor) -> torch.Tensor | None:
+    fits = K2.shape[0] <= K1.shape[0] and K2.shape[1] <= K1.shape[1]
+    return oracle.corr2d(K1, K2) if fits else None
+
+
+COMBINE_KERNELS = Exercise(
+    "combine_kernels",
+    parts={"all": Part(2, cases=_combine_cases)},
+    reference=combined,
     mistakes=(
         Mistake(
-            "absolute value taken",
-            "the response keeps its sign: +1 marks white→black, -1 black→white; return corr2d(X, K) as it is",
-            lambda X, K: oracle.corr2d(X, K).abs(),
+            "K2 flipped: this is a full cross-correlation of K1 with K2",
+            "entry K2[c, d] moves K1 down by c and right by d: C[a + c, b + d] += K1[a, b] * K2[c, d], "
+            "no flip",
+            lambda K1, K2: combined(K1, K2.flip(0, 1)),
         ),
         Mistake(
-            "kernel flipped",
-            "cross-correlate with K itself, not a flipped copy",
-            lambda X, K: oracle.corr2d(X, K.flip(0, 1)),
+            "K1 flipped",
+            "use K1 as given: C[a + c, b + d] += K1[a, b] * K2[c, d]",
+            lambda K1, K2: combined(K1.flip(0, 1), K2),
         ),
         Mistake(
-            "kernel transposed",
-            "use K as given: K.T detects the other direction",
-            lambda X, K: oracle.corr2d(X, K.T) if K.shape[0] != K.shape[1] else None,
+            "a valid cross-correlation of K1 with K2: the combined kernel is smaller than K1",
+            "the combined kernel sees every pixel either kernel's windows reach: "
+            "(kh1 + kh2 - 1)×(kw1 + kw2 - 1)",
+            _valid_corr,
+        ),
+        Mistake(
+            "an elementwise product",
+            "K1 * K2 multiplies matching entries; the second kernel slides "
+            "over the first one's responses, so every pair of entries meets: C[a + c, b + d] += "
+            "K1[a, b] * K2[c, d]",
+            lambda K1, K2: K1 * K2 if K1.shape == K2.shape else None,
+        ),
+        Mistake(
+            "the Kronecker product",
+            "torch.kron places copies side by side without overlap; shifted "
+            "copies of K1 overlap and add up: C[a + c, b + d] += K1[a, b] * K2[c, d]",
+            lambda K1, K2: torch.kron(K1, K2),
         ),
     ),
     hints=Hints(
-        shape="the response of a kh×kw kernel on an h×w image is (h - kh + 1)×(w - kw + 1): "
-        "return corr2d(X, K)",
-        value="the edge map is corr2d(X, K)",
-        error="call corr2d(X, K) (defined above) and return its result",
+        shape="two kernels in a row see (kh1 + kh2 - 1)×(kw1 + kw2 - 1) pixels of the input",
+        value="start from zeros of that shape and add, for every entry K2[c, d], the kernel K1 times "
+        "K2[c, d] shifted down by c and right by d",
+        error="take two 2-D kernels and return one 2-D kernel",
     ),
     stand_ins={"corr2d": oracle.corr2d},  # 01's exercise, lent as the notebook imports it
 )
-check_edge_map = check_function(EDGE_MAP)
-
-SOBEL_HINT = (
-    "Sobel's Gx smooths across rows with [1, 2, 1] and differentiates along a row with "
-    "[-1, 0, 1]: torch.outer(torch.tensor([1., 2., 1.]), torch.tensor([-1., 0., 1.])); "
-    "Gy is its transpose"
-)
-SOBEL_HINTS = Hints(
-    shape=SOBEL_HINT,
-    value=SOBEL_HINT,
-    error="return the pair (Gx, Gy)",
-    dtype="write the kernels with float entries (1.0, not 1)",
-)
+check_combine_kernels = check_function(COMBINE_KERNELS)
 
 
-def _sobel_pair(sobel_kernels) -> int:
-    """``sobel_kernels()`` -> (Gx, Gy), 3×3, Gx responding to vertical edges."""
-    case = Case("the kernels it returns", {})
-    got = call_watched("sobel_kernels", sobel_kernels, case, SOBEL_HINTS.error)
-    if not isinstance(got, tuple | list) or len(got) != 2:
-        fail(
-            "sobel_kernels",
-            "did not return a pair",
-            None,
-            [f"got {type(got).__name__}"],
-            "return Gx, Gy  (a tuple of two 3×3 tensors)",
-        )
-    for name, value, expected, other in [
-        ("Gx", got[0], SOBEL_X, SOBEL_Y),
-        ("Gy", got[1], SOBEL_Y, SOBEL_X),
-    ]:
-        mistakes = (
-            Mistake(
-                f"{name} is the other kernel: Gx and Gy swapped",
-                "Gx responds to vertical edges (brightness changing from left to right), "
-                "Gy to horizontal ones",
-                lambda other=other: other,
-            ),
-            Mistake(
-                f"{name} has the opposite sign",
-                "the derivative part is [-1, 0, 1]: "
-                "positive where the image gets brighter to the right (Gx) or downwards (Gy)",
-                lambda expected=expected: -expected,
-            ),
-        )
-        compare_one("sobel_kernels", Result(Case(name, {}), value, expected), mistakes, SOBEL_HINTS)
-    return 2
-
-
-SOBEL_KERNELS = Exercise(
-    "sobel_kernels", parts={"all": Part(1, steps=(_sobel_pair,))}, hints=SOBEL_HINTS, unit="kernels"
-)
-check_sobel_kernels = check_function(SOBEL_KERNELS)
-
-
-def _magnitude(img: torch.Tensor) -> torch.Tensor:
-    return torch.sqrt(oracle.corr2d(img, SOBEL_X) ** 2 + oracle.corr2d(img, SOBEL_Y) ** 2)
+# --- Exercise 4: gradient_magnitude(img) --------------------------------------------------------
 
 
 def _magnitude_cases() -> list[Case]:
@@ -198,13 +271,15 @@ def _magnitude_cases() -> list[Case]:
     return [Case(describe("img", img), {"img": img}) for img in images]
 
 
-def _gx(img: torch.Tensor) -> torch.Tensor:
-    return oracle.corr2d(img, SOBEL_X)
+def _gx(img: torch.Tensor, smooth: torch.Tensor = SMOOTH) -> torch.Tensor:
+    return oracle.corr2d(img, smooth * DIFFERENCE)
 
 
-def _gy(img: torch.Tensor) -> torch.Tensor:
-    return oracle.corr2d(img, SOBEL_Y)
+def _gy(img: torch.Tensor, smooth: torch.Tensor = SMOOTH) -> torch.Tensor:
+    return oracle.corr2d(img, (smooth * DIFFERENCE).T)
 
+
+PREWITT = torch.ones(3, 1)
 
 # gradient_magnitude(img) = sqrt(Gx² + Gy²) on the valid region.
 GRADIENT_MAGNITUDE = Exercise(
@@ -232,13 +307,23 @@ GRADIENT_MAGNITUDE = Exercise(
             "add the response of Gx too: edges in every direction count",
             lambda img: _gy(img).abs(),
         ),
+        Mistake(
+            "Gx used twice",
+            "Gy is the transpose of Gx: it responds to horizontal edges",
+            lambda img: _gx(img).abs() * 2**0.5,
+        ),
+        Mistake(
+            "smoothing [1, 1, 1] (Prewitt's) instead of Sobel's [1, 2, 1]",
+            "Sobel weights the middle row twice: Gx = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]",
+            lambda img: torch.sqrt(_gx(img, PREWITT) ** 2 + _gy(img, PREWITT) ** 2),
+        ),
     ),
     hints=Hints(
         shape="use the valid region only: a 3×3 kernel on an h×w image gives (h - 2)×(w - 2), "
         "with no padding",
-        value="gx = corr2d(img, Gx), gy = corr2d(img, Gy), return torch.sqrt(gx**2 + gy**2)",
-        error="use sobel_kernels() and corr2d, then torch.sqrt(gx**2 + gy**2)",
+        value="gx = corr2d(img, Gx), gy = corr2d(img, Gx.T), return torch.sqrt(gx**2 + gy**2)",
+        error="build Gx, then torch.sqrt(corr2d(img, Gx)**2 + corr2d(img, Gx.T)**2)",
     ),
-    stand_ins={"sobel_kernels": lambda: (SOBEL_X.clone(), SOBEL_Y.clone()), "corr2d": oracle.corr2d},
+    stand_ins={"combine_kernels": combined, "corr2d": oracle.corr2d},
 )
 check_gradient_magnitude = check_function(GRADIENT_MAGNITUDE)

@@ -301,6 +301,7 @@ CORR2D_EXT = Exercise(
                     "a 3×3 kernel with dilation 3 spans 7 cells, more than the 4 of the input", dilation=3
                 ),
                 _ext_refusal("padding must not be negative", padding=-1),
+                _ext_refusal("dilation must be at least 1: dilation 1 is the ordinary kernel", dilation=0),
             ),
         ),
     },

@@ -96,8 +96,9 @@ def channels_view(X: torch.Tensor, K: torch.Tensor, groups: int = 1, bias: torch
     if bias is not None:
         bias = torch.as_tensor(bias).to(torch.float64)
         if bias.shape != (K.shape[0],):
-            raise ValueError(f"bias must have one value per output channel, shape ({K.shape[0]},), "
-                             f"got {tuple(bias.shape)}")
+            raise ValueError(
+                f"bias must have one value per output channel, shape ({K.shape[0]},), got {tuple(bias.shape)}"
+            )
     if grading():
         return skipped("Channels")
     window = Window.of(tuple(X.shape[1:]), tuple(K.shape[2:]))

@@ -33,11 +33,15 @@ def kernel_explorer(img: torch.Tensor):
         return skipped("Kernel explorer")
     img = torch.as_tensor(img)
     first = widgets.Dropdown(
-        options=list(PRESETS), value="vertical edges [[1, -1]]", description="kernel",
+        options=list(PRESETS),
+        value="vertical edges [[1, -1]]",
+        description="kernel",
         layout=widgets.Layout(width="340px"),
     )
     then = widgets.Dropdown(
-        options=[NOTHING, *PRESETS], value=NOTHING, description="then",
+        options=[NOTHING, *PRESETS],
+        value=NOTHING,
+        description="then",
         layout=widgets.Layout(width="340px"),
     )
     cells = [

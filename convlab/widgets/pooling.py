@@ -117,8 +117,12 @@ def pool_view(
     if grading():
         return skipped("Pooling")
     settings = dict(
-        kernel_size=kernel_size, stride=stride, padding=padding, mode=mode,
-        ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        mode=mode,
+        ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad,
     )
     controls_shown = []
     if controls:
@@ -133,8 +137,11 @@ def pool_view(
 
     def redraw(_change=None):
         settings.update(
-            stride=read(strides), padding=read(paddings), mode=mode_buttons.value,
-            ceil_mode=ceil_box.value, count_include_pad=include_box.value,
+            stride=read(strides),
+            padding=read(paddings),
+            mode=mode_buttons.value,
+            ceil_mode=ceil_box.value,
+            count_include_pad=include_box.value,
         )
         player.show(frames_for(X, **settings))
 

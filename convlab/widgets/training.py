@@ -13,7 +13,7 @@ from convlab.widgets.svg import COLOURS, Canvas
 def _sparkline(canvas: Canvas, x0: float, y0: float, losses: list[float], t: int) -> None:
     width, height = 220.0, 70.0
     top = max(losses) or 1.0
-    canvas.text(x0, y0 - 12, "loss (sum of squared errors)", 13)
+    canvas.text(x0, y0 - 12, "loss before each update (sum of squared errors)", 13)
     canvas.outline(x0, y0, width, height, "#d1d5db", 1.0)
     step = width / max(len(losses) - 1, 1)
     points = [(x0 + i * step, y0 + height - height * v / top) for i, v in enumerate(losses[: t + 1])]
@@ -45,10 +45,11 @@ def training_frame(X, Y, weight, losses, t, steps) -> str:
     grid(canvas, x, top, size, Y, marked, "target Y", 0)
     y = top + max(X.shape[0], kh) * size + 40
     loss = losses[t] if t < len(losses) else float(((Y_hat - Y) ** 2).sum())
+    which = "after the last update" if t == steps else f"before update {t + 1}"
     canvas.text(
         0,
         y,
-        f"loss {loss:.3f}   kernel {[round(v, 3) for v in weight.flatten().tolist()]}   "
+        f"loss {loss:.3f} ({which})   kernel {[round(v, 3) for v in weight.flatten().tolist()]}   "
         f"worst position {worst}: Ŷ {float(Y_hat[worst]):.2f} vs Y {float(Y[worst]):.0f}",
         13,
     )

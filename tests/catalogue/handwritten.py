@@ -104,30 +104,26 @@ MUTANTS = {
     ],
     "02_edge_detection": [
         Mutant(
-            "vertical_edge_kernel",
-            "sign flipped",
-            "return torch.tensor([[-1.0, 1.0]])",
-            "sign flipped",
+            "diagonal_edge_kernel",
+            "a diagonal line instead of an edge detector",
+            "return torch.eye(2)",
+            "responds to a flat region",
         ),
         Mutant(
-            "horizontal_edge_kernel",
-            "the vertical kernel again",
-            "return vertical_edge_kernel()",
-            "this is the vertical kernel",
-        ),
-        Mutant("edge_map", "absolute response", "return corr2d(X, K).abs()", "absolute value taken"),
-        Mutant(
-            "sobel_kernels",
-            "swapped",
-            """Gx = torch.outer(torch.tensor([1.0, 2.0, 1.0]), torch.tensor([-1.0, 0.0, 1.0]))
-return Gx.T, Gx""",
-            "Gx and Gy swapped",
+            "combine_kernels",
+            "the two kernels summed, the smaller one padded",
+            """h, w = max(K1.shape[0], K2.shape[0]), max(K1.shape[1], K2.shape[1])
+C = torch.zeros(h, w)
+C[:K1.shape[0], :K1.shape[1]] += K1
+C[:K2.shape[0], :K2.shape[1]] += K2
+return C""",
+            "shifted down by c and right by d",
         ),
         Mutant(
             "gradient_magnitude",
             "L1 norm",
-            """Gx, Gy = sobel_kernels()
-return corr2d(img, Gx).abs() + corr2d(img, Gy).abs()""",
+            """Gx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+return corr2d(img, Gx).abs() + corr2d(img, Gx.T).abs()""",
             "|Gx| + |Gy| instead of sqrt",
         ),
     ],

@@ -19,8 +19,8 @@ ROUTES = {
         Mutant("corr2d", "the reference's private kernel", "import convlab.oracle as o\nreturn o._conv2d(" + CONV + ")[0, 0]", "not allowed here: F.conv2d"),
     ],
     "02_edge_detection": [
-        Mutant("edge_map", "torch.ops.aten.convolution", f"return torch.ops.aten.convolution({CONV}, None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),
-        Mutant("gradient_magnitude", "a private binding of the convolution", "Gx, Gy = sobel_kernels()\nconv = torch._C._VariableFunctions.conv2d\nx = img[None, None].float()\nreturn torch.sqrt(conv(x, Gx[None, None]) ** 2 + conv(x, Gy[None, None]) ** 2)[0, 0]", "not allowed here: F.conv2d"),
+        Mutant("combine_kernels", "a transposed convolution", "import torch.nn.functional as F\nreturn F.conv_transpose2d(K1[None, None].float(), K2[None, None].float())[0, 0]", "not allowed here: F.conv_transpose2d"),
+        Mutant("gradient_magnitude", "a private binding of the convolution", "Gx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])\nconv = torch._C._VariableFunctions.conv2d\nx = img[None, None].float()\nreturn torch.sqrt(conv(x, Gx[None, None]) ** 2 + conv(x, Gx.T[None, None]) ** 2)[0, 0]", "not allowed here: F.conv2d"),
     ],
     "03_learning_kernel": [
         Mutant("kernel_gradient", "torch.ops.aten.convolution", "return torch.ops.aten.convolution(X[None, None].float(), dY[None, None].float(), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)[0, 0]", "not allowed here: F.conv2d"),

@@ -15,16 +15,17 @@ VARIANTS = {
         Mutant("Conv2D", "bias broadcast explicitly", "Y = corr2d(x, self.weight)\nreturn Y + self.bias.expand_as(Y)", "", 1),
     ],
     "02_edge_detection": [
-        Mutant("vertical_edge_kernel", "float64", "return torch.tensor([[1.0, -1.0]], dtype=torch.float64)", ""),
-        Mutant("edge_map", "loops inline", "kh, kw = K.shape\nY = torch.zeros(X.shape[0] - kh + 1, X.shape[1] - kw + 1)\nfor i in range(Y.shape[0]):\n    for j in range(Y.shape[1]):\n        Y[i, j] = (X[i:i + kh, j:j + kw] * K).sum()\nreturn Y", ""),
-        Mutant("sobel_kernels", "written out", "Gx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])\nreturn Gx, Gx.T.clone()", ""),
-        Mutant("gradient_magnitude", "torch.hypot", "Gx, Gy = sobel_kernels()\nreturn torch.hypot(corr2d(img, Gx), corr2d(img, Gy))", ""),
-        Mutant("vertical_edge_kernel", "unsqueeze of a vector", "return torch.tensor([1.0, -1.0]).unsqueeze(0)", ""),
-        Mutant("horizontal_edge_kernel", "written out", "return torch.tensor([[1.0], [-1.0]])", ""),
-        Mutant("horizontal_edge_kernel", "reshape of a vector, float64", "return torch.tensor([1.0, -1.0], dtype=torch.float64).reshape(2, 1)", ""),
-        Mutant("edge_map", "under no_grad, float inputs", "with torch.no_grad():\n    return corr2d(X.float(), K.float())", ""),
-        Mutant("sobel_kernels", "both written out", "Gx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])\nGy = torch.tensor([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]])\nreturn Gx, Gy", ""),
-        Mutant("gradient_magnitude", "float64, pow and sqrt", "Gx, Gy = sobel_kernels()\nimg = img.double()\nreturn (corr2d(img, Gx.double()).pow(2) + corr2d(img, Gy.double()).pow(2)).sqrt()", ""),
+        Mutant("diagonal_edge_kernel", "negated", "return torch.tensor([[-1.0, 1.0], [1.0, -1.0]])", ""),
+        Mutant("diagonal_edge_kernel", "3×3 second differences, float64", "d = torch.tensor([1.0, -2.0, 1.0], dtype=torch.float64)\nreturn torch.outer(d, d)", ""),
+        Mutant("diagonal_edge_kernel", "2×3, halved", "return 0.5 * torch.tensor([[1.0, -2.0, 1.0], [-1.0, 2.0, -1.0]])", ""),
+        Mutant("rising_edge_kernel", "float64", "return torch.tensor([[-1.0, 1.0]], dtype=torch.float64)", ""),
+        Mutant("rising_edge_kernel", "the notes' kernel flipped", "return torch.tensor([[1.0, -1.0]]).flip(1)", ""),
+        Mutant("combine_kernels", "K1 scattered by K2's entries the other way round", "h1, w1 = K2.shape\nh2, w2 = K1.shape\nC = torch.zeros(h1 + h2 - 1, w1 + w2 - 1)\nfor c in range(h2):\n    for d in range(w2):\n        C[c:c + h1, d:d + w1] += K2 * K1[c, d]\nreturn C", ""),
+        Mutant("combine_kernels", "corr2d of the padded K1 with the flipped K2", "h1, w1 = K1.shape\nh2, w2 = K2.shape\nP = torch.zeros(h1 + 2 * (h2 - 1), w1 + 2 * (w2 - 1))\nP[h2 - 1:h2 - 1 + h1, w2 - 1:w2 - 1 + w1] = K1\nreturn corr2d(P, K2.flip(0, 1))", ""),
+        Mutant("combine_kernels", "four loops, float64", "(h1, w1), (h2, w2) = K1.shape, K2.shape\nC = torch.zeros(h1 + h2 - 1, w1 + w2 - 1, dtype=torch.float64)\nfor a in range(h1):\n    for b in range(w1):\n        for c in range(h2):\n            for d in range(w2):\n                C[a + c, b + d] += float(K1[a, b]) * float(K2[c, d])\nreturn C", ""),
+        Mutant("gradient_magnitude", "torch.hypot", "Gx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])\nreturn torch.hypot(corr2d(img, Gx), corr2d(img, Gx.T))", ""),
+        Mutant("gradient_magnitude", "float64, pow and sqrt", "Gx = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])\nimg = img.double()\nreturn (corr2d(img, Gx.double()).pow(2) + corr2d(img, Gx.T.double()).pow(2)).sqrt()", ""),
+        Mutant("gradient_magnitude", "Gy written out, negated Gx", "Gx = -torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])\nGy = torch.tensor([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]])\nreturn torch.sqrt(corr2d(img, -Gx) ** 2 + corr2d(img, Gy) ** 2)", ""),
     ],
     "03_learning_kernel": [
         Mutant("train_kernel", "the notes' nn.Conv2d loop", "conv = nn.Conv2d(1, 1, kernel_size, bias=False)\nwith torch.no_grad():\n    conv.weight.copy_((init if init is not None else torch.rand(kernel_size)).reshape(1, 1, *kernel_size))\nX4, Y4 = X.reshape(1, 1, *X.shape).float(), Y.reshape(1, 1, *Y.shape).float()\nlosses = []\nfor _ in range(steps):\n    loss = ((conv(X4) - Y4) ** 2).sum()\n    losses.append(loss.item())\n    conv.zero_grad()\n    loss.backward()\n    conv.weight.data[:] -= lr * conv.weight.grad\nreturn conv.weight.detach().reshape(kernel_size), losses", ""),
@@ -57,6 +58,8 @@ VARIANTS = {
         Mutant("conv_param_count", "math.prod", "import math\nif in_channels % groups != 0 or out_channels % groups != 0:\n    raise ValueError('groups must divide both channel counts')\nsize = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)\nweights = math.prod((out_channels, in_channels // groups, *size))\nreturn weights + out_channels * int(bool(bias))", ""),
     ],
     "07_pooling": [
+        Mutant("receptive_field", "from the top down: r = s·r + (k − s)", "r = 1\nfor k, s in reversed(layers):\n    r = s * r + (k - s)\nreturn r", ""),
+        Mutant("receptive_field", "math.prod of the strides below", "import math\nreturn 1 + sum((k - 1) * math.prod(s for _, s in layers[:i]) for i, (k, _) in enumerate(layers))", ""),
         Mutant("pool2d", "Tensor.unfold and amax", "if mode not in ('max', 'avg'):\n    raise ValueError(mode)\np_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size\nw = X.float().unfold(0, p_h, 1).unfold(1, p_w, 1)\nreturn w.amax(dim=(2, 3)) if mode == 'max' else w.mean(dim=(2, 3))", ""),
         Mutant("pool2d", "float64 loop, max via torch.max", "if mode not in ('max', 'avg'):\n    raise ValueError(mode)\np_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size\nX = X.double()\nreturn torch.tensor([[torch.max(X[i:i + p_h, j:j + p_w]).item() if mode == 'max' else X[i:i + p_h, j:j + p_w].mean().item() for j in range(X.shape[1] - p_w + 1)] for i in range(X.shape[0] - p_h + 1)], dtype=torch.float64)", ""),
         Mutant("pool2d_ext", "Tensor.unfold over a filled canvas", "pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)\n(kh, kw), (ph, pw) = pair(kernel_size), pair(padding)\nsh, sw = (kh, kw) if stride is None else pair(stride)\nif mode not in ('max', 'avg') or min(sh, sw) < 1 or ph > kh // 2 or pw > kw // 2:\n    raise ValueError('bad pooling arguments')\nc, h, w = X.shape\n\ndef size(n, k, p, s):\n    if not ceil_mode:\n        return (n + 2 * p - k) // s + 1\n    out = -(-(n + 2 * p - k) // s) + 1\n    return out - 1 if (out - 1) * s >= n + p else out\n\noh, ow = size(h, kh, ph, sh), size(w, kw, pw, sw)\nfill = float('-inf') if mode == 'max' else 0.0\ncanvas = torch.full((c, max(h + 2 * ph, (oh - 1) * sh + kh), max(w + 2 * pw, (ow - 1) * sw + kw)), fill)\ncanvas[:, ph:ph + h, pw:pw + w] = X\nwindows = canvas.unfold(1, kh, sh).unfold(2, kw, sw)[:, :oh, :ow]\nif mode == 'max':\n    return windows.amax(dim=(-2, -1))\n# the divisor from a mask: 1 where a cell counts (the padded input, or X alone), pooled alike\nmask = torch.zeros(canvas.shape[1:])\nmask[(0, ph)[not count_include_pad]:(h + 2 * ph, ph + h)[not count_include_pad], (0, pw)[not count_include_pad]:(w + 2 * pw, pw + w)[not count_include_pad]] = 1\ncounts = mask.unfold(0, kh, sh).unfold(1, kw, sw)[:oh, :ow].sum(dim=(-2, -1))\nreturn windows.sum(dim=(-2, -1)) / counts", ""),
@@ -83,7 +86,8 @@ FACILITIES = {
         Mutant("kernel_gradient", "torch.autograd.grad", "K = torch.zeros(X.shape[0] - dY.shape[0] + 1, X.shape[1] - dY.shape[1] + 1, requires_grad=True)\n(grad,) = torch.autograd.grad((corr2d(X, K) * dY).sum(), K)\nreturn grad", ""),
     ],
     "02_edge_detection": [
-        Mutant("gradient_magnitude", "torch.hypot", "Gx, Gy = sobel_kernels()\nreturn torch.hypot(corr2d(img, Gx), corr2d(img, Gy))", ""),
+        Mutant("combine_kernels", "einsum over Tensor.unfold of the padded K1", "h1, w1 = K1.shape\nh2, w2 = K2.shape\nP = torch.zeros(h1 + 2 * (h2 - 1), w1 + 2 * (w2 - 1), dtype=torch.float64)\nP[h2 - 1:h2 - 1 + h1, w2 - 1:w2 - 1 + w1] = K1\nwindows = P.unfold(0, h2, 1).unfold(1, w2, 1)\nreturn torch.einsum('ijab,ab->ij', windows, K2.flip(0, 1).double())", ""),
+        Mutant("gradient_magnitude", "Gx from combine_kernels", "Gx = combine_kernels(torch.tensor([[1.0], [2.0], [1.0]]), torch.tensor([[-1.0, 0.0, 1.0]]))\nreturn torch.hypot(corr2d(img, Gx), corr2d(img, Gx.T))", ""),
     ],
     "04_padding_stride": [
         Mutant("pad2d", "numpy's np.pad", "import numpy as np\nif isinstance(padding, int):\n    padding = (padding,) * 4\nelif len(padding) == 2:\n    padding = (padding[0], padding[0], padding[1], padding[1])\ntop, bottom, left, right = padding\nreturn torch.from_numpy(np.pad(X.numpy(), ((top, bottom), (left, right))))", ""),
@@ -92,6 +96,7 @@ FACILITIES = {
         Mutant("corr2d_multi_in", "einsum over Tensor.unfold, float64", "if X.shape[0] != K.shape[0]:\n    raise ValueError('X and K need the same number of channels')\nkh, kw = K.shape[1:]\nwindows = X.double().unfold(1, kh, 1).unfold(2, kw, 1)\nreturn torch.einsum('cijab,cab->ij', windows, K.double()).float()", ""),
     ],
     "07_pooling": [
+        Mutant("receptive_field", "recursion on numpy ints, turned into an int", "import numpy as np\ndef field(rest):\n    if not rest:\n        return np.int64(1)\n    (k, s), above = rest[0], rest[1:]\n    return k + s * (field(above) - 1)\nreturn int(field(list(layers)))", ""),
         Mutant("pool2d", "numpy round trip", "import numpy as np\nif mode not in ('max', 'avg'):\n    raise ValueError(mode)\np_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size\nx = X.double().numpy()\ny = np.zeros((x.shape[0] - p_h + 1, x.shape[1] - p_w + 1))\nfor i in range(y.shape[0]):\n    for j in range(y.shape[1]):\n        window = x[i:i + p_h, j:j + p_w]\n        y[i, j] = window.max() if mode == 'max' else window.mean()\nreturn torch.from_numpy(y).float()", ""),
     ],
 }
