@@ -277,6 +277,47 @@ def test_per_axis_stride_moves_the_window_by_different_steps_across_and_down(lab
     page.close()
 
 
+def test_pooling_switches_and_a_chained_kernel_redraw(lab, browser):
+    """07's pooling view: unticking ceil_mode drops the overhanging windows (9 frames -> 4).
+    02's explorer: a second kernel after the first changes the response picture."""
+    aid = "07_pooling"
+    page, errors = open_notebook(browser, lab, f"solutions/{aid}/{aid}.ipynb")
+    run_all(page)
+    find = (
+        "() => [...document.querySelectorAll('.convlab-player')]"
+        ".findIndex(p => p.textContent.includes('ceil_mode') && p.textContent.includes('of 9'))"
+    )
+    page.wait_for_function(f"() => ({find})() >= 0", timeout=90_000)
+    player = page.locator(".convlab-player").nth(page.evaluate(find))
+    player.scroll_into_view_if_needed()
+    assert visible_step(player) == "step 1 of 9"
+    player.locator(".widget-checkbox", has_text="ceil_mode").locator("input").click()
+    deadline = time.monotonic() + 60
+    while visible_step(player) != "step 1 of 4" and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert visible_step(player) == "step 1 of 4"
+    assert relevant(errors) == [], errors
+    page.close()
+
+    aid = "02_edge_detection"
+    page, errors = open_notebook(browser, lab, f"solutions/{aid}/{aid}.ipynb")
+    run_all(page)
+    explorer = page.locator(".convlab-explorer").first
+    explorer.wait_for(timeout=90_000)
+    explorer.scroll_into_view_if_needed()
+    response = explorer.locator("img").nth(1)
+    before = response.get_attribute("src")
+    explorer.locator("select").nth(1).select_option("Sobel x")
+    deadline = time.monotonic() + 60
+    while response.get_attribute("src") == before and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert response.get_attribute("src") != before
+    assert explorer.locator("code").count() == 2  # both kernels written under the pictures
+    explorer.screenshot(path=str(SHOTS / f"{aid}-explorer-chained.png"))
+    assert relevant(errors) == [], errors
+    page.close()
+
+
 def test_animation_plays_while_the_kernel_is_busy(lab, browser):
     """Frames are switched in the browser: a busy kernel does not stop the window."""
     aid = "01_cross_correlation"
