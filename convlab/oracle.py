@@ -25,6 +25,9 @@ _conv2d = torch.conv2d
 _pad = torch._C._nn.pad
 _max_pool2d = torch._C._nn.max_pool2d_with_indices
 _avg_pool2d = torch._C._nn.avg_pool2d
+_im2col = torch._C._nn.im2col
+_conv_transpose2d = torch.conv_transpose2d
+_grad = torch.autograd.grad
 _Conv2d = nn.Conv2d
 
 Size = int | tuple[int, int]
@@ -123,3 +126,83 @@ def conv_param_count(
     """Learnable parameters of the matching ``nn.Conv2d``, counted from the layer itself."""
     layer = _Conv2d(in_channels, out_channels, kernel_size, groups=groups, bias=bias)
     return sum(p.numel() for p in layer.parameters())
+
+
+# --- notebook 08: gradients by autograd, im2col, the transposed convolution -------------------
+
+
+def corr2d_input_grad(
+    dY: torch.Tensor, K: torch.Tensor, input_size: Size, stride: Size = 1, padding: Size = 0
+) -> torch.Tensor:
+    """dL/dX for L = sum(corr2d(X, K, padding, stride) * dY), X of shape ``input_size``, by
+    autograd through PyTorch's convolution (float64)."""
+    X = torch.zeros(input_size, dtype=torch.float64, requires_grad=True)
+    with torch.enable_grad():
+        Y = _conv2d(X[None, None], _f64(K)[None, None], stride=stride, padding=padding)[0, 0]
+        (dX,) = _grad(Y, X, _f64(dY))
+    return dX
+
+
+def conv2d_backward(
+    X: torch.Tensor, K: torch.Tensor, dY: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(dX, dK, db) of L = sum(Y * dY), Y = F.conv2d(X, K) + b: X (c_i, h, w), K (c_o, c_i, kh,
+    kw), dY (c_o, h', w'), by autograd (float64)."""
+    X, K = _f64(X).requires_grad_(True), _f64(K).requires_grad_(True)
+    b = torch.zeros(K.shape[0], dtype=torch.float64, requires_grad=True)
+    with torch.enable_grad():
+        Y = _conv2d(X[None], K, b)[0]
+        return _grad(Y, (X, K, b), _f64(dY))
+
+
+def pool2d_backward(
+    X: torch.Tensor, dY: torch.Tensor, kernel_size: Size, stride: Size | None = None, mode: str = "max"
+) -> torch.Tensor:
+    """dL/dX of L = sum(pool2d(X) * dY) for a 2-D X, no padding, by autograd (float64): max
+    pooling sends each dY to the first maximum of its window, average pooling spreads it."""
+    X = _f64(X).requires_grad_(True)
+    stride = kernel_size if stride is None else stride
+    with torch.enable_grad():
+        if mode == "max":
+            Y = _max_pool2d(X[None, None], kernel_size, stride, 0, 1, False)[0]
+        elif mode == "avg":
+            Y = _avg_pool2d(X[None, None], kernel_size, stride, 0, False, True)
+        else:
+            raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
+        (dX,) = _grad(Y[0, 0], X, _f64(dY))
+    return dX
+
+
+def im2col(X: torch.Tensor, kernel_size: Size, stride: Size = 1, padding: Size = 0) -> torch.Tensor:
+    """X (c, h, w) -> (c·kh·kw, h'·w'): one column per window, as ``F.unfold`` lays them out
+    (rows channel by channel, each window row by row; columns output row by output row)."""
+    k, s, p = (v if not isinstance(v, int) else (v, v) for v in (kernel_size, stride, padding))
+    return _im2col(_f64(X)[None], k, (1, 1), p, s)[0].to(_result_dtype(X))
+
+
+def conv_transpose2d(X: torch.Tensor, K: torch.Tensor, stride: Size = 1, padding: Size = 0) -> torch.Tensor:
+    """The transposed convolution of a 2-D X with K: each X[i, j] scatters X[i, j]·K into the
+    output at (i·sh, j·sw), then ``padding`` rows and columns are cut from each side."""
+    out = _conv_transpose2d(_f64(X)[None, None], _f64(K)[None, None], stride=stride, padding=padding)
+    return out[0, 0]
+
+
+def numerical_gradient(f, x: torch.Tensor, h: float = 1e-5) -> torch.Tensor:
+    """Central differences (f(x + h·e_i) − f(x − h·e_i)) / 2h for every entry i of x (float64)."""
+    x = _f64(x).clone()
+    grad = torch.zeros_like(x)
+    for i in range(x.numel()):
+        old = x.view(-1)[i].item()
+        x.view(-1)[i] = old + h
+        up = float(f(x))
+        x.view(-1)[i] = old - h
+        down = float(f(x))
+        x.view(-1)[i] = old
+        grad.view(-1)[i] = (up - down) / (2 * h)
+    return grad
+
+
+def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
+    """CS231n's relative error: max over entries of |a − b| / max(1e-8, |a| + |b|)."""
+    a, b = _f64(a), _f64(b)
+    return float(((a - b).abs() / (a.abs() + b.abs()).clamp(min=1e-8)).max())

@@ -1,7 +1,7 @@
 """Tensors as pictures: annotated heat-maps side by side, with the course's colours.
 
 Introduced in notebook 01 (``heatmaps``); ``curve`` in 03; ``picture`` and ``png`` draw the
-kernel explorer's photo and response in 02.
+kernel explorer's photo and response in 02; ``loglog`` plots 08's timings.
 """
 
 from __future__ import annotations
@@ -72,6 +72,20 @@ def curve(values: list[float], title: str, xlabel: str = "step", ylabel: str = "
     ax.plot(range(len(values)), values, marker="o", color="#16a34a")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3)
+    plt.close(fig)
+    return fig
+
+
+def loglog(sizes, curves: dict[str, list[float | None]], title: str, xlabel: str, ylabel: str = "seconds"):
+    """Lines on log-log axes, one per curve (``None`` entries left out): how a cost grows with size."""
+    fig, ax = plt.subplots(figsize=(5.4, 3.6), layout="constrained")
+    for name, values in curves.items():
+        points = [(n, v) for n, v in zip(sizes, values, strict=True) if v is not None]
+        if points:
+            ax.plot(*zip(*points, strict=True), marker="o", label=name)
+    ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
     plt.close(fig)
     return fig
 

@@ -93,7 +93,15 @@ PAD_OPS = {
     )
 }
 
+# The backward operators of convolution and pooling: forbidden where the exercise is the backward.
+BACKWARD_OPS = {
+    "convolution_backward": "F.conv2d's backward (autograd through PyTorch's convolution)",
+    "max_pool2d_with_indices_backward": "F.max_pool2d's backward (autograd through PyTorch's pooling)",
+    "avg_pool2d_backward": "F.avg_pool2d's backward (autograd through PyTorch's pooling)",
+}
+
 REFERENCE = "convlab.oracle"  # the course's reference: no exercise may call it
+_equal, _allclose = torch.equal, torch.allclose  # bound before any notebook code runs
 _setprofile, _getprofile = sys.setprofile, sys.getprofile  # bound before any notebook code runs
 _dispatch_stack, _pop = _get_current_dispatch_mode_stack, _pop_mode  # bound before notebook code runs
 
@@ -129,6 +137,7 @@ class Forbidden:
 
 
 CONVOLUTION_AND_POOLING = Forbidden(FORBIDDEN, FORBIDDEN_OPS)
+BACKWARD = Forbidden({}, BACKWARD_OPS)
 PAD = Forbidden(
     {
         "torch._C._nn.pad": "F.pad",
@@ -249,9 +258,14 @@ def run_watched(
         ]
     outcome.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
     for name, old in originals.items():
-        new = copies[name]
-        if isinstance(old, torch.Tensor) and (
-            new.shape != old.shape or new.dtype != old.dtype or not torch.equal(new, old)
-        ):
+        if isinstance(old, torch.Tensor) and not _unchanged(copies[name], old):
             outcome.mutated.append(name)
     return outcome
+
+
+def _unchanged(new: torch.Tensor, old: torch.Tensor) -> bool:
+    """Bit for bit, or for floats within rounding: ``x[i] += h; ...; x[i] -= h`` (a numerical
+    gradient that puts x back) leaves a few units in the last place behind, not an edit."""
+    if new.shape != old.shape or new.dtype != old.dtype:
+        return False
+    return _equal(new, old) or (new.is_floating_point() and _allclose(new, old, rtol=1e-12, atol=1e-12))

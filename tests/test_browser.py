@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from convlab.widgets.svg import COLOURS
-from tests.support.notebooks import ROOT, assignments, load
+from tests.support.notebooks import ROOT, assignments, load, nbgrader_role
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -228,6 +228,24 @@ def test_every_animation_renders_plays_and_reacts(aid, lab, browser):
     page.close()
 
 
+def player_with(page, *texts: str):
+    """The first player whose text (every frame's, hidden ones included) has all ``texts``."""
+    test = " && ".join(f"p.textContent.includes({json.dumps(t)})" for t in texts)
+    find = f"() => [...document.querySelectorAll('.convlab-player')].findIndex(p => {test})"
+    page.wait_for_function(f"() => ({find})() >= 0", timeout=90_000)
+    player = page.locator(".convlab-player").nth(page.evaluate(find))
+    player.scroll_into_view_if_needed()
+    return player
+
+
+def wait_until(condition, timeout_s: float = 60) -> None:
+    """Poll ``condition`` (a redraw comes back from the kernel) until it holds or time runs out;
+    the caller asserts it."""
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.25)
+
+
 def window_outline(player) -> tuple[float, float, float]:
     """(x, y, width) of the window's outline in the frame the player shows now."""
     for svg in player.locator("svg").all():
@@ -257,20 +275,12 @@ def test_per_axis_stride_moves_the_window_by_different_steps_across_and_down(lab
     aid = "04_padding_stride"
     page, errors = open_notebook(browser, lab, f"solutions/{aid}/{aid}.ipynb")
     run_all(page)
-    find = (
-        "() => [...document.querySelectorAll('.convlab-player')]"
-        ".findIndex(p => p.textContent.includes('stride (3, 2)'))"
-    )
-    page.wait_for_function(f"() => ({find})() >= 0", timeout=90_000)
-    player = page.locator(".convlab-player").nth(page.evaluate(find))
-    player.scroll_into_view_if_needed()
+    player = player_with(page, "stride (3, 2)")
     assert window_steps(player) == (2.0, 3.0)
     across = player.locator(".widget-slider", has_text="stride →").locator(".noUi-handle")
     across.focus()
     across.press("ArrowRight")  # stride → from 2 to 3, stride ↓ stays 3
-    deadline = time.monotonic() + 60
-    while "stride (3, 3)" not in (player.text_content() or "") and time.monotonic() < deadline:
-        time.sleep(0.25)
+    wait_until(lambda: "stride (3, 3)" in (player.text_content() or ""))
     assert window_steps(player) == (3.0, 3.0)
     player.screenshot(path=str(SHOTS / f"{aid}-per-axis-stride.png"))
     assert relevant(errors) == [], errors
@@ -283,18 +293,10 @@ def test_pooling_switches_and_a_chained_kernel_redraw(lab, browser):
     aid = "07_pooling"
     page, errors = open_notebook(browser, lab, f"solutions/{aid}/{aid}.ipynb")
     run_all(page)
-    find = (
-        "() => [...document.querySelectorAll('.convlab-player')]"
-        ".findIndex(p => p.textContent.includes('ceil_mode') && p.textContent.includes('of 9'))"
-    )
-    page.wait_for_function(f"() => ({find})() >= 0", timeout=90_000)
-    player = page.locator(".convlab-player").nth(page.evaluate(find))
-    player.scroll_into_view_if_needed()
+    player = player_with(page, "ceil_mode", "of 9")
     assert visible_step(player) == "step 1 of 9"
     player.locator(".widget-checkbox", has_text="ceil_mode").locator("input").click()
-    deadline = time.monotonic() + 60
-    while visible_step(player) != "step 1 of 4" and time.monotonic() < deadline:
-        time.sleep(0.25)
+    wait_until(lambda: visible_step(player) == "step 1 of 4")
     assert visible_step(player) == "step 1 of 4"
     assert relevant(errors) == [], errors
     page.close()
@@ -308,9 +310,7 @@ def test_pooling_switches_and_a_chained_kernel_redraw(lab, browser):
     response = explorer.locator("img").nth(1)
     before = response.get_attribute("src")
     explorer.locator("select").nth(1).select_option("Sobel x")
-    deadline = time.monotonic() + 60
-    while response.get_attribute("src") == before and time.monotonic() < deadline:
-        time.sleep(0.25)
+    wait_until(lambda: response.get_attribute("src") != before)
     assert response.get_attribute("src") != before
     assert explorer.locator("code").count() == 2  # both kernels written under the pictures
     explorer.screenshot(path=str(SHOTS / f"{aid}-explorer-chained.png"))
@@ -341,9 +341,10 @@ def test_animation_plays_while_the_kernel_is_busy(lab, browser):
     page.close()
 
 
-def test_validate_button_in_the_browser(lab, browser):
-    aid = "01_cross_correlation"
+@pytest.mark.parametrize("aid", ["01_cross_correlation", "08_backprop_im2col"])
+def test_validate_button_in_the_browser(lab, browser, aid):
     _, _, course = lab
+    tests = sum(nbgrader_role(c) == "test" for c in load("solutions", aid).cells)
     filled = course / "filled"
     filled.mkdir(exist_ok=True)
     shutil.copy2(course / "solutions" / aid / f"{aid}.ipynb", filled / f"{aid}.ipynb")
@@ -354,9 +355,9 @@ def test_validate_button_in_the_browser(lab, browser):
         page, _ = open_notebook(browser, lab, path)
         page.get_by_role("button", name="Validate").click()
         page.get_by_text(expected).first.wait_for(timeout=180_000)
-        page.screenshot(path=str(SHOTS / f"validate-{path.split('/')[0]}.png"))
-        if path.startswith("notebooks"):  # the blank release: each of its 4 test cells is reported
-            assert page.get_by_text(expected).count() == 4
+        page.screenshot(path=str(SHOTS / f"validate-{aid}-{path.split('/')[0]}.png"))
+        if path.startswith("notebooks"):  # the blank release: each of its test cells is reported
+            assert page.get_by_text(expected).count() == tests
         page.close()
 
 

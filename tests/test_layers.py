@@ -14,7 +14,7 @@ from tests.support.course import python_c
 from tests.support.notebooks import assignments, load
 
 PACKAGE = Path(convlab.__file__).parent
-LEAVES = {"convlab.failure", "convlab.geometry", "convlab.watch", "convlab.data"}
+LEAVES = {"convlab.failure", "convlab.geometry", "convlab.watch", "convlab.data", "convlab.timing"}
 
 
 def module_name(path: Path) -> str:

@@ -76,6 +76,55 @@ WORKED_EXAMPLES = [
     ("07_pooling", "cnn-activation-code", [1, 1, 5, 5]),
     ("07_pooling", "field-measure", [7, 7, 7]),
     ("07_pooling", "field-two-3x3-code", [73728, 102400]),
+    # 08: the notes' 3×3 input and 2×2 kernel, dY of ones: autograd, the full cross-correlation with
+    # the flipped kernel and F.conv_transpose2d give the same input gradient
+    ("08_backprop_im2col", "input-grad-autograd", [0, 1, 1, 2, 6, 4, 2, 5, 3]),
+    ("08_backprop_im2col", "input-grad-full-code", [0, 1, 1, 2, 6, 4, 2, 5, 3] * 2),
+    (
+        "08_backprop_im2col",
+        "transposed-size-code",
+        [2, 2, 1, 0, 3, 3, 2, 2, 2, 0, 4, 4, 3, 3, 2, 1, 5, 5, 4, 3, 1, 1, 4, 4],
+    ),
+    (
+        "08_backprop_im2col",
+        "unfold-code",
+        [
+            0,
+            1,
+            3,
+            4,
+            1,
+            2,
+            4,
+            5,
+            3,
+            4,
+            6,
+            7,
+            4,
+            5,
+            7,
+            8,
+            9,
+            10,
+            12,
+            13,
+            10,
+            11,
+            13,
+            14,
+            12,
+            13,
+            15,
+            16,
+            13,
+            14,
+            16,
+            17,
+        ],
+    ),
+    # 08: im2col of a 3-channel 224×224 image and a 3×3 kernel holds 8.84 times the image
+    ("08_backprop_im2col", "cost-code", [1330668, 150528, 8.84]),
 ]
 
 
@@ -143,6 +192,7 @@ def test_notes_cnn_mistake_is_shown_and_corrected():
         ("02_edge_detection", "chain-code", "True"),  # smoothing then difference = Sobel's Gx
         ("04_padding_stride", "same-torch-code", "(True, False)"),  # PyTorch's 'same' pads bottom/right
         ("07_pooling", "shift-code", "(False, True, False)"),  # one pixel within a window: same pooled output
+        ("08_backprop_im2col", "input-grad-full-code", "True,\n True)"),  # both equal autograd's dX
     ],
 )
 def test_demos_show_what_their_text_says(aid, cell_id, expected):
@@ -169,6 +219,12 @@ def test_what_you_should_see_is_what_the_answer_key_prints(aid):
             promised += len(lines)
             printed = []
     assert promised, "no 'What you should see' cell"
+
+
+def test_gradient_check_tells_the_right_backward_from_the_wrong_one():
+    text = plain_output(load("solutions", "08_backprop_im2col"), "gradcheck-demo-code")
+    right, wrong = (float(line.rsplit(" ", 1)[1]) for line in text.strip().splitlines())
+    assert right < 1e-7 and wrong > 1e-2
 
 
 def test_flip_demo_shows_symmetric_kernels_agree():

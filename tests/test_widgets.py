@@ -306,3 +306,36 @@ def test_pool_view_explains_a_refused_setting():
 
     (frame,) = frames_for(torch.ones(4, 4), 2, padding=2)
     assert "No output" in frame and "half" in frame
+
+
+@pytest.mark.parametrize(("stride", "padding"), [(1, 0), (2, 1), ((3, 2), (1, 0)), ((1, 2), (0, 1))])
+def test_transposed_view_scatters_what_pytorch_computes(stride, padding):
+    from convlab.geometry import pair
+    from convlab.widgets import transposed_view
+    from convlab.widgets.transposed import scatter
+
+    g = torch.Generator().manual_seed(8)
+    X, K = torch.randn(3, 4, generator=g).double(), torch.randn(2, 3, generator=g).double()
+    expected = F.conv_transpose2d(X[None, None], K[None, None], stride=stride, padding=padding)[0, 0]
+    (ph, pw) = pair(padding)
+    full = scatter(X, K, pair(stride))
+    assert torch.allclose(full[ph : full.shape[0] - ph, pw : full.shape[1] - pw], expected)
+    view = transposed_view(X, K, stride, padding)
+    assert len(view.frames) == X.numel()
+    rows, cols = expected.shape
+    assert f"= {rows}   columns:" in view.frames[0] and view.frames[0].count(f"= {cols}<") == 1
+
+
+def test_transposed_view_controls_one_axis_at_a_time():
+    from convlab.widgets import transposed_view
+
+    view = transposed_view(torch.ones(2, 2), torch.ones(2, 2), controls=("stride", "padding"))
+    sliders = {s.description: s for s in view.children[0].children}
+    assert sorted(sliders) == ["padding →", "padding ↓", "stride →", "stride ↓"]
+    sliders["stride ↓"].value = 3
+    assert (
+        "rows: (2 − 1)·3 − 2·0 + 2 = 5" in view.frames[0]
+        and "columns: (2 − 1)·1 − 2·0 + 2 = 3" in view.frames[0]
+    )
+    sliders["padding →"].value = 2
+    assert "No output" in view.frames[0]

@@ -8,6 +8,7 @@ code has run: the notebook's first cell imports it.
 
 from convlab import data, geometry, oracle, watch
 from convlab.checks import (
+    backprop,
     channels,
     compare,
     cross_correlation,
@@ -20,6 +21,15 @@ from convlab.checks import (
     pooling,
     runner,
     wording,
+)
+from convlab.checks.backprop import (
+    check_conv2d_backward,
+    check_corr2d_im2col,
+    check_corr2d_input_grad,
+    check_im2col,
+    check_numerical_gradient,
+    check_pool2d_backward,
+    check_relative_error,
 )
 from convlab.checks.channels import check_corr2d_grouped, check_corr2d_multi_in, check_corr2d_multi_in_out
 from convlab.checks.cross_correlation import check_Conv2D, check_corr2d
@@ -41,7 +51,7 @@ from convlab.checks.pooling import check_pool2d, check_pool2d_ext, check_recepti
 from convlab.failure import CheckFailure
 
 # The notebooks' modules, in course order: each declares its exercises as module constants.
-NOTEBOOKS = (cross_correlation, edges, learning, padding_stride, channels, one_by_one, pooling)
+NOTEBOOKS = (cross_correlation, edges, learning, padding_stride, channels, one_by_one, pooling, backprop)
 
 # What the checks rely on, as it is when the notebook imports them (before any student code).
 # None of these modules imports convlab.checks, so each is complete here, whatever the notebook
@@ -56,23 +66,30 @@ def exercises() -> list[exercise.Exercise]:
 
 __all__ = [
     "CheckFailure",
+    "check_combine_kernels",
     "check_Conv2D",
+    "check_conv2d_backward",
     "check_conv_output_shape",
     "check_conv_param_count",
     "check_corr2d",
     "check_corr2d_ext",
     "check_corr2d_grouped",
+    "check_corr2d_im2col",
+    "check_corr2d_input_grad",
     "check_corr2d_multi_in",
     "check_corr2d_multi_in_out",
     "check_corr2d_multi_in_out_1x1",
-    "check_combine_kernels",
     "check_diagonal_edge_kernel",
     "check_gradient_magnitude",
+    "check_im2col",
     "check_kernel_gradient",
+    "check_numerical_gradient",
     "check_pad2d",
     "check_pool2d",
+    "check_pool2d_backward",
     "check_pool2d_ext",
     "check_receptive_field",
+    "check_relative_error",
     "check_rising_edge_kernel",
     "check_same_padding",
     "check_train_kernel",

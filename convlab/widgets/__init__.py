@@ -7,6 +7,7 @@ from convlab.widgets.one_by_one import one_by_one_view
 from convlab.widgets.player import FramePlayer
 from convlab.widgets.pooling import pool_view
 from convlab.widgets.training import training_view
+from convlab.widgets.transposed import transposed_view
 
 __all__ = [
     "FramePlayer",
@@ -16,4 +17,5 @@ __all__ = [
     "one_by_one_view",
     "pool_view",
     "training_view",
+    "transposed_view",
 ]

@@ -40,5 +40,13 @@ ROUTES = {
         Mutant("pool2d", "the course's reference", "from convlab import oracle\nif mode not in ('max', 'avg'):\n    raise ValueError(mode)\nreturn oracle.pool2d(X, pool_size, 1, 0, mode)", "convlab.oracle.pool2d (the course's reference)"),
         Mutant("pool2d_ext", "nn.AvgPool2d through torch._C._nn", "if mode not in ('max', 'avg') or (stride is not None and min((stride,) * 2 if isinstance(stride, int) else stride) < 1):\n    raise ValueError('bad arguments')\nif mode == 'max':\n    return torch._C._nn.max_pool2d_with_indices(X.float(), kernel_size, stride or kernel_size, padding, 1, ceil_mode)[0]\nreturn torch._C._nn.avg_pool2d(X.float(), kernel_size, stride or kernel_size, padding, ceil_mode, count_include_pad)", "not allowed here: F.max_pool2d"),
     ],
+    "08_backprop_im2col": [
+        Mutant("corr2d_input_grad", "F.conv_transpose2d", "import torch.nn.functional as F\nreturn F.conv_transpose2d(dY[None, None], K[None, None], stride=stride, padding=padding)[0, 0]", "not allowed here: F.conv_transpose2d"),
+        Mutant("corr2d_input_grad", "autograd through F.conv2d", "import torch.nn.functional as F\nX = torch.zeros(input_size, requires_grad=True)\nY = F.conv2d(X[None, None], K[None, None], stride=stride, padding=padding)[0, 0]\n(Y * dY).sum().backward()\nreturn X.grad", "not allowed here"),
+        Mutant("conv2d_backward", "torch.ops.aten.convolution_backward", "dX, dK, db = torch.ops.aten.convolution_backward(dY[None], X[None], K, [K.shape[0]], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True])\nreturn dX[0], dK, db", "F.conv2d's backward"),
+        Mutant("conv2d_backward", "autograd through the lent corr2d", "Xg, Kg = X.clone().requires_grad_(True), K.clone().requires_grad_(True)\nY = torch.stack([sum(corr2d(Xg[c], Kg[o, c]) for c in range(X.shape[0])) for o in range(K.shape[0])])\n(Y * dY).sum().backward()\nreturn Xg.grad, Kg.grad, dY.sum(dim=(1, 2))", "F.conv2d's backward"),
+        Mutant("pool2d_backward", "autograd through F.max_pool2d", "import torch.nn.functional as F\nXg = X.clone().requires_grad_(True)\npool = F.max_pool2d if mode == 'max' else F.avg_pool2d\n(pool(Xg[None, None], kernel_size, stride) [0, 0] * dY).sum().backward()\nreturn Xg.grad", "not allowed here"),
+        Mutant("im2col", "F.unfold", "import torch.nn.functional as F\nreturn F.unfold(X[None], kernel_size, stride=stride, padding=padding)[0]", "not allowed here: F.unfold"),
+    ],
 }
 # fmt: on

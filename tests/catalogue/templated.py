@@ -128,6 +128,111 @@ GROUPED_OK = {
 grouped = template(GROUPED, GROUPED_OK)
 
 
+# Notebook 08: the answer key's solutions, one slot per piece a mistake changes.
+INPUT_GRAD = """sh, sw = (stride, stride) if isinstance(stride, int) else stride
+ph, pw = (padding, padding) if isinstance(padding, int) else padding
+(h, w), (kh, kw) = input_size, K.shape
+dXp = torch.zeros({size})
+for i in range(dY.shape[0]):
+    for j in range(dY.shape[1]):
+        dXp[{rows}, {cols}] {op} {scale}{k}
+return {ret}"""
+input_grad = template(
+    INPUT_GRAD,
+    {
+        "size": "h + 2 * ph, w + 2 * pw",
+        "rows": "i * sh : i * sh + kh",
+        "cols": "j * sw : j * sw + kw",
+        "op": "+=",
+        "scale": "dY[i, j] * ",
+        "k": "K",
+        "ret": "dXp[ph : ph + h, pw : pw + w]",
+    },
+)
+BACKWARD = """c_o, c_i = K.shape[:2]
+dX = torch.stack([sum(corr2d_input_grad(dY[o], K[o, c], X.shape[1:]) for o in {outs}) for c in range(c_i)])
+dK = {dk}
+db = {db}
+return {ret}"""
+backward = template(
+    BACKWARD,
+    {
+        "outs": "range(c_o)",
+        "dk": "torch.stack([torch.stack([corr2d(X[c], dY[o]) for c in range(c_i)]) for o in range(c_o)])",
+        "db": "dY.sum(dim=(1, 2))",
+        "ret": "dX, dK, db",
+    },
+)
+NUMERICAL = """grad = torch.zeros_like(x)
+flat, out = x.view(-1), grad.view(-1)
+for i in range({n}):
+    old = flat[i].item()
+    flat[i] = old + h
+    f_plus = float(f(x))
+    flat[i] = {down}
+    f_minus = float(f(x))
+    {restore}
+    out[i] = ({num}) / {den}
+return grad"""
+numerical = template(
+    NUMERICAL,
+    {
+        "n": "flat.numel()",
+        "down": "old - h",
+        "restore": "flat[i] = old",
+        "num": "f_plus - f_minus",
+        "den": "(2 * h)",
+    },
+)
+POOL_BACK = """kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+if stride is None:
+    stride = {default}
+sh, sw = (stride, stride) if isinstance(stride, int) else stride
+dX = torch.zeros(X.shape)
+for i in range(dY.shape[0]):
+    for j in range(dY.shape[1]):
+        window = X[i * sh : i * sh + kh, j * sw : j * sw + kw]
+        if mode == "max":
+            {mx}
+        else:
+            {av}
+return dX"""
+pool_back = template(
+    POOL_BACK,
+    {
+        "default": "(kh, kw)",
+        "mx": "a, b = divmod(int(window.argmax()), kw)\n            dX[i * sh + a, j * sw + b] += dY[i, j]",
+        "av": "dX[i * sh : i * sh + kh, j * sw : j * sw + kw] += dY[i, j] / (kh * kw)",
+    },
+)
+COLUMNS = """kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+sh, sw = (stride, stride) if isinstance(stride, int) else stride
+ph, pw = (padding, padding) if isinstance(padding, int) else padding
+Xp = torch.stack([pad2d(channel, {pad}) for channel in X])
+oh, ow = {size}
+cols = [{window}.reshape(-1) {loops}]
+return torch.stack(cols, dim={dim})"""
+columns = template(
+    COLUMNS,
+    {
+        "pad": "(ph, pw)",
+        "size": "(Xp.shape[1] - kh) // sh + 1, (Xp.shape[2] - kw) // sw + 1",
+        "window": "Xp[:, i * sh : i * sh + kh, j * sw : j * sw + kw]",
+        "loops": "for i in range(oh) for j in range(ow)",
+        "dim": "1",
+    },
+)
+CONV_COLS = """c_o, c_i, kh, kw = K.shape
+ph, pw = (padding, padding) if isinstance(padding, int) else padding
+sh, sw = (stride, stride) if isinstance(stride, int) else stride
+oh = (X.shape[1] + 2 * ph - kh) // sh + 1
+ow = (X.shape[2] + 2 * pw - kw) // sw + 1
+return {ret}"""
+conv_cols = template(
+    CONV_COLS, {"ret": "(K.reshape(c_o, -1) @ im2col(X, (kh, kw), stride, padding)).reshape(c_o, oh, ow)"}
+)
+
+
 F_CONV = "return F.conv2d(X[None, None].float(), K[None, None].float())[0, 0]"
 
 # fmt: off
@@ -259,6 +364,51 @@ MORE = {
         Mutant("pool2d_ext", "pooled across channels", pool_ext().replace("return Y", "return Y.amax(0, keepdim=True).expand_as(Y).clone() if mode == 'max' else Y.mean(0, keepdim=True).expand_as(Y).clone()"), "pooled across channels"),
         Mutant("pool2d_ext", "no ValueError", pool_ext().replace('if min(sh, sw) < 1 or ph > kh // 2 or pw > kw // 2:\n    raise ValueError("bad arguments")', ""), "accepted bad arguments"),
         Mutant("pool2d_ext", "calls F.max_pool2d", "return F.max_pool2d(X[None].float(), kernel_size, stride, padding, ceil_mode=ceil_mode)[0] if mode == 'max' else F.avg_pool2d(X[None].float(), kernel_size, stride, padding, ceil_mode=ceil_mode)[0]", "not allowed here: F.max_pool2d"),
+    ],
+    "08_backprop_im2col": [
+        Mutant("corr2d_input_grad", "K flipped in the scatter", input_grad(k="K.flip(0, 1)"), "kernel not flipped"),
+        Mutant("corr2d_input_grad", "padding not cut off", input_grad(ret="dXp"), "padding is not cut off"),
+        Mutant("corr2d_input_grad", "stride ignored", input_grad(rows="i : i + kh", cols="j : j + kw"), "stride ignored"),
+        Mutant("corr2d_input_grad", "dY ignored", input_grad(scale=""), "dY ignored"),
+        Mutant("corr2d_input_grad", "sized by the last window", input_grad(size="(dY.shape[0] - 1) * sh + kh, (dY.shape[1] - 1) * sw + kw", ret="dXp[ph : dXp.shape[0] - ph, pw : dXp.shape[1] - pw]"), "never reaches"),
+        Mutant("corr2d_input_grad", "overwrites instead of adding", input_grad(op="="), "add dY[i, j] * K"),
+        Mutant("conv2d_backward", "db a mean", backward(db="dY.mean(dim=(1, 2))"), "db: a mean"),
+        Mutant("conv2d_backward", "db one number", backward(db="dY.sum()"), "db: one number"),
+        Mutant("conv2d_backward", "dX from the first output only", backward(outs="range(1)"), "only the first output channel"),
+        Mutant("conv2d_backward", "dK with dY flipped", backward(dk="torch.stack([torch.stack([corr2d(X[c], dY[o].flip(0, 1)) for c in range(c_i)]) for o in range(c_o)])"), "dK: dY flipped"),
+        Mutant("conv2d_backward", "dK averaged", backward(dk="torch.stack([torch.stack([corr2d(X[c], dY[o]) for c in range(c_i)]) for o in range(c_o)]) / dY[0].numel()"), "dK: averaged"),
+        Mutant("conv2d_backward", "dK and dX swapped", backward(ret="dK, dX, db"), "dX has X's shape"),
+        Mutant("conv2d_backward", "db forgotten", backward(ret="dX, dK"), "did not return three gradients"),
+        Mutant("numerical_gradient", "forward difference", numerical(down="old", den="h"), "forward difference"),
+        Mutant("numerical_gradient", "divided by h", numerical(den="h"), "divided by h instead of 2h"),
+        Mutant("numerical_gradient", "sign flipped", numerical(num="f_minus - f_plus"), "sign flipped"),
+        Mutant("numerical_gradient", "only the first entry", numerical(n="1"), "only the first entry"),
+        Mutant("numerical_gradient", "x never put back", numerical(restore="pass"), "in place"),
+        Mutant("numerical_gradient", "precedence: / 2 * h", numerical(den="2 * h"), "(2 * h)"),
+        Mutant("relative_error", "mean", "return ((a - b).abs() / (a.abs() + b.abs()).clamp(min=1e-8)).mean().item()", "the mean instead"),
+        Mutant("relative_error", "no absolute value", "return ((a - b) / (a.abs() + b.abs()).clamp(min=1e-8)).max().item()", "no absolute value"),
+        Mutant("relative_error", "relative to a", "return ((a - b).abs() / a.abs().clamp(min=1e-8)).max().item()", "relative to |a| only"),
+        Mutant("relative_error", "ratio of maxima", "return ((a - b).abs().max() / (a.abs() + b.abs()).max().clamp(min=1e-8)).item()", "ratio of the maxima"),
+        Mutant("relative_error", "no guard", "return ((a - b).abs() / (a.abs() + b.abs())).max().item()", "returned nan"),
+        Mutant("relative_error", "per-entry ratios", "return (a - b).abs() / (a.abs() + b.abs()).clamp(min=1e-8)", "not a number"),
+        Mutant("pool2d_backward", "every maximum", pool_back(mx="dX[i * sh : i * sh + kh, j * sw : j * sw + kw] += (window == window.max()) * dY[i, j]"), "every maximum"),
+        Mutant("pool2d_backward", "the last maximum", pool_back(mx="flat = window.flatten()\n            a, b = divmod(len(flat) - 1 - int(flat.flip(0).argmax()), kw)\n            dX[i * sh + a, j * sw + b] += dY[i, j]"), "last maximum"),
+        Mutant("pool2d_backward", "max spread like an average", pool_back(mx="dX[i * sh : i * sh + kh, j * sw : j * sw + kw] += dY[i, j] / (kh * kw)"), "spread over the window"),
+        Mutant("pool2d_backward", "overlaps overwritten", pool_back(av="dX[i * sh : i * sh + kh, j * sw : j * sw + kw] = dY[i, j] / (kh * kw)", mx="dX[i * sh : i * sh + kh, j * sw : j * sw + kw] = 0\n            a, b = divmod(int(window.argmax()), kw)\n            dX[i * sh + a, j * sw + b] = dY[i, j]"), "overwrite each other"),
+        Mutant("pool2d_backward", "average not divided", pool_back(av="dX[i * sh : i * sh + kh, j * sw : j * sw + kw] += dY[i, j]"), "not divided by the window"),
+        Mutant("pool2d_backward", "stride 1 by default", pool_back(default="(1, 1)"), "stride taken as 1"),
+        Mutant("im2col", "channels last", columns(window="Xp[:, i * sh : i * sh + kh, j * sw : j * sw + kw].permute(1, 2, 0)"), "channels last"),
+        Mutant("im2col", "window column by column", columns(window="Xp[:, i * sh : i * sh + kh, j * sw : j * sw + kw].transpose(1, 2)"), "column by column"),
+        Mutant("im2col", "windows column by column", columns(loops="for j in range(ow) for i in range(oh)"), "windows taken column by column"),
+        Mutant("im2col", "transposed", columns(dim="0"), "transposed"),
+        Mutant("im2col", "padding ignored", columns(pad="(0, 0)"), "padding ignored"),
+        Mutant("im2col", "stride ignored", columns(window="Xp[:, i : i + kh, j : j + kw]", size="(Xp.shape[1] - kh) + 1, (Xp.shape[2] - kw) + 1"), "stride ignored"),
+        Mutant("corr2d_im2col", "kernel flipped", conv_cols(ret="(K.flip(2, 3).reshape(c_o, -1) @ im2col(X, (kh, kw), stride, padding)).reshape(c_o, oh, ow)"), "kernel flipped"),
+        Mutant("corr2d_im2col", "output (c_o, w', h')", conv_cols(ret="(K.reshape(c_o, -1) @ im2col(X, (kh, kw), stride, padding)).reshape(c_o, ow, oh)"), "(c_o, w', h')"),
+        Mutant("corr2d_im2col", "weights scrambled", conv_cols(ret="(K.reshape(-1, c_o).T @ im2col(X, (kh, kw), stride, padding)).reshape(c_o, oh, ow)"), "weights scrambled"),
+        Mutant("corr2d_im2col", "one product per output channel", conv_cols(ret="torch.stack([(K[o].reshape(1, -1) @ im2col(X, (kh, kw), stride, padding)).reshape(oh, ow) for o in range(c_o)])"), "matrix multiplications"),
+        Mutant("corr2d_im2col", "padding forgotten in im2col", conv_cols(ret="(K.reshape(c_o, -1) @ im2col(X, (kh, kw), stride)).reshape(c_o, oh, ow)"), "corr2d_im2col"),
+        Mutant("corr2d_im2col", "calls F.conv2d", "import torch.nn.functional as F\nreturn F.conv2d(X[None], K, stride=stride, padding=padding)[0]", "not allowed here: F.conv2d"),
     ],
 }
 # fmt: on
