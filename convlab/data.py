@@ -1,8 +1,9 @@
-"""Images the notebooks share: the course notes' stripes and a real photograph."""
+"""Images the notebooks share: the course notes' stripes, a real photograph and handwritten digits."""
 
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import matplotlib.cbook
 import matplotlib.image
@@ -34,3 +35,27 @@ def photo(scale: int = 4) -> torch.Tensor:
     if scale == 1:
         return gray.clone()
     return F.avg_pool2d(gray[None, None], scale)[0, 0]
+
+
+class Digits(NamedTuple):
+    """scikit-learn's 8×8 handwritten digits, split once: images (n, 1, 8, 8) in [0, 1] and
+    labels 0–9, 1,437 to train on and 360 to test on."""
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+def digits(test_size: int = 360, seed: int = 0) -> Digits:
+    """The digits of ``sklearn.datasets.load_digits`` (shipped with scikit-learn, no download),
+    shuffled with ``seed`` and split: the last ``test_size`` of the shuffled order are the test
+    set. Introduced in notebook 09."""
+    from sklearn.datasets import load_digits  # imported here: only notebook 09 needs it
+
+    raw = load_digits()
+    X = torch.tensor(raw.images, dtype=torch.float32)[:, None] / 16  # pixel values 0..16
+    y = torch.tensor(raw.target, dtype=torch.int64)
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+    train, test = order[:-test_size], order[-test_size:]
+    return Digits(X[train], y[train], X[test], y[test])

@@ -206,3 +206,65 @@ def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
     """CS231n's relative error: max over entries of |a − b| / max(1e-8, |a| + |b|)."""
     a, b = _f64(a), _f64(b)
     return float(((a - b).abs() / (a.abs() + b.abs()).clamp(min=1e-8)).max())
+
+
+# --- notebook 09: a small CNN on the digits ----------------------------------------------------
+
+
+def cnn() -> nn.Module:
+    """Notebook 09's network: conv 3×3 (1 → 16, padding 1) → ReLU → max pool 2, conv 3×3
+    (16 → 32, padding 1) → ReLU → max pool 2, flatten, linear 128 → 10 logits."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 2 * 2, 10),
+    )
+
+
+def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+    """The share of ``X`` that ``model`` labels right, in eval mode, without gradients."""
+    model.eval()
+    with torch.no_grad():
+        return float((model(X).argmax(dim=1) == y).float().mean())
+
+
+def train_classifier(model, data, epochs=20, lr=3e-3, batch_size=32, seed=0, on_epoch=None):
+    """Notebook 09's training loop: Adam on the cross-entropy of the logits, mini-batches of the
+    training set shuffled anew each epoch (generator seeded with ``seed + epoch``), the test
+    accuracy after every epoch. Returns [(mean training loss, test accuracy), ...]."""
+    X_train, y_train, X_test, y_test = data
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = []
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(y_train), generator=torch.Generator().manual_seed(seed + epoch))
+        total = 0.0
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(X_train[batch]), y_train[batch])
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        history.append((total / len(order), accuracy(model, X_test, y_test)))
+        if on_epoch is not None:
+            on_epoch(epoch, *history[-1])
+    return history
+
+
+def layer_table(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[tuple[str, tuple[int, ...], int]]:
+    """(layer name, output shape without the batch, parameters) per layer, found by running
+    the model on zeros and counting each layer's parameters."""
+    rows, x = [], torch.zeros(1, *input_shape)
+    with torch.no_grad():
+        for layer in model:
+            x = layer(x)
+            rows.append(
+                (type(layer).__name__, tuple(x.shape[1:]), sum(p.numel() for p in layer.parameters()))
+            )
+    return rows

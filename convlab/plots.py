@@ -1,7 +1,8 @@
 """Tensors as pictures: annotated heat-maps side by side, with the course's colours.
 
 Introduced in notebook 01 (``heatmaps``); ``curve`` in 03; ``picture`` and ``png`` draw the
-kernel explorer's photo and response in 02; ``loglog`` plots 08's timings.
+kernel explorer's photo and response in 02; ``loglog`` plots 08's timings;
+``digit_grid`` and ``confusion`` show 09's digits, filters and mistakes.
 """
 
 from __future__ import annotations
@@ -86,6 +87,47 @@ def loglog(sizes, curves: dict[str, list[float | None]], title: str, xlabel: str
     ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3, which="both")
     ax.legend()
+    plt.close(fig)
+    return fig
+
+
+def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 10, signed: bool = False):
+    """Small images side by side, a title over each: digits in grey, or (``signed``) learned
+    filters in the diverging map, each centred on 0."""
+    rows = max(1, -(-len(images) // columns))
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * 0.9, rows * 1.05), squeeze=False, layout="constrained"
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, title in zip(axes.flat, images, titles, strict=False):
+        values = torch.as_tensor(image).detach().to(torch.float64).reshape(image.shape[-2:])
+        ax.imshow(values.numpy(), **colours(values if signed else values.clamp(min=0)))
+        ax.set_title(title, fontsize=8)
+    plt.close(fig)
+    return fig
+
+
+def confusion(y_true: torch.Tensor, y_pred: torch.Tensor, classes: int = 10):
+    """The confusion matrix: row = the true class, column = the predicted one, counts written."""
+    counts = torch.zeros(classes, classes, dtype=torch.int64)
+    for t, p in zip(y_true.tolist(), y_pred.tolist(), strict=True):
+        counts[t, p] += 1
+    fig, ax = plt.subplots(figsize=(4.6, 4.2), layout="constrained")
+    ax.imshow(counts.numpy(), cmap="Blues")
+    for (r, c), v in _cells(counts.to(torch.float64)):
+        if v:
+            ax.text(
+                c,
+                r,
+                f"{v:g}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if v > counts.max() / 2 else "#111827",
+            )
+    ax.set(xlabel="predicted", ylabel="true", xticks=range(classes), yticks=range(classes))
+    ax.set_title(f"{int(counts.trace())} of {len(y_true)} right")
     plt.close(fig)
     return fig
 

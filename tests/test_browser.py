@@ -318,6 +318,32 @@ def test_pooling_switches_and_a_chained_kernel_redraw(lab, browser):
     page.close()
 
 
+def test_training_monitor_fills_and_the_activation_slider_redraws(lab, browser):
+    """09: the monitor reaches epoch 20 while the training cell runs; moving the digit slider
+    redraws every layer's maps."""
+    aid = "09_cnn_digits"
+    page, errors = open_notebook(browser, lab, f"solutions/{aid}/{aid}.ipynb")
+    run_all(page)
+    monitor = page.locator(".convlab-monitor").first
+    monitor.wait_for(timeout=90_000)
+    wait_until(lambda: "epoch 20" in (monitor.text_content() or ""))
+    assert "epoch 20" in monitor.text_content()
+    assert monitor.locator("img").get_attribute("src")  # the curves were drawn
+    view = page.locator(".convlab-activations").first
+    view.scroll_into_view_if_needed()
+    picture = view.locator("img").first
+    before = picture.get_attribute("src")
+    handle = view.locator(".noUi-handle").first
+    handle.focus()
+    handle.press("ArrowRight")
+    wait_until(lambda: picture.get_attribute("src") != before)
+    assert picture.get_attribute("src") != before
+    view.screenshot(path=str(SHOTS / f"{aid}-activations.png"))
+    monitor.screenshot(path=str(SHOTS / f"{aid}-monitor.png"))
+    assert relevant(errors) == [], errors
+    page.close()
+
+
 def test_animation_plays_while_the_kernel_is_busy(lab, browser):
     """Frames are switched in the browser: a busy kernel does not stop the window."""
     aid = "01_cross_correlation"

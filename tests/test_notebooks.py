@@ -125,6 +125,8 @@ WORKED_EXAMPLES = [
     ),
     # 08: im2col of a 3-channel 224×224 image and a 3×3 kernel holds 8.84 times the image
     ("08_backprop_im2col", "cost-code", [1330668, 150528, 8.84]),
+    # 09: 1,437 training and 360 test digits
+    ("09_cnn_digits", "data-code", [1437, 1, 8, 8, 360, 1, 8, 8, 6, 5, 5, 7, 9, 9, 8, 4, 6, 8]),
 ]
 
 
@@ -225,6 +227,32 @@ def test_gradient_check_tells_the_right_backward_from_the_wrong_one():
     text = plain_output(load("solutions", "08_backprop_im2col"), "gradcheck-demo-code")
     right, wrong = (float(line.rsplit(" ", 1)[1]) for line in text.strip().splitlines())
     assert right < 1e-7 and wrong > 1e-2
+
+
+def test_the_trained_network_reaches_97_percent_and_says_so():
+    """The answer key trains notebook 09's CNN and prints `test accuracy: NN.N%` (at least 97.0)."""
+    text = plain_output(load("solutions", "09_cnn_digits"), "fit-code")
+    found = re.findall(r"^test accuracy: (\d+\.\d)%$", text, flags=re.M)
+    assert found and float(found[0]) >= 97.0, text
+
+
+def test_the_layer_table_printed_is_the_networks():
+    from convlab import oracle
+
+    text = plain_output(load("solutions", "09_cnn_digits"), "table-code")
+    for name, shape, parameters in oracle.layer_table(oracle.cnn(), (1, 8, 8)):  # measured by running it
+        assert f"{name:>10} {str(shape):>13} {parameters:>6,}" in text
+
+
+def test_dense_and_cnn_are_compared_by_their_parameters():
+    from torch import nn
+
+    from convlab import oracle
+
+    text = plain_output(load("solutions", "09_cnn_digits"), "why-code")
+    dense = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+    for net in (dense, oracle.cnn()):
+        assert f"{sum(p.numel() for p in net.parameters()):,} parameters" in text
 
 
 def test_flip_demo_shows_symmetric_kernels_agree():

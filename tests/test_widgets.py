@@ -339,3 +339,50 @@ def test_transposed_view_controls_one_axis_at_a_time():
     )
     sliders["padding →"].value = 2
     assert "No output" in view.frames[0]
+
+
+def test_training_monitor_redraws_after_every_epoch():
+    from convlab.widgets import training_monitor
+
+    monitor = training_monitor(3)
+    assert monitor.final() is None and monitor.summary() == "Training: 0 of 3 epochs"
+    for epoch, (loss, accuracy) in enumerate([(2.0, 0.5), (1.0, 0.8)]):
+        before = monitor.picture.value
+        monitor.update(epoch, loss, accuracy)
+        assert monitor.picture.value != before
+    assert monitor.bar.value == 2 and monitor.bar.max == 3 and monitor.bar.description == "epoch 2"
+    assert monitor.history == [(2.0, 0.5), (1.0, 0.8)] and monitor.final() is not None
+    assert monitor._repr_mimebundle_()["text/html"].startswith("<img")
+
+
+def test_training_monitor_and_activations_are_silent_while_grading(monkeypatch):
+    from convlab import oracle
+    from convlab.widgets import activation_view, training_monitor
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monitor = training_monitor(3)
+    monitor.update(0, 1.0, 0.5)
+    assert monitor.final() is None and not isinstance(monitor, widgets.Widget)
+    assert (
+        "not rendered while grading"
+        in activation_view(oracle.cnn(), torch.zeros(2, 1, 8, 8), torch.zeros(2))._repr_html_()
+    )
+
+
+def test_activation_maps_are_every_layers_output_and_the_slider_redraws():
+    from convlab import oracle
+    from convlab.widgets import activation_view
+    from convlab.widgets.network import maps
+
+    torch.manual_seed(0)
+    net, images = oracle.cnn(), torch.rand(3, 1, 8, 8)
+    layers = maps(net, images[1])
+    x = images[1][None]
+    for k, (name, stack) in zip([0, 1, 2, 3, 4, 5], layers, strict=True):
+        x = net[k](x)
+        assert torch.equal(stack, x[0]) and name.startswith(f"{k}: {type(net[k]).__name__}")
+    view = activation_view(net, images, torch.tensor([3, 1, 4]))
+    pick, picture = view.children
+    before = picture.value
+    pick.value = 2
+    assert picture.value != before

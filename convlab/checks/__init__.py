@@ -10,6 +10,7 @@ from convlab import data, geometry, oracle, watch
 from convlab.checks import (
     backprop,
     channels,
+    cnn,
     compare,
     cross_correlation,
     edges,
@@ -32,6 +33,7 @@ from convlab.checks.backprop import (
     check_relative_error,
 )
 from convlab.checks.channels import check_corr2d_grouped, check_corr2d_multi_in, check_corr2d_multi_in_out
+from convlab.checks.cnn import check_build_model, check_layer_table, check_train
 from convlab.checks.cross_correlation import check_Conv2D, check_corr2d
 from convlab.checks.edges import (
     check_combine_kernels,
@@ -51,7 +53,7 @@ from convlab.checks.pooling import check_pool2d, check_pool2d_ext, check_recepti
 from convlab.failure import CheckFailure
 
 # The notebooks' modules, in course order: each declares its exercises as module constants.
-NOTEBOOKS = (cross_correlation, edges, learning, padding_stride, channels, one_by_one, pooling, backprop)
+NOTEBOOKS = (cross_correlation, edges, learning, padding_stride, channels, one_by_one, pooling, backprop, cnn)
 
 # What the checks rely on, as it is when the notebook imports them (before any student code).
 # None of these modules imports convlab.checks, so each is complete here, whatever the notebook
@@ -67,6 +69,7 @@ def exercises() -> list[exercise.Exercise]:
 __all__ = [
     "CheckFailure",
     "check_combine_kernels",
+    "check_build_model",
     "check_Conv2D",
     "check_conv2d_backward",
     "check_conv_output_shape",
@@ -83,6 +86,7 @@ __all__ = [
     "check_gradient_magnitude",
     "check_im2col",
     "check_kernel_gradient",
+    "check_layer_table",
     "check_numerical_gradient",
     "check_pad2d",
     "check_pool2d",
@@ -92,6 +96,7 @@ __all__ = [
     "check_relative_error",
     "check_rising_edge_kernel",
     "check_same_padding",
+    "check_train",
     "check_train_kernel",
     "exercises",
 ]

@@ -3,6 +3,7 @@
 from convlab.widgets.channels import channels_view
 from convlab.widgets.corr2d import corr2d_view
 from convlab.widgets.explorer import kernel_explorer
+from convlab.widgets.network import activation_view, training_monitor
 from convlab.widgets.one_by_one import one_by_one_view
 from convlab.widgets.player import FramePlayer
 from convlab.widgets.pooling import pool_view
@@ -11,11 +12,13 @@ from convlab.widgets.transposed import transposed_view
 
 __all__ = [
     "FramePlayer",
+    "activation_view",
     "channels_view",
     "corr2d_view",
     "kernel_explorer",
     "one_by_one_view",
     "pool_view",
+    "training_monitor",
     "training_view",
     "transposed_view",
 ]

@@ -233,6 +233,86 @@ conv_cols = template(
 )
 
 
+# Notebook 09: the answer key's network, table and training loop, one slot per piece a mistake changes.
+MODEL = """return nn.Sequential(
+    nn.Conv2d(1, 16, kernel_size=3, padding={padding}), {first}nn.MaxPool2d(2),
+    nn.Conv2d(16, 32, kernel_size=3, padding=1), {second}nn.MaxPool2d(2),
+    nn.Flatten(), nn.Linear({features}, {classes}),{tail}
+)"""
+model = template(
+    MODEL,
+    {
+        "padding": "1",
+        "first": "nn.ReLU(), ",
+        "second": "nn.ReLU(), ",
+        "features": "32 * 2 * 2",
+        "classes": "10",
+        "tail": "",
+    },
+)
+TABLE = """rows, shape = [], tuple(input_shape)
+for layer in model:
+    params = 0
+    if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+        settings = {settings}
+        channels = layer.out_channels if isinstance(layer, nn.Conv2d) else shape[0]
+        shape = (channels, *conv_output_shape(shape[1:], *settings))
+    if isinstance(layer, nn.Conv2d):
+        has_bias = {has_bias}
+        params = conv_param_count(layer.in_channels, layer.out_channels, layer.kernel_size, layer.groups, has_bias)
+    elif isinstance(layer, nn.Flatten):
+        shape = ({flatten},)
+    elif isinstance(layer, nn.Linear):
+        shape = (layer.out_features,)
+        params = (layer.in_features + {linear_bias}) * layer.out_features
+    rows.append((type(layer).__name__, {row_shape}, params))
+return rows"""
+table = template(
+    TABLE,
+    {
+        "settings": "(layer.kernel_size, layer.padding, layer.stride, layer.dilation)",
+        "has_bias": "layer.bias is not None",
+        "flatten": "shape[0] * shape[1] * shape[2]",
+        "linear_bias": "(layer.bias is not None)",
+        "row_shape": "shape",
+    },
+)
+FIT = """X_train, y_train, X_test, y_test = data
+optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+loss_fn = nn.CrossEntropyLoss()
+history = []
+for epoch in range(epochs):
+    model.train()
+    order = torch.randperm(len(y_train), generator=torch.Generator().manual_seed(seed + epoch))
+    total = 0.0
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        {zero}
+        loss = loss_fn({logits}, y_train[batch])
+        {backward}
+        {step}
+        total += loss.item() * len(batch)
+    {evaluate}
+    with torch.no_grad():
+        accuracy = (model({measured}).argmax(dim=1) == {labels}).float().mean().item()
+    history.append((total / len(order), accuracy))
+    if on_epoch is not None:
+        {report}
+return history"""
+fit = template(
+    FIT,
+    {
+        "zero": "optimizer.zero_grad()",
+        "logits": "model(X_train[batch])",
+        "backward": "loss.backward()",
+        "step": "optimizer.step()",
+        "evaluate": "model.eval()",
+        "measured": "X_test",
+        "labels": "y_test",
+        "report": "on_epoch(epoch, *history[-1])",
+    },
+)
+
 F_CONV = "return F.conv2d(X[None, None].float(), K[None, None].float())[0, 0]"
 
 # fmt: off
@@ -409,6 +489,30 @@ MORE = {
         Mutant("corr2d_im2col", "one product per output channel", conv_cols(ret="torch.stack([(K[o].reshape(1, -1) @ im2col(X, (kh, kw), stride, padding)).reshape(oh, ow) for o in range(c_o)])"), "matrix multiplications"),
         Mutant("corr2d_im2col", "padding forgotten in im2col", conv_cols(ret="(K.reshape(c_o, -1) @ im2col(X, (kh, kw), stride)).reshape(c_o, oh, ow)"), "corr2d_im2col"),
         Mutant("corr2d_im2col", "calls F.conv2d", "import torch.nn.functional as F\nreturn F.conv2d(X[None], K, stride=stride, padding=padding)[0]", "not allowed here: F.conv2d"),
+    ],
+    "09_cnn_digits": [
+        Mutant("build_model", "no ReLU", model(first="", second=""), "no ReLU after the first convolution"),
+        Mutant("build_model", "second ReLU missing", model(second=""), "no ReLU after the second convolution"),
+        Mutant("build_model", "a sigmoid instead", model(first="nn.Sigmoid(), "), "not a ReLU after the first"),
+        Mutant("build_model", "softmax at the end", model(tail=" nn.Softmax(dim=1),"), "softmax at the end"),
+        Mutant("build_model", "flatten size of the input", model(features="32 * 8 * 8"), "flatten size"),
+        Mutant("build_model", "no padding", model(padding="0"), "wrong settings"),
+        Mutant("build_model", "nine classes", model(classes="9"), "wrong output shape"),
+        Mutant("layer_table", "pooling stride 1", table(settings="(layer.kernel_size, layer.padding, 1, layer.dilation)"), "layer.stride"),
+        Mutant("layer_table", "padding ignored", table(settings="(layer.kernel_size, 0, layer.stride, layer.dilation)"), "raised RuntimeError"),
+        Mutant("layer_table", "dilation ignored", table(settings="(layer.kernel_size, layer.padding, layer.stride, 1)"), "dilation"),
+        Mutant("layer_table", "a convolution always has a bias", table(has_bias="True"), "bias"),
+        Mutant("layer_table", "the linear layer's bias forgotten", table(linear_bias="0"), "bias"),
+        Mutant("layer_table", "channels lost in Flatten", table(flatten="shape[1] * shape[2]"), "(features,)"),
+        Mutant("layer_table", "the batch kept", table(row_shape="(1, *shape)"), "without the batch"),
+        Mutant("train", "zero_grad forgotten", fit(zero="pass"), "zero_grad is missing"),
+        Mutant("train", "softmax before the loss", fit(logits="model(X_train[batch]).softmax(dim=1)"), "softmax before the cross-entropy"),
+        Mutant("train", "evaluated in train mode", fit(evaluate="pass"), "evaluated in train mode"),
+        Mutant("train", "test set in the training set", fit().replace("X_train, y_train, X_test, y_test = data\n", "X_train, y_train, X_test, y_test = data\nX_train, y_train = torch.cat([X_train, X_test]), torch.cat([y_train, y_test])\n"), "test images used in training"),
+        Mutant("train", "accuracy on the training set", fit(measured="X_train", labels="y_train"), "not the test set's"),
+        Mutant("train", "gradient ascent", fit(backward="(-loss).backward()"), "does not decrease"),
+        Mutant("train", "the optimizer never steps", fit(step="pass"), "never stepped"),
+        Mutant("train", "on_epoch never called", fit(report="pass"), "on_epoch not called"),
     ],
 }
 # fmt: on

@@ -1,0 +1,150 @@
+"""Notebook 09's views of a network: a live training monitor (progress, loss and accuracy per
+epoch) and the activation maps of one digit through every layer."""
+
+from __future__ import annotations
+
+import base64
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+from convlab import plots
+from convlab.widgets.player import View, grading, skipped
+
+
+class TrainingMonitor(View):
+    """A progress bar and the loss and test-accuracy curves, redrawn after every epoch: pass its
+    ``update`` as a training loop's ``on_epoch``."""
+
+    title = "Training"
+
+    def __init__(self, epochs: int):
+        self.epochs = epochs
+        self.history: list[tuple[float, float]] = []
+        self.bar = widgets.IntProgress(value=0, min=0, max=epochs, description="epoch 0")
+        self.picture = widgets.Image(format="png")
+        super().__init__([self.bar, self.picture])
+        self.add_class("convlab-monitor")
+
+    def update(self, epoch: int, loss: float, accuracy: float) -> None:
+        self.history.append((float(loss), float(accuracy)))
+        self.bar.value = len(self.history)
+        self.bar.description = f"epoch {len(self.history)}"
+        self.picture.value = plots.png(curves(self.history, self.epochs))
+
+    def summary(self) -> str:
+        return f"Training: {len(self.history)} of {self.epochs} epochs"
+
+    def final(self):
+        """The curves of the finished training, as a figure (what an exported notebook shows)."""
+        return curves(self.history, self.epochs) if self.history else None
+
+    def still(self) -> str:
+        image = base64.b64encode(self.picture.value).decode() if self.picture.value else ""
+        return f'<img src="data:image/png;base64,{image}"/>' if image else f"<p>{self.summary()}</p>"
+
+
+class _Silent:
+    """The monitor while grading: nothing drawn, nothing kept."""
+
+    def update(self, *values) -> None:
+        pass
+
+    def final(self) -> None:
+        return None
+
+    def _repr_html_(self) -> str:
+        return "<p><em>Training monitor: not drawn while grading.</em></p>"
+
+
+def training_monitor(epochs: int):
+    """A :class:`TrainingMonitor` for ``epochs`` epochs (a silent stand-in while grading)."""
+    return _Silent() if grading() else TrainingMonitor(epochs)
+
+
+def curves(history: list[tuple[float, float]], epochs: int):
+    """Loss (left) and test accuracy (right) per epoch so far."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 2.6), layout="constrained")
+    xs = range(1, len(history) + 1)
+    left.plot(xs, [h[0] for h in history], marker="o", color="#16a34a")
+    left.set(title="mean training loss", xlabel="epoch", xlim=(0.5, epochs + 0.5))
+    right.plot(xs, [100 * h[1] for h in history], marker="o", color="#2563eb")
+    right.set(title="test accuracy (%)", xlabel="epoch", xlim=(0.5, epochs + 0.5))
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+    plt.close(fig)
+    return fig
+
+
+def maps(model: nn.Sequential, image: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+    """Every layer's output for one image (1, h, w) that is still a stack of maps (c, h, w)."""
+    out, x = [], image[None]
+    model.eval()
+    with torch.no_grad():
+        for k, layer in enumerate(model):
+            x = layer(x)
+            if x.dim() == 4:
+                out.append((f"{k}: {type(layer).__name__} {tuple(x.shape[1:])}", x[0]))
+    return out
+
+
+def activations(model: nn.Sequential, image: torch.Tensor, label: int):
+    """The digit, every layer's maps (one row per layer) and the predicted probabilities."""
+    layers = maps(model, image)
+    with torch.no_grad():
+        probabilities = torch.softmax(model(image[None])[0], 0)
+    columns = max(len(m) for _, m in layers)
+    fig, axes = plt.subplots(
+        len(layers) + 1,
+        columns,
+        figsize=(columns * 0.42, 0.55 * (len(layers) + 1) + 1.2),
+        squeeze=False,
+        layout="constrained",
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    axes[0, 0].imshow(image[0].numpy(), cmap="gray", vmin=0, vmax=1)
+    axes[0, 0].set_title(f"digit {label}", fontsize=8, loc="left")
+    bars = fig.add_axes((0.35, 1 - 0.9 / (len(layers) + 1), 0.6, 0.6 / (len(layers) + 1)))
+    bars.bar(range(10), probabilities.numpy(), color="#2563eb")
+    bars.set_xticks(range(10))
+    bars.set_ylim(0, 1)
+    bars.set_title(f"predicted {int(probabilities.argmax())} ({float(probabilities.max()):.0%})", fontsize=8)
+    bars.tick_params(labelsize=7)
+    for row, (name, stack) in enumerate(layers, start=1):
+        axes[row, 0].set_title(name, fontsize=8, loc="left")
+        for c in range(len(stack)):
+            axes[row, c].imshow(stack[c].numpy(), **plots.colours(stack[c]))
+    plt.close(fig)
+    return fig
+
+
+class ActivationView(View):
+    title = "Activation maps"
+
+    def still(self) -> str:
+        image = self.children[1].value
+        return f'<img src="data:image/png;base64,{base64.b64encode(image).decode()}"/>'
+
+
+def activation_view(model: nn.Sequential, images: torch.Tensor, labels: torch.Tensor):
+    """Pick a digit with the slider and see its maps after every layer of ``model`` (in the
+    course's colours: signed maps red and blue, maps without a negative value grey) and what the
+    network predicts."""
+    if grading():
+        return skipped("Activation maps")
+    pick = widgets.IntSlider(
+        value=0, min=0, max=len(images) - 1, description="digit", continuous_update=False
+    )
+    picture = widgets.Image(format="png")
+
+    def redraw(_change=None):
+        picture.value = plots.png(activations(model, images[pick.value], int(labels[pick.value])))
+
+    pick.observe(redraw, names="value")
+    redraw()
+    view = ActivationView([pick, picture])
+    view.add_class("convlab-activations")
+    return view
