@@ -128,7 +128,7 @@ def open_notebook(browser, lab, path: str):
     return page, errors
 
 
-def run_all(page, timeout_s: float = 240) -> None:
+def run_all(page, timeout_s: float = 420) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     page.wait_for_function(

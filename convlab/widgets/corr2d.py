@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 
 from convlab.geometry import Window
-from convlab.widgets.controls import axis_sliders, read
+from convlab.widgets.controls import geometry_player
 from convlab.widgets.drawing import GAP, cell_size, grid, input_with_window, output_so_far, padded, width
-from convlab.widgets.player import FramePlayer, grading, skipped
+from convlab.widgets.player import grading, skipped
 from convlab.widgets.svg import Canvas, number
 
 MAX_TERMS = 9  # products written out in the arithmetic line before it is shortened
@@ -124,20 +124,5 @@ def corr2d_view(
     title = "Cross-correlation"
     if grading():
         return skipped(title)
-    unknown = set(controls) - set(RANGES)
-    if unknown:
-        raise ValueError(f"unknown controls {sorted(unknown)}; use padding, stride, dilation")
     settings = {"padding": padding, "stride": stride, "dilation": dilation}
-    sliders = {name: axis_sliders(name, settings[name], *RANGES[name]) for name in controls}
-    player = FramePlayer(
-        frames_for(X, K, padding, stride, dilation), title, [s for both in sliders.values() for s in both]
-    )
-
-    def redraw(_change=None):
-        settings.update({name: read(both) for name, both in sliders.items()})
-        player.show(frames_for(X, K, **settings))
-
-    for both in sliders.values():
-        for s in both:
-            s.observe(redraw, names="value")
-    return player
+    return geometry_player(lambda **now: frames_for(X, K, **now), settings, controls, RANGES, title)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import torch
 
 from convlab.geometry import pair
-from convlab.widgets.controls import axis_sliders, read
+from convlab.widgets.controls import geometry_player
 from convlab.widgets.drawing import GAP, cell_size, grid, width
-from convlab.widgets.player import FramePlayer, grading, skipped
+from convlab.widgets.player import grading, skipped
 from convlab.widgets.svg import COLOURS, Canvas, number
 
 RANGES = {"stride": (1, 3), "padding": (0, 2)}
@@ -115,24 +115,9 @@ def transposed_view(X: torch.Tensor, K: torch.Tensor, stride=1, padding=0, contr
     X, K = torch.as_tensor(X), torch.as_tensor(K)
     if X.dim() != 2 or K.dim() != 2:
         raise ValueError(f"transposed_view takes 2-D X and K, got shapes {tuple(X.shape)}, {tuple(K.shape)}")
-    unknown = set(controls) - set(RANGES)
-    if unknown:
-        raise ValueError(f"unknown controls {sorted(unknown)}; use stride, padding")
     if grading():
         return skipped("Transposed convolution")
     settings = {"stride": stride, "padding": padding}
-    sliders = {name: axis_sliders(name, settings[name], *RANGES[name]) for name in controls}
-    player = FramePlayer(
-        frames_for(X, K, stride, padding),
-        "Transposed convolution",
-        [s for both in sliders.values() for s in both],
+    return geometry_player(
+        lambda **now: frames_for(X, K, **now), settings, controls, RANGES, "Transposed convolution"
     )
-
-    def redraw(_change=None):
-        settings.update({name: read(both) for name, both in sliders.items()})
-        player.show(frames_for(X, K, **settings))
-
-    for both in sliders.values():
-        for s in both:
-            s.observe(redraw, names="value")
-    return player
