@@ -37,6 +37,13 @@ def graded_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
 
 
+def after_the_tests(code: str) -> nbformat.NotebookNode:
+    """The answer key with a code cell of ``code`` appended after everything else."""
+    nb = answer_key(AID)
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    return nb
+
+
 def edited_test(nb, change):
     change(graded_cells(nb)[0])
     return nb
@@ -81,6 +88,7 @@ NOTEBOOKS = {
     "reads_data": with_code("print(open('data/note.txt').read())"),
     "edited_test": edited_test(answer_key(AID), lambda c: setattr(c, "source", "assert True")),
     "points_changed": edited_test(answer_key(AID), lambda c: c.metadata.nbgrader.update(points=100)),
+    "after_the_tests": after_the_tests("import os\nos._exit(0)"),
 }
 
 
@@ -147,6 +155,17 @@ def test_a_limit_costs_only_the_cells_that_did_not_finish(batch):
     # after os._exit nothing runs: every test cell scores zero
     assert outcomes["os_exit"].score == 0
     assert outcomes["stubborn_loop"].score == 0
+
+
+def test_cells_after_the_last_graded_cell_are_not_run(batch):
+    """A cell after every test can change no score: the grader does not run it (here it would
+    kill the kernel) and says so in its output."""
+    course, outcomes = batch
+    o = outcomes["after_the_tests"]
+    assert o.outcome == "graded" and o.score == total() and not o.reasons, o
+    graded = nbformat.read(course / "autograder" / "autograded" / "after_the_tests" / AID / f"{AID}.ipynb", 4)
+    assert "not run while grading" in graded.cells[-1].outputs[0]["text"]
+    assert all("not run while grading" not in str(c.get("outputs")) for c in graded_cells(graded))
 
 
 def test_sys_exit_does_not_end_the_kernel(batch):

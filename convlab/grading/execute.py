@@ -56,6 +56,9 @@ class ForkedKernelManager(AsyncKernelManager):
         return self._kernel_spec
 
 
+AFTER_THE_TESTS = "[convlab: not run while grading: this cell comes after the last graded cell]\n"
+
+
 def unfinished(reason: str) -> NotebookNode:
     """The error output a cell gets when it did not finish; nbgrader scores such a cell zero."""
     return nbformat.v4.new_output(
@@ -71,6 +74,8 @@ class LimitedExecute(Execute):
     notebook's), ``on_notebook_start`` (the kernel is ready), ``output`` (the cap) and
     ``preprocess_cell``, where a dead kernel or the deadline stops the notebook: every code
     cell from there on gets an error output and scores zero, and the notebook still comes back.
+    Code cells after the last graded cell are not run (no score depends on them); they show
+    :data:`AFTER_THE_TESTS` instead.
     """
 
     def __init__(self, limits: Limits, **kwargs):
@@ -85,6 +90,7 @@ class LimitedExecute(Execute):
         self.kernel_seconds = 0.0
         self.output_bytes, self.capped = 0, False
         self.stopped: str | None = None  # why the rest of the notebook is not run
+        self.last_graded = 0  # index of the last graded cell, set when the notebook starts
 
     def cell_limit(self, cell: NotebookNode) -> int:
         """The cell's limit (already nbgrader's Execute.timeout unless --timeout said otherwise),
@@ -118,7 +124,17 @@ class LimitedExecute(Execute):
         elif ename == "MemoryError" or "can't allocate memory" in evalue:
             self.reasons.append(f"{label} hit the {self.limits.memory_mb} MB memory limit")
 
+    def preprocess(self, nb, resources=None, km=None):
+        graded = [k for k, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+        self.last_graded = graded[-1] if graded else len(nb.cells)
+        return super().preprocess(nb, resources, km)
+
     def preprocess_cell(self, cell, resources, index):
+        if index > self.last_graded and cell.cell_type == "code":
+            # nothing after the last graded cell can change a score: pictures and demos (09 trains
+            # a network there) are not run while grading, and neither is anything a student put there
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=AFTER_THE_TESTS)]
+            return cell, resources
         if self.stopped is None and time.monotonic() >= self.deadline:
             self.stop(f"the notebook ran out of its {self.limits.notebook_seconds} s")
         if self.stopped is not None:
