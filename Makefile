@@ -34,7 +34,7 @@ lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (LAB_ARGS="
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: $(READY) ## run the whole test suite, one worker per core, then the browser suite (PYTEST_ARGS="-k corr2d")
-	$(BIN)/python -m pytest -n auto --dist loadscope -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadscope -m "not browser" --durations=12 $(PYTEST_ARGS)
 	@# the browser drives JupyterLab in real time: it runs alone, not beside the grading tests
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
