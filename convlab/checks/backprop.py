@@ -301,17 +301,16 @@ def _autograd(f, x, h=None):
     return grad
 
 
-def _differences(f, x, h=1e-5, kind="central"):
+def _forward_differences(f, x, h=1e-5):
+    """The one-sided (f(x + h·e_i) − f(x)) / h: the mistake beside the course's central ones."""
     x = x.detach().clone().to(torch.float64)
     out = torch.zeros_like(x)
+    base = float(f(x))
     for i in range(x.numel()):
         old = x.view(-1)[i].item()
         x.view(-1)[i] = old + h
-        up = float(f(x))
-        x.view(-1)[i] = old - h if kind == "central" else old
-        down = float(f(x))
+        out.view(-1)[i] = (float(f(x)) - base) / h
         x.view(-1)[i] = old
-        out.view(-1)[i] = (up - down) / ((2 * h) if kind == "central" else h)
     return out
 
 
@@ -324,22 +323,22 @@ NUMERICAL_GRADIENT = Exercise(
             "a forward difference (f(x + h) − f(x)) / h",
             "CS231n's check uses central differences: "
             "(f(x + h) − f(x − h)) / 2h, accurate to h² instead of h",
-            lambda f, x, h=1e-5: _differences(f, x, h, "forward"),
+            lambda f, x, h=1e-5: _forward_differences(f, x, h),
         ),
         Mistake(
             "divided by h instead of 2h",
             "x + h and x − h are 2h apart: divide by 2 * h",
-            lambda f, x, h=1e-5: 2 * _differences(f, x, h),
+            lambda f, x, h=1e-5: 2 * oracle.numerical_gradient(f, x, h),
         ),
         Mistake(
             "the sign flipped: (f(x − h) − f(x + h)) / 2h",
             "the gradient points uphill: f(x + h) comes first",
-            lambda f, x, h=1e-5: -_differences(f, x, h),
+            lambda f, x, h=1e-5: -oracle.numerical_gradient(f, x, h),
         ),
         Mistake(
             "only the first entry computed",
             "perturb every entry of x in turn, one at a time",
-            lambda f, x, h=1e-5: _first_only(_differences(f, x, h)),
+            lambda f, x, h=1e-5: _first_only(oracle.numerical_gradient(f, x, h)),
         ),
     ),
     hints=Hints(

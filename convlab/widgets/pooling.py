@@ -14,7 +14,7 @@ from convlab.widgets.player import FramePlayer, grading, skipped
 from convlab.widgets.svg import Canvas
 
 
-def _windows(X, window: Window, out_shape, ceil_mode: bool):
+def _windows(window: Window, out_shape):
     """Every window's padded cells, row by row. With ``ceil_mode`` the last window may overhang
     the padded input: only its cells inside count, as in PyTorch."""
     (ph, pw), (kh, kw), (sh, sw) = window.padded_shape, window.kernel, window.stride
@@ -54,7 +54,7 @@ def frames_for(
     (ph, pw), (oh, ow) = window.padded_shape, tuple(expected.shape)
     size = cell_size((ph + 1, pw + 1), (oh, ow))
     steps = []
-    for cells in _windows(X, window, (oh, ow), ceil_mode):
+    for cells in _windows(window, (oh, ow)):
         values = torch.stack([Xp[r, c] for r, c in cells])
         if mode == "max":
             steps.append((cells, cells[int(values.argmax())], float(values.max()), values, None))
