@@ -117,25 +117,68 @@ def open_notebook(browser, lab, path: str):
     # a workspace of its own, reset: no tab of an earlier test is restored beside this one
     page.goto(f"{url}/lab/workspaces/{secrets.token_hex(4)}/tree/{path}?reset&token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_function(
-        "() => document.querySelector('.jp-Notebook-ExecutionIndicator') !== null", timeout=60_000
-    )
+    kernel_ready(lab, path)
+    # the toolbar starts out "idle" before any kernel is connected: wait for the kernel's name too
     page.wait_for_function(
         "() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
-        " return s && s.getAttribute('data-status') === 'idle'; }",
+        " const k = document.querySelector('.jp-KernelName');"
+        " return s && s.getAttribute('data-status') === 'idle' && k && /python/i.test(k.textContent); }",
         timeout=60_000,
     )
     return page, errors
 
 
+# What Run All has reached, read from the page: how many code cells, how many have run, the
+# first still running ([*]) or not yet run, and the text of any error (Run All stops there).
+PROGRESS = """() => {
+  const cells = [...document.querySelectorAll('.jp-CodeCell')];
+  const prompt = c => (c.querySelector('.jp-InputPrompt') || {}).textContent || '';
+  const pending = cells.find(c => !/\\[\\d+\\]/.test(prompt(c)));
+  // an error is drawn as stderr; the answer keys write nothing else there
+  const error = document.querySelector(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']");
+  return {cells: cells.length, done: cells.filter(c => /\\[\\d+\\]/.test(prompt(c))).length,
+          pending: pending ? prompt(pending) + ' ' + (pending.querySelector('.jp-InputArea-editor') || {}).textContent
+                   : null,
+          error: error ? error.textContent.slice(-2000) : null};
+}"""
+
+
+def kernel_ready(lab, path: str, timeout_s: float = 120) -> None:
+    """Wait until the server has a session for ``path`` whose kernel is idle."""
+    url, token, _ = lab
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        sessions = json.loads(urllib.request.urlopen(f"{url}/api/sessions?token={token}", timeout=10).read())
+        if any(s["path"] == path and s["kernel"]["execution_state"] == "idle" for s in sessions):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"no idle kernel for {path} after {timeout_s:.0f} s")
+
+
 def run_all(page, timeout_s: float = 420) -> None:
+    """Run All Cells from the menu and wait until every code cell has an execution count. Fails
+    at once, with the traceback, if a cell raises (Run All stops there) or a dialog opens; on
+    time-out it names the cell still waiting, and leaves a screenshot in artifacts/browser/."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    page.wait_for_function(
-        "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
-        " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
-        timeout=timeout_s * 1000,
-    )
+    start = time.monotonic()
+    while True:
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            pytest.fail(f"a dialog stopped Run All: {dialog.first.inner_text()[:500]!r}")
+        state = page.evaluate(PROGRESS)
+        if state["cells"] and state["pending"] is None:
+            return
+        if state["error"]:
+            pytest.fail(f"a cell wrote to stderr during Run All (Run All stops at an error):\n{state['error']}")
+        if time.monotonic() - start > timeout_s:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "run-all-timeout.png"), full_page=True)
+            pytest.fail(
+                f"Run All: {state['done']} of {state['cells']} code cells ran in {timeout_s:.0f} s;"
+                f" waiting at: {(state['pending'] or '')[:300]!r}"
+            )
+        time.sleep(1)
 
 
 def visible_step(player) -> str:
