@@ -13,7 +13,7 @@ STUDENTS ?= 10
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test bench catalogue release check-sync autograde feedback grades lint format clean distclean
+.PHONY: help venv lab test bench catalogue release check-sync autograde feedback grades report lint format clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -60,8 +60,11 @@ feedback: $(READY) ## write HTML feedback per student into autograder/feedback/
 	  $(BIN)/nbgrader generate_feedback $$a --force || exit 1; \
 	done
 
-grades: $(READY) ## autograder/grades.csv (a row per student, flags), flags.csv and scores.png
+grades: $(READY) ## autograder/grades.csv (a row per student, flags), flags.csv, scores.png; canvas.csv and moodle.csv from roster.csv
 	$(BIN)/python -m convlab.grading.grades
+
+report: $(READY) ## autograder/report.html: what the class got wrong, per exercise (after make autograde)
+	$(BIN)/python -m convlab.grading.report
 
 lint: $(READY) ## ruff: lint and format check of the package and tests
 	$(BIN)/ruff check convlab tests
@@ -74,7 +77,8 @@ format: $(READY) ## ruff: format the package and tests
 clean: ## remove caches and grading outputs (keeps submissions, the gradebook and .venv)
 	rm -rf .pytest_cache .ruff_cache artifacts autograder/autograded autograder/feedback \
 	  autograder/.release autograder/grades.csv autograder/flags.csv autograder/scores.png \
-	  autograder/grading-report.csv autograder/.grading-state.json
+	  autograder/grading-report.csv autograder/.grading-state.json autograder/mistakes.csv \
+	  autograder/report.html autograder/canvas.csv autograder/moodle.csv
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
 
 distclean: clean ## also remove .venv

@@ -24,3 +24,8 @@ c.CourseDirectory.db_url = f"sqlite:///{root / 'autograder' / 'gradebook.db'}"
 c.Execute.timeout = 120
 # Widget state is regenerated when a notebook runs; never store it in a notebook.
 c.Execute.store_widget_state = False
+
+# Late submissions (a due date set with `nbgrader db assignment add ID --duedate=...` or in the
+# Formgrader): a tenth of the score per started day late (convlab/grading/late.py).
+c.AssignLatePenalties.plugin_class = "convlab.grading.late.PerDayPenalty"
+c.PerDayPenalty.per_day = 0.1

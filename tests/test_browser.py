@@ -22,6 +22,10 @@ from pathlib import Path
 import pytest
 
 from convlab.widgets.svg import COLOURS
+from tests.catalogue import MUTANTS
+from tests.support.course import python_m
+from tests.support.graded import inject
+from tests.support.grading import grade_class, submit
 from tests.support.notebooks import ROOT, assignments, load, nbgrader_role
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -135,10 +139,11 @@ PROGRESS = """() => {
   const prompt = c => (c.querySelector('.jp-InputPrompt') || {}).textContent || '';
   const pending = cells.find(c => !/\\[\\d+\\]/.test(prompt(c)));
   // an error is drawn as stderr; the answer keys write nothing else there
-  const error = document.querySelector(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']");
+  const error = document.querySelector(
+    ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']");
+  const source = c => (c.querySelector('.jp-InputArea-editor') || {}).textContent;
   return {cells: cells.length, done: cells.filter(c => /\\[\\d+\\]/.test(prompt(c))).length,
-          pending: pending ? prompt(pending) + ' ' + (pending.querySelector('.jp-InputArea-editor') || {}).textContent
-                   : null,
+          pending: pending ? prompt(pending) + ' ' + source(pending) : null,
           error: error ? error.textContent.slice(-2000) : null};
 }"""
 
@@ -170,7 +175,9 @@ def run_all(page, timeout_s: float = 420) -> None:
         if state["cells"] and state["pending"] is None:
             return
         if state["error"]:
-            pytest.fail(f"a cell wrote to stderr during Run All (Run All stops at an error):\n{state['error']}")
+            pytest.fail(
+                f"a cell wrote to stderr during Run All (Run All stops at an error):\n{state['error']}"
+            )
         if time.monotonic() - start > timeout_s:
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / "run-all-timeout.png"), full_page=True)
@@ -428,6 +435,37 @@ def test_validate_button_in_the_browser(lab, browser, aid):
         if path.startswith("notebooks"):  # the blank release: each of its test cells is reported
             assert page.get_by_text(expected).count() == tests
         page.close()
+
+
+def test_class_report_opens_offline_with_its_plots(lab, browser):
+    """make report's page, from a small graded class, in the browser from a file: no errors,
+    every plot drawn, an example unfolds."""
+    _, _, course = lab
+    key = load("solutions", "01_cross_correlation")
+    submit(course, "key", "01_cross_correlation", key)
+    submit(course, "blank", "01_cross_correlation", load("notebooks", "01_cross_correlation"))
+    for i, mutant in enumerate(MUTANTS["01_cross_correlation"][:3]):
+        submit(course, f"m{i}", "01_cross_correlation", inject(key, mutant))
+    grade_class(course)
+    done = python_m(course, "convlab.grading.report")
+    assert done.returncode == 0, done.stderr
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto((course / "autograder" / "report.html").as_uri())
+    plots = page.locator("figure.plot svg")
+    assert plots.count() == 1
+    box = plots.first.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 100, box
+    assert page.locator("figure.plot svg path").count() > 10  # bars and axes were drawn
+    example = page.locator("details").first
+    example.locator("summary").click()
+    assert example.locator("pre").is_visible() and "def " in example.locator("pre").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "class-report.png"), full_page=True)
+    assert errors == [], errors
+    page.close()
 
 
 def test_formgrader_opens_for_the_instructor(lab, browser):

@@ -10,6 +10,8 @@ own, so that the test runner can run the two side by side).
 
 import csv
 import html
+import shutil
+from collections import Counter
 
 import pytest
 
@@ -18,7 +20,8 @@ from tests.catalogue.tampering import TAMPERING, tampered
 from tests.support.course import python_m
 from tests.support.graded import inject, run_graded_cells
 from tests.support.grading import grade_class, nbgrader, points, scores, submit
-from tests.support.notebooks import assignments, load
+from tests.support.notebooks import ROOT, assignments, load
+from tests.support.report import sections, shown
 
 pytestmark = pytest.mark.slow
 
@@ -67,3 +70,31 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
         rows = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
     assert rows["blank"] == 0 and rows["key"] == sum(full.values())
     assert len(rows) == 2 + len(mutants) + len(variants) + len(tampers)
+
+    # the class report: every planted mistake recorded under its exercise, with its phrase; the
+    # page counts each mistake as often as the catalogue planted it
+    done = python_m(course, "convlab.grading.report")
+    assert done.returncode == 0, done.stderr
+    with open(course / "autograder" / "mistakes.csv") as f:
+        recorded = list(csv.DictReader(f))
+    assert not {r["student"] for r in recorded} & {"key", *variants}
+    planted: dict[str, Counter] = {}
+    for student, mutant in mutants.items():
+        mine = [r for r in recorded if r["student"] == student and r["exercise"] == mutant.exercise]
+        # the planted mistake has its row; a mutant may make a second one in another test cell
+        # of its exercise (wrong values and, say, no refusal of bad arguments): a row each
+        assert any(mutant.hint in r["message"] + r["hint"] for r in mine), (mutant.name, mine)
+        planted.setdefault(mutant.exercise, Counter()).update(r["mistake"] for r in mine)
+    page = (course / "autograder" / "report.html").read_text()
+    reported = {exercise: shown(part) for exercise, part in sections(page).items()}
+    for exercise, names in planted.items():
+        # besides its own mutants: the blank notebook, tampering, and mutants of other exercises
+        others = {r["student"] for r in recorded} - {s for s, m in mutants.items() if m.exercise == exercise}
+        extra = Counter(
+            r["mistake"] for r in recorded if r["exercise"] == exercise and r["student"] in others
+        )
+        assert reported[exercise] == names + extra, exercise
+    keep = ROOT / "artifacts" / "report"
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(course / "autograder" / "report.html", keep / f"{aid}.html")
+    shutil.copy2(course / "autograder" / "mistakes.csv", keep / f"{aid}-mistakes.csv")

@@ -387,6 +387,7 @@ def _error_answer(got, case: Case) -> torch.Tensor:
             case.label,
             [f"got {got!r}"[:200]],
             "return one number: the largest relative error over the entries (float(...) or .item())",
+            mistake="did not return a number",
         )
     if got != got:
         fail(
@@ -701,6 +702,7 @@ def _one_product(fn) -> int:
             [],
             "the point of im2col: ONE product (c_o, c_i·kh·kw) @ (c_i·kh·kw, h'·w') computes every output "
             "channel at every position",
+            mistake="more than one matrix multiplication",
         )
     return 1
 

@@ -28,7 +28,14 @@ def _model_behaves(build_model) -> int:
     ex, case = "build_model", Case("the network it returns", {})
     model = call_watched(ex, build_model, case, MODEL_ERROR, allow_convolution=True)
     if not isinstance(model, nn.Module):
-        fail(ex, f"returned a {type(model).__name__}, not an nn.Module", None, [], MODEL_ERROR)
+        fail(
+            ex,
+            f"returned a {type(model).__name__}, not an nn.Module",
+            None,
+            [],
+            MODEL_ERROR,
+            mistake="did not return an nn.Module",
+        )
     convs, linears = _layers(model, nn.Conv2d), _layers(model, nn.Linear)
     if len(convs) != 2 or len(linears) != 1:
         fail(
@@ -37,6 +44,7 @@ def _model_behaves(build_model) -> int:
             None,
             ["expected 2 nn.Conv2d and 1 nn.Linear"],
             "conv → ReLU → pool, twice, then flatten and one linear layer",
+            mistake="wrong layers",
         )
     for conv, (c_in, c_out) in zip(convs, [(1, 16), (16, 32)], strict=True):
         settings = (conv.in_channels, conv.out_channels, conv.kernel_size, conv.padding, conv.stride)
@@ -71,6 +79,7 @@ def _model_behaves(build_model) -> int:
             [str(err).splitlines()[0][:200]],
             "flatten size: 8×8 → pool → 4×4 → pool → 2×2, so the linear layer takes 32 · 2 · 2 = 128 "
             "features",
+            mistake=None,
         )
     finally:
         for h in hooks:
@@ -82,6 +91,7 @@ def _model_behaves(build_model) -> int:
             "16 digits",
             [f"expected (16, 10), got {tuple(out.shape)}"],
             "one logit per class: nn.Linear(128, 10)",
+            mistake=None,
         )
     for before, after, which in [("conv1", "into conv2", "first"), ("conv2", "into linear", "second")]:
         expected = nn.functional.max_pool2d(torch.relu(seen[before]), 2).flatten(1)
@@ -183,6 +193,7 @@ def _table_values(layer_table) -> int:
                     case.label,
                     [f"expected {right}, got {row}"],
                     _explain(row, right),
+                    mistake="a wrong row in the table",
                 )
     return len(_models())
 
@@ -388,6 +399,7 @@ def _trains(train) -> int:
             [f"expected at least {THRESHOLD:.0%}"],
             "Adam with the given lr, mini-batches of batch_size from the shuffled training set, "
             "cross-entropy",
+            mistake="test accuracy too low",
         )
     if len(calls) != EPOCHS:
         fail(

@@ -83,11 +83,12 @@ def compare(
             case.label,
             [f"got {got!r}"[:200]],
             "build the result as a tensor (e.g. Y = torch.zeros(...)) and return it",
+            mistake="did not return a tensor",
         )
     if got.shape != expected.shape:
         if mistake:
             fail(exercise, mistake.name, case.label, _shapes(expected, got), mistake.hint)
-        fail(exercise, "wrong output shape", case.label, _shapes(expected, got), hints.shape)
+        fail(exercise, "wrong output shape", case.label, _shapes(expected, got), hints.shape, mistake=None)
     if float_output and not got.is_floating_point():
         fail(
             exercise,
@@ -95,12 +96,13 @@ def compare(
             case.label,
             ["expected a float tensor"],
             hints.dtype,
+            mistake="wrong dtype",
         )
     if close(got, expected):
         return
     if mistake:
         fail(exercise, mistake.name, case.label, _first(got, expected), mistake.hint)
-    fail(exercise, "wrong values", case.label, _first(got, expected), hints.value)
+    fail(exercise, "wrong values", case.label, _first(got, expected), hints.value, mistake=None)
 
 
 def compare_one(exercise: str, result: Result, mistakes: tuple[Mistake, ...], hints: Hints) -> None:

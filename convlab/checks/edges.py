@@ -29,6 +29,7 @@ def _kernel_returned(name: str, fn) -> torch.Tensor:
             None,
             [f"got {got!r}"[:200]],
             "build the kernel with torch.tensor([[...], [...]])",
+            mistake="did not return a tensor",
         )
     if got.dim() != 2:
         fail(
@@ -45,6 +46,7 @@ def _kernel_returned(name: str, fn) -> torch.Tensor:
             None,
             ["expected a float tensor"],
             "write the kernel with float entries: 1.0, not 1",
+            mistake="wrong dtype",
         )
     return got.detach().to(torch.float64)
 

@@ -198,7 +198,9 @@ def _check_result(case: Case, got) -> None:
         f"final weight expected {[round(v, 4) for v in w.flatten().tolist()]}, "
         f"got {[round(v, 4) for v in weight.flatten().tolist()]}"
     )
-    fail(ex, "training went differently from the reference", case.label, lines, TRAIN_HINTS.value)
+    fail(
+        ex, "training went differently from the reference", case.label, lines, TRAIN_HINTS.value, mistake=None
+    )
 
 
 TRAIN_HINTS = Hints(

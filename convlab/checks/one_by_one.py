@@ -64,6 +64,7 @@ def _one_product(fn) -> int:
             case.label,
             [f"{h * w} pixels, {counter.count} products"],
             "one product handles all pixels: (c_o, c_i) @ (c_i, h * w); no loop over pixels or channels",
+            mistake="more than one matrix multiplication",
         )
     return 1
 
@@ -215,6 +216,7 @@ def _counts(conv_param_count) -> int:
                 case.label,
                 [f"got {got!r}"],
                 "count with integer arithmetic (//, *) and return an int",
+                mistake="did not return an int",
             )
         expected = oracle.conv_param_count(i, o, k, g, b)
         if got == expected:
@@ -230,6 +232,7 @@ def _counts(conv_param_count) -> int:
             case.label,
             [f"expected {expected}, got {got}"],
             PARAM_HINTS.value,
+            mistake=None,
         )
     return n
 

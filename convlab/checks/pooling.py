@@ -376,6 +376,7 @@ def _field_answer(got, case: Case) -> torch.Tensor:
             case.label,
             [f"got {got!r}"[:200]],
             "the receptive field is a whole number of pixels: return an int (int(r) if needed)",
+            mistake="did not return an int",
         )
     return torch.tensor(got)
 

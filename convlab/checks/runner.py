@@ -25,7 +25,7 @@ from convlab.checks import integrity
 from convlab.checks.compare import compare, explain, is_wrong
 from convlab.checks.exercise import Case, Exercise, Part, Refusal, Result
 from convlab.checks.wording import fail, passed
-from convlab.failure import CheckFailure
+from convlab.failure import NOT_ATTEMPTED, CheckFailure, announce
 from convlab.watch import Call, Forbidden, lending, run_watched
 
 
@@ -46,6 +46,7 @@ def check_function(exercise: Exercise) -> Callable:
         try:
             n = run(exercise, fn, exercise.part(part))
         except CheckFailure as failure:
+            announce(failure.record(exercise.name, part))  # for the class report, not shown
             raise CheckFailure(str(failure)) from None  # a short traceback, the message first
         passed(exercise.name, n, exercise.unit)
         for warning in list(dict.fromkeys(_warned))[:3]:
@@ -163,6 +164,7 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
                 None,
                 [],
                 "replace `raise NotImplementedError()` with your code, run the cell, then this one",
+                mistake=NOT_ATTEMPTED,
             )
         fail(
             exercise,
@@ -170,6 +172,7 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
             case.label,
             [f"{type(err).__name__}: {err}"],
             error_hint,
+            mistake=None,
         )
     if outcome.mutated:
         fail(
@@ -179,6 +182,7 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
             [],
             "an operation must leave its inputs as they were: work on a copy (x.clone()) or a "
             "new tensor (torch.zeros(...)) instead of writing into the input or a view of it",
+            mistake="modified its input in place",
         )
     return outcome.value
 
@@ -206,6 +210,7 @@ def expect_value_error(exercise: str, fn: Any, refusal: Refusal) -> None:
             case.label,
             [f"{type(err).__name__}: {err}"],
             f"refuse these arguments explicitly with ValueError ({why})",
+            mistake="raised the wrong exception for bad arguments",
         )
 
 

@@ -22,8 +22,21 @@ def message(exercise: str, problem: str, case: str | None, lines: list[str], hin
     return "\n".join([head, *body, *wrapped])
 
 
-def fail(exercise: str, problem: str, case: str | None, lines: list[str], hint: str):
-    raise CheckFailure(message(exercise, problem, case, lines, hint))
+SAME = "<the problem>"  # fail()'s default: the problem, a fixed phrase, names the mistake
+
+
+def fail(
+    exercise: str, problem: str, case: str | None, lines: list[str], hint: str, mistake: str | None = SAME
+):
+    """Raise the failure. ``mistake`` is what the class report counts it under: by default the
+    problem itself; a fixed phrase where the problem carries numbers or names; ``None`` where
+    the failure names no mistake (wrong values, an exception), which the report calls "other"."""
+    raise CheckFailure(
+        message(exercise, problem, case, lines, hint),
+        mistake=problem if mistake == SAME else mistake,
+        problem=problem,
+        hint=hint,
+    )
 
 
 def describe(name: str, t: Any) -> str:

@@ -15,8 +15,9 @@ time goes:
   are skipped (``--force`` regrades them).
 
 It writes ``autograder/grading-report.csv`` (one row per student and assignment: outcome, score,
-reasons, review flags, :mod:`convlab.grading.results`) and keeps its memory of what was graded
-in ``autograder/.grading-state.json``.
+reasons, review flags, :mod:`convlab.grading.results`), ``autograder/mistakes.csv`` (the mistakes
+the checks named, :mod:`convlab.grading.mistakes`) and keeps its memory of what was graded in
+``autograder/.grading-state.json``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from nbgrader.api import MissingEntry
 from nbgrader.apps import NbGraderAPI
 from tqdm import tqdm
 
@@ -44,6 +46,7 @@ from convlab.grading.environ import scoped, tools_first
 from convlab.grading.execute import Executed, configure, run_submission
 from convlab.grading.forkserver import ForkServer
 from convlab.grading.limits import Limits
+from convlab.grading.mistakes import extract, write_mistakes
 from convlab.grading.replay import record, replaying
 from convlab.grading.results import Result, summary, write_report
 
@@ -84,6 +87,15 @@ class Memory:
     def source_digest(self, assignment: str) -> str:
         return digest(files_digest((self.course.source / assignment).rglob("*")))
 
+    @functools.cache  # noqa: B019 (one Memory per run)
+    def due(self, assignment: str) -> str:
+        """The assignment's due date, if the gradebook has one: moving it changes late penalties."""
+        try:
+            with self.course.gradebook() as gb:
+                return str(gb.find_assignment(assignment).duedate or "")
+        except MissingEntry:
+            return ""
+
     def register(self, assignment: str, log) -> None:
         """Put the assignment's current source (test cells, points) in the gradebook, as
         ``nbgrader generate_assignment`` does, when it changed since it was last registered."""
@@ -106,7 +118,10 @@ class Memory:
 
     def jobs(self, assignments: list[str], students: list[str], limits: Limits) -> list[Job]:
         checks = files_digest(Path(convlab.__file__).parent.rglob("*.py"))
-        shared = digest(checks, json.dumps(limits.as_dict(), sort_keys=True).encode())
+        config = self.course.config
+        late = {k: dict(v) for k, v in config.items() if k in ("AssignLatePenalties", "PerDayPenalty")}
+        policy = json.dumps([limits.as_dict(), late], sort_keys=True, default=str).encode()
+        shared = digest(checks, policy)  # a change of limits or of the late policy regrades
         found = []
         for folder in sorted(p for p in self.course.submitted.glob("*/*") if p.is_dir()):
             student, assignment = folder.parent.name, folder.name
@@ -114,7 +129,7 @@ class Memory:
                 continue
             if not (self.course.source / assignment).is_dir():
                 continue  # not an assignment of this course: nbgrader would not grade it either
-            source = self.source_digest(assignment).encode()
+            source = (self.source_digest(assignment) + self.due(assignment)).encode()
             fingerprint = digest(shared.encode(), source, files_digest(folder.iterdir()))
             found.append(Job(student, assignment, folder, fingerprint))
         return found
@@ -235,6 +250,9 @@ def summarise(course: Course, executed: Executed, ok: bool, log: str) -> Result:
         last = [line for line in log.strip().splitlines() if line.strip()][-1:] or ["nbgrader failed"]
         reasons.append(f"nbgrader: {last[0][:300]}")
     kind = "failed" if (executed.problems or not ok) else "limit" if executed.reasons else "graded"
+    named = [
+        m for nb in executed.notebooks.values() for m in extract(executed.student, executed.assignment, nb)
+    ]
     return Result(
         executed.student,
         executed.assignment,
@@ -244,6 +262,7 @@ def summarise(course: Course, executed: Executed, ok: bool, log: str) -> Result:
         reasons,
         sorted(set(executed.flags)),
         executed.kernel_seconds + executed.execute_seconds,
+        named if kind != "failed" else [],
     )
 
 
@@ -301,5 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     report = course.workspace / "grading-report.csv"
     write_report(results, report)
-    print(f"report: {report.relative_to(course.root)}", file=sys.stderr)
+    regraded = {(r.student, r.assignment): r.mistakes for r in results if r.outcome in ("graded", "limit")}
+    write_mistakes(regraded, course.workspace / "mistakes.csv")
+    print(
+        f"report: {report.relative_to(course.root)}; the mistakes checks named: autograder/mistakes.csv",
+        file=sys.stderr,
+    )
     return 0

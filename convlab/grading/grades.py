@@ -1,13 +1,18 @@
-"""The class's grades from the gradebook: one CSV row per student, flags, and a chart.
+"""The class's grades from the gradebook: one CSV row per student, flags, a chart, LMS imports.
 
     python -m convlab.grading.grades [--root COURSE]
 
 writes, under ``autograder/``:
 
-- ``grades.csv``: student, the score of each assignment (empty when nothing was submitted),
-  total, the maximum, and the review flags (:mod:`convlab.grading.review`) joined by `` | ``;
+- ``grades.csv``: student, the score of each assignment (empty when nothing was submitted;
+  after any late penalty, :mod:`convlab.grading.late`), total, the maximum, the late penalties
+  and the review flags (:mod:`convlab.grading.review`) joined by `` | ``;
 - ``flags.csv``: one row per flag (student, assignment, reason);
-- ``scores.png``: the distribution of scores for each assignment.
+- ``scores.png``: the distribution of scores for each assignment;
+- with a roster (``autograder/roster.csv``, :mod:`convlab.grading.roster`): ``canvas.csv`` and
+  ``moodle.csv``, the same grades in the formats Canvas's and Moodle's gradebooks import
+  (:mod:`convlab.grading.lms`). A graded student missing from the roster is named, and the
+  command exits with status 1 after writing everything else.
 """
 
 from __future__ import annotations
@@ -18,36 +23,36 @@ from collections import defaultdict
 from pathlib import Path
 
 from convlab.grading.course import Course
+from convlab.grading.exercises import Assignment, class_scores
+from convlab.grading.lms import write_canvas, write_moodle
 from convlab.grading.review import Flag, review, write_flags
+from convlab.grading.roster import read_roster
 from convlab.grading.tables import write_csv
 
 
-def table(course: Course) -> tuple[list[str], dict[str, dict[str, float]], dict[str, float]]:
-    """(assignments, student -> assignment -> score, assignment -> max score) from the gradebook."""
-    with course.gradebook() as gb:
-        assignments = sorted(a.name for a in gb.assignments)
-        maxima = {a.name: a.max_score for a in gb.assignments}
-        scores: dict[str, dict[str, float]] = {s.id: {} for s in gb.students}
-        for assignment in assignments:
-            for submission in gb.assignment_submissions(assignment):
-                scores[submission.student.id][assignment] = submission.score
-    return assignments, scores, maxima
-
-
-def write_grades(path: Path, assignments, scores, maxima, flags: list[Flag]) -> None:
+def write_grades(path: Path, assignments: list[Assignment], students: list[str], flags: list[Flag]) -> None:
     by_student = defaultdict(list)
     for flag in flags:
         by_student[flag.student].append(f"{flag.assignment}: {flag.reason}")
-    top = sum(maxima.values())
-    rows = (
-        [student, *[scores[student].get(a, "") for a in assignments], sum(scores[student].values()), top]
-        + [" | ".join(by_student[student])]
-        for student in sorted(scores)
-    )
-    write_csv(path, ["student", *assignments, "total", "max", "flags"], rows)
+    top = sum(a.max_score for a in assignments)
+    rows = []
+    for student in students:
+        mine = [a for a in assignments if student in a.scores]
+        late = [f"{a.name}: -{a.penalties[student]:g}" for a in mine if a.penalties.get(student)]
+        rows.append(
+            [
+                student,
+                *[f"{a.net(student):g}" if student in a.scores else "" for a in assignments],
+                f"{sum(a.net(student) for a in mine):g}",
+                f"{top:g}",
+                " | ".join(late),
+                " | ".join(by_student[student]),
+            ]
+        )
+    write_csv(path, ["student", *(a.name for a in assignments), "total", "max", "late", "flags"], rows)
 
 
-def chart(path: Path, assignments, scores, maxima) -> None:
+def chart(path: Path, assignments: list[Assignment]) -> None:
     """One histogram per assignment: how many students got each score."""
     import matplotlib
 
@@ -58,10 +63,10 @@ def chart(path: Path, assignments, scores, maxima) -> None:
     rows = -(-len(assignments) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
     for ax, assignment in zip(axes.flat, assignments, strict=False):
-        got = [s[assignment] for s in scores.values() if assignment in s]
-        top = maxima[assignment] or 1
+        got = [assignment.net(student) for student in assignment.scores]
+        top = assignment.max_score or 1
         ax.hist(got, bins=[b - 0.5 for b in range(int(top) + 2)], color="#4c72b0", edgecolor="white")
-        ax.set_title(f"{assignment} (n={len(got)})", fontsize=9)
+        ax.set_title(f"{assignment.name} (n={len(got)})", fontsize=9)
         ax.set_xlabel(f"score / {top:g}", fontsize=8)
         ax.set_xlim(-0.5, top + 0.5)
         ax.set_xticks(range(int(top) + 1))
@@ -81,20 +86,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     args = parser.parse_args(argv)
     course = Course(args.root)  # the gradebook nbgrader's commands use
-    assignments, scores, maxima = table(course)
-    if not scores:
+    assignments = class_scores(course)
+    graded = sorted({s for a in assignments for s in a.scores})
+    if not graded:
         print("no grades yet: run `make autograde` first", file=sys.stderr)
         return 1
     flags = review(course)
     out = course.workspace
-    write_grades(out / "grades.csv", assignments, scores, maxima, flags)
+    write_grades(out / "grades.csv", assignments, graded, flags)
     write_flags(out / "flags.csv", flags)
-    chart(out / "scores.png", assignments, scores, maxima)
+    chart(out / "scores.png", assignments)
     print(
-        f"{len(scores)} students, {len(assignments)} assignments: autograder/grades.csv, "
+        f"{len(graded)} students, {len(assignments)} assignments: autograder/grades.csv, "
         f"autograder/flags.csv ({len(flags)} flags), autograder/scores.png",
         file=sys.stderr,
     )
+    roster_path = out / "roster.csv"
+    if not roster_path.exists():
+        print("no autograder/roster.csv: no Canvas or Moodle file (the README says how)", file=sys.stderr)
+        return 0
+    students = [m for m in read_roster(roster_path) if m.role == "student"]
+    write_canvas(out / "canvas.csv", assignments, students)
+    write_moodle(out / "moodle.csv", assignments, students)
+    print(
+        f"{len(students)} students of the roster: autograder/canvas.csv, autograder/moodle.csv",
+        file=sys.stderr,
+    )
+    missing = sorted(set(graded) - {m.id for m in students})
+    if missing:
+        print(
+            f"{len(missing)} graded student(s) not in autograder/roster.csv, so in neither LMS file: "
+            + ", ".join(missing),
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

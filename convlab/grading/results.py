@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from convlab.grading.mistakes import Mistake
 from convlab.grading.tables import read_csv, write_csv
 
 OUTCOMES = ("graded", "limit", "failed", "skipped")
@@ -24,6 +25,7 @@ class Result:
     reasons: list[str] = field(default_factory=list)  # limits hit, why it failed
     flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.review)
     seconds: float = 0.0
+    mistakes: list[Mistake] = field(default_factory=list)  # what its failed checks named
 
     def row(self) -> list:
         return [

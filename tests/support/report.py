@@ -1,0 +1,20 @@
+"""Reading the class report's page as an instructor reads it: per exercise, the counts it shows."""
+
+import html
+import re
+from collections import Counter
+
+
+def sections(page: str) -> dict[str, str]:
+    """exercise -> its part of the page (from its heading to the next)."""
+    parts = re.split(r'<h3 id="[^"]*">', page)[1:]
+    return {part.split("</h3>")[0]: part for part in parts}
+
+
+def shown(section: str) -> Counter:
+    """mistake -> the count the page shows for it ("other", whatever message it shows)."""
+    found = re.findall(
+        r'<tr class="mistake"><td class="n">(\d+)</td><td class="n">[^<]*</td><td><b>([^<]*)</b>', section
+    )
+    names = [("other" if name.startswith("other: ") else html.unescape(name), int(n)) for n, name in found]
+    return Counter(dict(names))

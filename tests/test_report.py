@@ -1,0 +1,239 @@
+"""The instructor's class report and LMS exports, on a small class graded for real.
+
+The class: the answer key, a blank notebook, a correct variant, six catalogued mistakes (two of
+them the same mistake), and the key submitted two days and an hour after its due date. A roster
+lists all but the variant's author, plus a student who submitted nothing. Notebook 02 is
+registered but nobody submitted it. The page, the CSVs and the messages are checked against
+what was planted, never against what the code under test computes.
+"""
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from convlab.grading.late import DAY, PerDayPenalty
+from convlab.grading.roster import RosterError, read_roster
+from tests.catalogue import MUTANTS, VARIANTS
+from tests.support.course import copy_course, python_m
+from tests.support.graded import inject
+from tests.support.grading import grade_class, nbgrader, points, submit
+from tests.support.notebooks import load
+from tests.support.report import sections, shown
+
+AID = "01_cross_correlation"
+EMPTY = "02_edge_detection"
+DUE = "2026-11-01 17:00:00 UTC"
+LATE = "2026-11-03 18:00:00 UTC"  # 2 days and 1 hour late: 3 started days, 30% off
+ROSTER = """id,name,email,lms_id,sis_id,section
+key,Key Student,key@example.edu,1001,S1001,A
+blank,Blank Student,blank@example.edu,1002,S1002,A
+late,Late Student,late@example.edu,1003,S1003,B
+absent,Absent Student,absent@example.edu,1004,S1004,B
+"""
+
+
+def planted() -> dict[str, object]:
+    """Six mutants of 01: the first two 'not allowed here: F.conv2d' entries (one mistake made
+    twice), then four of different mistakes."""
+    conv = [m for m in MUTANTS[AID] if m.hint == "not allowed here: F.conv2d"][:2]
+    others = [m for m in MUTANTS[AID] if m.hint not in {c.hint for c in conv}][:4]
+    return {f"m{i}": m for i, m in enumerate(conv + others)}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("report"))
+    key = load("solutions", AID)
+    submit(course, "key", AID, key)
+    submit(course, "blank", AID, load("notebooks", AID))
+    submit(course, "variant", AID, inject(key, VARIANTS[AID][0]))
+    for student, mutant in planted().items():
+        submit(course, student, AID, inject(key, mutant))
+    submit(course, "late", AID, key)
+    (course / "autograder" / "submitted" / "late" / AID / "timestamp.txt").write_text(LATE)
+    nbgrader(course, "db", "assignment", "add", AID, f"--duedate={DUE}")
+    nbgrader(course, "db", "assignment", "add", EMPTY)
+    grade_class(course)
+    nbgrader(course, "generate_assignment", EMPTY, "--force")  # registered, never submitted
+    roster = ROSTER + "".join(
+        f"{s},Student {s},{s}@example.edu,2{i:03},S2{i:03},C\n" for i, s in enumerate(planted())
+    )
+    (course / "autograder" / "roster.csv").write_text(roster)
+    return course
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_planted_mistake_is_recorded_under_its_exercise(graded):
+    recorded = rows(graded / "autograder" / "mistakes.csv")
+    students = {r["student"] for r in recorded}
+    assert not students & {"key", "variant", "late"}  # correct answers name no mistake
+    for student, mutant in planted().items():
+        mine = [r for r in recorded if r["student"] == student and r["exercise"] == mutant.exercise]
+        assert len(mine) == 1, (mutant.name, mine)
+        assert mutant.hint in mine[0]["message"] + mine[0]["hint"], mutant.name
+        assert float(mine[0]["points_lost"]) > 0
+    blank = {r["exercise"]: r["mistake"] for r in recorded if r["student"] == "blank"}
+    exercises = {m.exercise for m in MUTANTS[AID]}
+    assert blank == dict.fromkeys(exercises, "not attempted")
+    conv = [r for r in recorded if r["student"] in ("m0", "m1")]
+    assert len({r["mistake"] for r in conv}) == 1  # the same mistake, made twice, one name
+
+
+def test_report_counts_equal_what_was_planted(graded):
+    """Each planted mistake is counted once under the name its CSV row (checked above against
+    the planted phrase) gives it; the page's counts are those, and nothing else."""
+    done = python_m(graded, "convlab.grading.report")
+    assert done.returncode == 0, done.stderr
+    page = (graded / "autograder" / "report.html").read_text()
+    by_exercise = sections(page)
+    recorded = rows(graded / "autograder" / "mistakes.csv")
+    expected: dict[str, Counter] = {}
+    for student, mutant in planted().items():
+        row = next(r for r in recorded if r["student"] == student and r["exercise"] == mutant.exercise)
+        expected.setdefault(mutant.exercise, Counter())[row["mistake"]] += 1
+    for exercise, names in expected.items():
+        counts = shown(by_exercise[exercise])
+        assert counts.pop("not attempted") == 1  # the blank notebook
+        assert counts == names, exercise
+    assert max(shown(by_exercise["corr2d"]).values()) == 2
+    assert page.count("<svg") == 1  # one figure: 01 (02 has nothing to plot)
+    empty = page.split(f'<h2 id="{EMPTY}">')[1].split("<h2")[0]
+    assert "no submissions graded" in empty
+    assert "The class found these exercises hardest" in page
+    for student in ["m0", "m1", "key", "blank", "variant"]:  # examples are anonymous
+        assert f">{student}<" not in page.split("<h2>Flagged for review</h2>")[0]
+
+
+def test_lms_exports_in_canvas_and_moodle_formats(graded):
+    done = python_m(graded, "convlab.grading.grades")
+    # the variant's author is graded but not on the roster: named, and the exit status says so
+    assert done.returncode == 1 and "variant" in done.stderr.splitlines()[-1], done.stderr
+    full = sum(points(AID).values())
+    canvas = list(csv.reader(open(graded / "autograder" / "canvas.csv", newline="")))
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", AID, EMPTY]
+    assert canvas[1] == ["Points Possible", "", "", "", "", f"{full:g}", f"{sum(points(EMPTY).values()):g}"]
+    by_id = {row[1]: row for row in canvas[2:]}
+    assert by_id["1001"][5] == f"{full:g}" and by_id["1001"][0] == "Key Student"
+    assert by_id["1002"][5] == "0"
+    assert float(by_id["1003"][5]) == pytest.approx(full * (1 - 0.3))  # 3 started days late
+    assert by_id["1004"][5:] == ["", ""]  # on the roster, submitted nothing: an explicit empty row
+    assert all(row[6] == "" for row in canvas[2:])  # nobody submitted 02
+    assert len(canvas) == 2 + 4 + len(planted())
+    moodle = rows(graded / "autograder" / "moodle.csv")
+    assert list(moodle[0]) == ["ID number", "Email address", "Full name", AID, EMPTY]
+    late = next(r for r in moodle if r["Email address"] == "late@example.edu")
+    assert late["ID number"] == "S1003" and float(late[AID]) == pytest.approx(full * 0.7)
+    grades = {r["student"]: r for r in rows(graded / "autograder" / "grades.csv")}
+    assert float(grades["late"][AID]) == pytest.approx(full * 0.7) and "-1.5" in grades["late"]["late"]
+    assert grades["key"]["late"] == ""
+
+
+def test_nothing_graded_yet_is_said_not_crashed(tmp_path):
+    course = copy_course(tmp_path)
+    for module, words in [
+        ("convlab.grading.report", "nothing graded yet"),
+        ("convlab.grading.grades", "no grades yet"),
+    ]:
+        done = python_m(course, module)
+        assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("id,name\nada,Ada\nada,Ada again\n", 3, "already on line 2"),
+        ("id,role\nada,student\nbob,teacher\n", 3, "unknown role 'teacher'"),
+        ("id,name\nada lovelace,Ada\n", 2, "is not an id"),
+        ("id,name\nada,Ada,extra\n", 2, "3 fields"),
+        ("id,nickname\nada,A\n", 1, "unknown column"),
+        ("name,email\nAda,a@x\n", 1, "must name an id column"),
+    ],
+)
+def test_a_bad_roster_is_refused_naming_the_line(tmp_path, text, line, words):
+    path = tmp_path / "roster.csv"
+    path.write_text(text)
+    with pytest.raises(RosterError) as refused:
+        read_roster(path)
+    assert f"line {line}:" in str(refused.value) and words in str(refused.value)
+
+
+def test_a_good_roster_keeps_order_roles_and_fields(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("id,name,role,lms_id\nprof,Prof,instructor,9\nada,Ada,,1\n\nbob,Bob,student,2\n")
+    members = read_roster(path)
+    assert [(m.id, m.role, m.lms_id) for m in members] == [
+        ("prof", "instructor", "9"),
+        ("ada", "student", "1"),
+        ("bob", "student", "2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "late_s, penalty",
+    [(0, None), (1, 0.5), (DAY, 0.5), (DAY + 1, 1.0), (2 * DAY + 3600, 1.5), (30 * DAY, 5.0)],
+)
+def test_late_penalty_is_a_tenth_per_started_day(late_s, penalty):
+    got = PerDayPenalty(per_day=0.1).late_submission_penalty("s", 5.0, late_s)
+    assert got == penalty if penalty is None else got == pytest.approx(penalty)
+
+
+def test_mistakes_are_read_from_failed_test_cells_only():
+    """A record counts only in a failed test cell; an error without one is "other", a limit
+    "not run"; a record in a passing test cell or in an answer cell (forged) counts nothing."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output, writes
+
+    from convlab.failure import RECORD_MIME
+    from convlab.grading.mistakes import NOT_RUN, OTHER, extract
+
+    def cell(grade_id, points=0, solution=False, outputs=()):
+        meta = {"grade": not solution, "solution": solution, "grade_id": grade_id, "points": points}
+        return new_code_cell("...", metadata={"nbgrader": meta}, outputs=list(outputs))
+
+    def record(mistake):
+        return new_output(
+            "display_data", data={RECORD_MIME: {"mistake": mistake, "problem": mistake, "hint": "h"}}
+        )
+
+    error = new_output(
+        "error", ename="CheckFailure", evalue="corr2d: wrong values\n  hint: ...", traceback=[]
+    )
+    nb = new_notebook(
+        cells=[
+            cell("corr2d", solution=True, outputs=[record("forged in an answer cell")]),
+            cell("test_corr2d_examples", 1, outputs=[record("kernel flipped"), error]),
+            cell("test_corr2d_random", 2, outputs=[record("kernel flipped"), error]),
+            cell("pool2d", solution=True),
+            cell("test_pool2d", 2, outputs=[record("forged, but the cell passed")]),
+            cell(
+                "test_pool2d_refusals",
+                1,
+                outputs=[
+                    new_output(
+                        "error", ename="NameError", evalue="name 'pool2d' is not defined", traceback=[]
+                    )
+                ],
+            ),
+            cell("conv", solution=True),
+            cell(
+                "test_conv",
+                3,
+                outputs=[
+                    new_output(
+                        "error", ename="NotGraded", evalue="the notebook ran out of its 600 s", traceback=[]
+                    )
+                ],
+            ),
+        ]
+    )
+    found = {(m.exercise, m.mistake): m for m in extract("s", "a", writes(nb))}
+    assert set(found) == {("corr2d", "kernel flipped"), ("pool2d", OTHER), ("conv", NOT_RUN)}
+    assert found[("corr2d", "kernel flipped")].tests == ("test_corr2d_examples", "test_corr2d_random")
+    assert found[("corr2d", "kernel flipped")].points_lost == 3
+    assert found[("pool2d", OTHER)].message == "NameError: name 'pool2d' is not defined"
+    assert found[("conv", NOT_RUN)].points_lost == 3
