@@ -237,3 +237,16 @@ def test_mistakes_are_read_from_failed_test_cells_only():
     assert found[("corr2d", "kernel flipped")].points_lost == 3
     assert found[("pool2d", OTHER)].message == "NameError: name 'pool2d' is not defined"
     assert found[("conv", NOT_RUN)].points_lost == 3
+
+
+def test_an_example_loses_its_comments_not_its_code():
+    from convlab.grading.report import anonymised
+
+    source = (
+        'def f(X):  # Ada Lovelace, s1234\n    # my notes\n    s = "# not a comment"\n\n\n\n    return X\n'
+    )
+    shown_code = anonymised(source)
+    assert "Ada" not in shown_code and "notes" not in shown_code
+    assert 's = "# not a comment"' in shown_code and "return X" in shown_code
+    assert "\n\n\n" not in shown_code
+    assert "Bob" not in anonymised("def f(:\n    # Bob\n    x = 1")  # does not parse: comment lines go

@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import html
 import io
-import re
 import sys
+import tokenize
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,13 +60,19 @@ class Exercise:
 
 
 def anonymised(source: str, limit: int = 30) -> str:
-    """An answer cell as code only: comments (where names and notes go) and blank runs removed."""
-    lines = []
-    for line in source.splitlines():
-        code = re.sub(r"\s+#.*$", "", line) if "#" in line else line
-        if code.strip().startswith("#") or (not code.strip() and lines and not lines[-1].strip()):
-            continue
-        lines.append(code.rstrip())
+    """An answer cell as code only: its comments (where names and notes go) and runs of blank
+    lines removed. Code that does not parse keeps its lines, less those that are comments."""
+    try:
+        tokens = [
+            t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type != tokenize.COMMENT
+        ]
+        code = tokenize.untokenize(tokens)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        code = "\n".join(line for line in source.splitlines() if not line.strip().startswith("#"))
+    lines: list[str] = []
+    for line in code.splitlines():
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line.rstrip())
     if len(lines) > limit:
         lines = [*lines[:limit], f"... ({len(lines) - limit} more lines)"]
     return "\n".join(lines).strip("\n")
