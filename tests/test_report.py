@@ -55,6 +55,7 @@ def graded(tmp_path_factory):
     (course / "autograder" / "submitted" / "late" / AID / "timestamp.txt").write_text(LATE)
     nbgrader(course, "db", "assignment", "add", AID, f"--duedate={DUE}")
     nbgrader(course, "db", "assignment", "add", EMPTY)
+    nbgrader(course, "db", "student", "add", "enrolled")  # in the gradebook, never submitted
     grade_class(course)
     nbgrader(course, "generate_assignment", EMPTY, "--force")  # registered, never submitted
     roster = ROSTER + "".join(
@@ -132,6 +133,7 @@ def test_lms_exports_in_canvas_and_moodle_formats(graded):
     grades = {r["student"]: r for r in rows(graded / "autograder" / "grades.csv")}
     assert float(grades["late"][AID]) == pytest.approx(full * 0.7) and "-1.5" in grades["late"]["late"]
     assert grades["key"]["late"] == ""
+    assert grades["enrolled"][AID] == "" and grades["enrolled"]["total"] == "0"  # a row, not a gap
 
 
 def test_nothing_graded_yet_is_said_not_crashed(tmp_path):

@@ -4,9 +4,10 @@
 
 writes, under ``autograder/``:
 
-- ``grades.csv``: student, the score of each assignment (empty when nothing was submitted;
-  after any late penalty, :mod:`convlab.grading.late`), total, the maximum, the late penalties
-  and the review flags (:mod:`convlab.grading.review`) joined by `` | ``;
+- ``grades.csv``: a row per student of the gradebook: the score of each assignment (after any
+  late penalty, :mod:`convlab.grading.late`; empty when nothing was graded), total, the
+  maximum, the late penalties and the review flags (:mod:`convlab.grading.review`) joined by
+  `` | ``;
 - ``flags.csv``: one row per flag (student, assignment, reason);
 - ``scores.png``: the distribution of scores for each assignment;
 - with a roster (``autograder/roster.csv``, :mod:`convlab.grading.roster`): ``canvas.csv`` and
@@ -91,13 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     if not graded:
         print("no grades yet: run `make autograde` first", file=sys.stderr)
         return 1
+    with course.gradebook() as gb:  # students the gradebook knows with nothing graded get a row too
+        everyone = sorted(set(graded) | {s.id for s in gb.students})
     flags = review(course)
     out = course.workspace
-    write_grades(out / "grades.csv", assignments, graded, flags)
+    write_grades(out / "grades.csv", assignments, everyone, flags)
     write_flags(out / "flags.csv", flags)
     chart(out / "scores.png", assignments)
     print(
-        f"{len(graded)} students, {len(assignments)} assignments: autograder/grades.csv, "
+        f"{len(everyone)} students, {len(assignments)} assignments: autograder/grades.csv, "
         f"autograder/flags.csv ({len(flags)} flags), autograder/scores.png",
         file=sys.stderr,
     )
