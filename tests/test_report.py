@@ -136,6 +136,22 @@ def test_lms_exports_in_canvas_and_moodle_formats(graded):
     assert grades["enrolled"][AID] == "" and grades["enrolled"]["total"] == "0"  # a row, not a gap
 
 
+def test_a_bad_roster_stops_make_grades_before_it_writes(graded, tmp_path):
+    course = graded
+    roster = course / "autograder" / "roster.csv"
+    good = roster.read_text()
+    grades = course / "autograder" / "grades.csv"
+    before = grades.stat().st_mtime_ns if grades.exists() else None
+    try:
+        roster.write_text(good + "key,Key Again,k2@example.edu,9999,S9999,A\n")
+        done = python_m(course, "convlab.grading.grades")
+        assert done.returncode != 0 and "already on line 2" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+        assert (grades.stat().st_mtime_ns if grades.exists() else None) == before
+    finally:
+        roster.write_text(good)
+
+
 def test_nothing_graded_yet_is_said_not_crashed(tmp_path):
     course = copy_course(tmp_path)
     for module, words in [

@@ -94,8 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     with course.gradebook() as gb:  # students the gradebook knows with nothing graded get a row too
         everyone = sorted(set(graded) | {s.id for s in gb.students})
-    flags = review(course)
     out = course.workspace
+    roster_path = out / "roster.csv"
+    # a bad roster stops the command before it writes anything (RosterError names the line)
+    roster = read_roster(roster_path) if roster_path.exists() else None
+    flags = review(course)
     write_grades(out / "grades.csv", assignments, everyone, flags)
     write_flags(out / "flags.csv", flags)
     chart(out / "scores.png", assignments)
@@ -104,11 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         f"autograder/flags.csv ({len(flags)} flags), autograder/scores.png",
         file=sys.stderr,
     )
-    roster_path = out / "roster.csv"
-    if not roster_path.exists():
+    if roster is None:
         print("no autograder/roster.csv: no Canvas or Moodle file (the README says how)", file=sys.stderr)
         return 0
-    students = [m for m in read_roster(roster_path) if m.role == "student"]
+    students = [m for m in roster if m.role == "student"]
     write_canvas(out / "canvas.csv", assignments, students)
     write_moodle(out / "moodle.csv", assignments, students)
     print(
