@@ -53,27 +53,42 @@ def write_grades(path: Path, assignments: list[Assignment], students: list[str],
     write_csv(path, ["student", *(a.name for a in assignments), "total", "max", "late", "flags"], rows)
 
 
-def chart(path: Path, assignments: list[Assignment]) -> None:
-    """One histogram per assignment: how many students got each score."""
+def score_grid(
+    panels: list[tuple[str, float, list[float], str]], cols: int, panel: tuple[float, float], ylabel: str
+):
+    """A figure of histograms, one per ``(title, top, scores, xlabel)`` panel: how many got each
+    whole score from 0 to ``top``; cells left over are blank. ``make grades``'s scores.png and the
+    report's plots (:mod:`convlab.grading.report`) are drawn with it. Returns (figure, axes)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    cols = min(4, max(1, len(assignments)))
-    rows = -(-len(assignments) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
-    for ax, assignment in zip(axes.flat, assignments, strict=False):
-        got = [assignment.net(student) for student in assignment.scores]
-        top = assignment.max_score or 1
-        ax.hist(got, bins=[b - 0.5 for b in range(int(top) + 2)], color="#4c72b0", edgecolor="white")
-        ax.set_title(f"{assignment.name} (n={len(got)})", fontsize=9)
-        ax.set_xlabel(f"score / {top:g}", fontsize=8)
+    cols = min(cols, max(1, len(panels)))
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(panel[0] * cols, panel[1] * rows), squeeze=False)
+    for ax, (title, top, scores, xlabel) in zip(axes.flat, panels, strict=False):
+        ax.hist(scores, bins=[b - 0.5 for b in range(int(top) + 2)], color="#4c72b0", edgecolor="white")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
         ax.set_xlim(-0.5, top + 0.5)
-        ax.set_xticks(range(int(top) + 1))
-    for ax in list(axes.flat)[len(assignments) :]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")
-    axes[0][0].set_ylabel("students")
+    axes[0][0].set_ylabel(ylabel)
+    return fig, axes
+
+
+def chart(path: Path, assignments: list[Assignment]) -> None:
+    """One histogram per assignment: how many students got each score."""
+    import matplotlib.pyplot as plt
+
+    panels = []
+    for a in assignments:
+        got, top = [a.net(student) for student in a.scores], a.max_score or 1
+        panels.append((f"{a.name} (n={len(got)})", top, got, f"score / {top:g}"))
+    fig, axes = score_grid(panels, 4, (3.2, 2.6), "students")
+    for ax, (_, top, _, _) in zip(axes.flat, panels, strict=False):
+        ax.set_xticks(range(int(top) + 1))
     fig.suptitle("Scores per assignment")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

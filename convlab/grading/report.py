@@ -13,6 +13,7 @@ paragraph at the top names the exercises the class found hardest.
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import io
 import sys
@@ -25,6 +26,7 @@ import nbformat
 
 from convlab.grading.course import Course
 from convlab.grading.exercises import Assignment, class_scores
+from convlab.grading.grades import score_grid
 from convlab.grading.mistakes import OTHER, UNNAMED, Mistake, read_mistakes
 from convlab.grading.review import Flag, review
 from convlab.grading.tables import read_csv
@@ -78,13 +80,20 @@ def anonymised(source: str, limit: int = 30) -> str:
     return "\n".join(lines).strip("\n")
 
 
+@functools.cache
+def _answer_cells(folder: Path) -> dict[str, str]:
+    """grade_id -> source of every nbgrader cell of the graded notebooks in ``folder``, read once
+    per run (the same submission is often the example of several mistakes)."""
+    cells = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            cells.setdefault(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"), cell.source)
+    return cells
+
+
 def answer_cell(course: Course, student: str, assignment: str, exercise: str) -> str:
     """The student's answer cell ``exercise`` as graded ('' if the notebook is not there)."""
-    for path in sorted((course.autograded / student / assignment).glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == exercise:
-                return cell.source
-    return ""
+    return _answer_cells(course.autograded / student / assignment).get(exercise, "")
 
 
 def rank(course: Course, assignment: Assignment, exercise: str, mistakes: list[Mistake]) -> list[Ranked]:
@@ -137,28 +146,20 @@ def gather(course: Course) -> tuple[list[Assignment], list[Exercise], list[Flag]
 def distribution_svg(assignment: Assignment, exercises: list[Exercise]) -> str:
     """One small histogram per exercise (and the total first): students per score."""
     import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    panels = [("total", assignment.max_score, [assignment.net(s) for s in assignment.scores])]
-    panels += [(e.name, e.points, e.scores) for e in exercises]
-    cols = min(5, len(panels))
-    rows = -(-len(panels) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(2.5 * cols, 1.9 * rows), squeeze=False)
-    for ax, (title, top, scores) in zip(axes.flat, panels, strict=False):
+    panels = []
+    total = ("total", assignment.max_score, [assignment.net(s) for s in assignment.scores])
+    for title, top, scores in [total, *((e.name, e.points, e.scores) for e in exercises)]:
         top = max(1.0, float(top))
-        ax.hist(scores, bins=[b - 0.5 for b in range(int(top) + 2)], color="#4c72b0", edgecolor="white")
-        ax.set_title(title, fontsize=9)
-        ax.set_xlim(-0.5, top + 0.5)
-        ax.set_xlabel(f"points / {top:g}", fontsize=8)
+        panels.append((title, top, scores, f"points / {top:g}"))
+    fig, axes = score_grid(panels, 5, (2.5, 1.9), "submissions")
+    for ax in list(axes.flat)[: len(panels)]:
         ax.tick_params(labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    for ax in list(axes.flat)[len(panels) :]:
-        ax.axis("off")
-    axes[0][0].set_ylabel("submissions", fontsize=8)
+    axes[0][0].yaxis.label.set_fontsize(8)
     fig.tight_layout()
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
