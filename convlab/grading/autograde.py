@@ -1,15 +1,21 @@
 """Grade a whole class into nbgrader's gradebook: in parallel, under limits, with progress.
 
     python -m convlab.grading [ASSIGNMENT ...] [--student ID ...] [--workers N] [--force]
+                              [--scheduler ADDRESS]
 
 Every submission under ``autograder/submitted/<student>/<assignment>/`` is graded by nbgrader's
 own ``Autograde`` converter, preprocessors and gradebook, so scores, the Formgrader, feedback
 and ``nbgrader export`` are what plain ``nbgrader autograde`` gives. What changes is where the
 time goes:
 
-- worker processes (one per core) sanitize and execute the notebooks, each in a fresh kernel
-  forked from a server that imported torch once (:mod:`convlab.grading.forkserver`);
-- this process is the gradebook's only writer (:mod:`convlab.grading.replay`);
+- workers sanitize and execute the notebooks, each in a fresh kernel forked from a server that
+  imported torch once (:mod:`convlab.grading.forkserver`): worker processes on this machine, one
+  per core (:mod:`convlab.grading.pool`), or the workers of a Dask cluster (``--scheduler``,
+  :mod:`convlab.grading.cluster`); either way they work from the run's
+  :class:`~convlab.grading.kit.Kit` and never open the gradebook;
+- this process is the gradebook's only writer (:mod:`convlab.grading.replay`); it notes each
+  submission it recorded as it goes, so a run that is stopped (or killed) and started again
+  finishes the batch where it stopped;
 - limits (:mod:`convlab.grading.limits`) stop a runaway notebook without stopping the batch;
 - a submission, the assignment's source, the checks and the limits unchanged since the last run
   are skipped (``--force`` regrades them).
@@ -17,23 +23,23 @@ time goes:
 It writes ``autograder/grading-report.csv`` (one row per student and assignment: outcome, score,
 reasons, review flags, :mod:`convlab.grading.results`), ``autograder/mistakes.csv`` (the mistakes
 the checks named, :mod:`convlab.grading.mistakes`) and keeps its memory of what was graded in
-``autograder/.grading-state.json``.
+``autograder/.grading-state.json`` (and, during a run, ``.grading-journal.jsonl``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
@@ -43,10 +49,12 @@ from tqdm import tqdm
 import convlab
 from convlab.grading.course import Course
 from convlab.grading.environ import scoped, tools_first
-from convlab.grading.execute import Executed, configure, run_submission
+from convlab.grading.execute import Executed
 from convlab.grading.forkserver import ForkServer
+from convlab.grading.kit import pack
 from convlab.grading.limits import Limits
-from convlab.grading.mistakes import extract, write_mistakes
+from convlab.grading.mistakes import Mistake, extract, write_mistakes
+from convlab.grading.pool import execute_locally
 from convlab.grading.replay import record, replaying
 from convlab.grading.results import Result, summary, write_report
 
@@ -76,12 +84,28 @@ class Memory:
     def __init__(self, course: Course):
         self.course = course
         self.path = course.workspace / ".grading-state.json"
+        self.journal = course.workspace / ".grading-journal.jsonl"
         self.state = json.loads(self.path.read_text()) if self.path.exists() else {}
+        if self.journal.exists():  # a run that did not finish: what it recorded still counts
+            for line in self.journal.read_text().splitlines():
+                with contextlib.suppress(ValueError):  # the line a kill cut short
+                    entry = json.loads(line)
+                    self.state[entry["key"]] = entry["value"]
 
     def save(self) -> None:
+        """Write the whole state (and fold the journal into it)."""
         partial = self.path.with_suffix(".tmp")
         partial.write_text(json.dumps(self.state, indent=1, sort_keys=True))
         partial.replace(self.path)  # never a half-written state file
+        self.journal.unlink(missing_ok=True)
+
+    def note(self, key: str, value: dict) -> None:
+        """One entry, appended to the journal at once: a line per submission, however large the state."""
+        self.state[key] = value
+        with open(self.journal, "a") as journal:
+            journal.write(json.dumps({"key": key, "value": value}) + "\n")
+            journal.flush()
+            os.fsync(journal.fileno())
 
     @functools.cache  # noqa: B019 (one Memory per run; the source does not change during it)
     def source_digest(self, assignment: str) -> str:
@@ -139,9 +163,30 @@ class Memory:
         graded = self.course.autograded / job.student / job.assignment
         return done.get("fingerprint") == job.fingerprint and graded.is_dir()
 
-    def graded(self, job: Job) -> None:
-        self.state[f"{job.student}/{job.assignment}"] = {"fingerprint": job.fingerprint}
-        self.save()
+    def graded(self, job: Job, result: Result) -> None:
+        """``job`` is in the gradebook: remember it, and what its report and mistake rows say."""
+        stored = asdict(result)
+        del stored["student"], stored["assignment"], stored["seconds"], stored["graded_as"]
+        self.note(f"{job.student}/{job.assignment}", {"fingerprint": job.fingerprint, "result": stored})
+
+    def skipped(self, job: Job) -> Result:
+        """An unchanged submission, as the run that graded it left it."""
+        score, max_score = self.course.score(job.student, job.assignment)
+        stored = self.state[f"{job.student}/{job.assignment}"].get("result")
+        if stored is None:  # graded before results were kept here
+            return Result(job.student, job.assignment, "skipped", score, max_score)
+        mistakes = [Mistake(**{**m, "tests": tuple(m["tests"])}) for m in stored["mistakes"]]
+        return Result(
+            job.student,
+            job.assignment,
+            "skipped",
+            score,
+            max_score,
+            stored["reasons"],
+            stored["flags"],
+            mistakes=mistakes,
+            graded_as=stored["outcome"],
+        )
 
 
 def grade(
@@ -153,32 +198,38 @@ def grade(
     limits: Limits | None = None,
     progress: bool = True,
     require_sandbox: bool = False,
+    scheduler: str | None = None,
 ) -> list[Result]:
     """Grade the chosen submissions (all by default); one Result per student and assignment.
 
     ``require_sandbox``: refuse to grade (before any submission runs) where this platform cannot
-    confine every kernel fully."""
+    confine every kernel fully. ``scheduler``: execute on the Dask cluster of that scheduler
+    (``tcp://host:8786``) instead of worker processes here."""
     # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
-    with scoped(PATH=tools_first()["PATH"]):
-        return _grade(Course(root), assignments, students, workers, force, limits, progress, require_sandbox)
+    with scoped(PATH=tools_first()["PATH"]), contextlib.ExitStack() as stack:
+        client = None
+        if scheduler:  # Dask is imported only for a cluster
+            from convlab.grading.cluster import connect
+
+            client = stack.enter_context(connect(scheduler))  # before anything is written
+        return _grade(
+            Course(root), assignments, students, workers, force, limits, progress, require_sandbox, client
+        )
 
 
-def _grade(course, assignments, students, workers, force, limits, progress, require_sandbox) -> list[Result]:
+def _grade(course, assignments, students, workers, force, limits, progress, require_sandbox, client):
     limits = (limits or Limits()).for_course(course.config)
     workers = workers or os.cpu_count() or 1
     memory = Memory(course)
     say = tqdm.write if progress else (lambda _msg: None)
 
     jobs = memory.jobs(list(assignments), list(students), limits)
-    for assignment in sorted({j.assignment for j in jobs}):
+    graded_assignments = sorted({j.assignment for j in jobs})
+    for assignment in graded_assignments:
         memory.register(assignment, say)
-    names = {a: course.notebooks_of(a) for a in {j.assignment for j in jobs}}
+    names = {a: course.notebooks_of(a) for a in graded_assignments}
     todo = [j for j in jobs if force or not memory.unchanged(j)]
-    results = [
-        Result(j.student, j.assignment, "skipped", *course.score(j.student, j.assignment))
-        for j in jobs
-        if j not in todo
-    ]
+    results = [memory.skipped(j) for j in jobs if j not in todo]
     if not todo:
         if progress and results:
             print(
@@ -188,42 +239,33 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
         return results
 
     api = replaying(course.config)
+    kit = pack(course, graded_assignments, limits, memory.registered_release)
+    tasks = [(j.student, j.assignment, str(j.folder), names[j.assignment]) for j in todo]
     started = time.monotonic()
     timing = Counter()
-    with ForkServer(limits) as server:
-        if server.missing and require_sandbox:
+    with contextlib.ExitStack() as stack:
+        if client is not None:
+            from convlab.grading.cluster import execute_on_cluster, on_cluster
+
+            missing = stack.enter_context(on_cluster(client, kit))
+            executions = execute_on_cluster(client, tasks, say)
+            workers = sum(client.nthreads().values())
+        else:
+            server = stack.enter_context(ForkServer(limits))
+            missing = server.missing
+            here = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="convlab-kit-")))
+            db_url, release, source = kit.unpack(here)
+            setup = (course.config, db_url, server.socket, limits, str(release), str(source))
+            executions = execute_locally(tasks, setup, workers, say)
+        if missing and require_sandbox:
             raise SystemExit(
                 "--require-sandbox: this platform cannot confine the kernels fully, nothing was graded:\n  "
-                + "\n  ".join(server.missing)
+                + "\n  ".join(missing)
             )
-        if server.missing:
-            say("limits this platform cannot enforce: " + "; ".join(server.missing))
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(todo)),
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=configure,
-            initargs=(
-                course.config,
-                course.db_url,
-                server.socket,
-                limits,
-                str(memory.registered_release),
-                str(course.source),
-            ),
-        )
-        with pool, tqdm(total=len(todo), unit="notebook", desc="grading", disable=not progress) as bar:
-            futures = {
-                pool.submit(run_submission, j.student, j.assignment, str(j.folder), names[j.assignment]): j
-                for j in todo
-            }
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    executed = future.result()
-                except Exception as err:  # noqa: BLE001 (a crashed worker fails its job, not the batch)
-                    executed = Executed(
-                        job.student, job.assignment, problems={"*": f"the worker failed: {err!r}"}
-                    )
+        if missing:
+            say("limits this platform cannot enforce: " + "; ".join(missing))
+        with tqdm(total=len(todo), unit="notebook", desc="grading", disable=not progress) as bar:
+            for k, executed in executions:
                 began = time.monotonic()
                 ok, log = record(api, executed.student, executed.assignment, executed.notebooks)
                 timing.update(
@@ -234,9 +276,10 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
                 result = summarise(course, executed, ok, log)
                 results.append(result)
                 if result.outcome != "failed":
-                    memory.graded(job)
+                    memory.graded(todo[k], result)
                 bar.update()
                 bar.set_postfix(Counter(r.outcome for r in results if r.outcome != "graded"), refresh=False)
+    memory.save()
     elapsed = time.monotonic() - started
     if progress:
         print(summary(results, elapsed, len(todo), timing, min(workers, len(todo))), file=sys.stderr)
@@ -273,6 +316,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument("--workers", type=int, help="parallel workers (default: one per core)")
     parser.add_argument("--force", action="store_true", help="regrade submissions that did not change")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="execute on the workers of this Dask scheduler (tcp://host:8786) instead of here",
+    )
     defaults = Limits()
     parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader's Execute.timeout)")
     parser.add_argument(
@@ -310,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         limits,
         True,
         args.require_sandbox,
+        args.scheduler,
     )
     if not results:
         print(
@@ -320,7 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     report = course.workspace / "grading-report.csv"
     write_report(results, report)
-    regraded = {(r.student, r.assignment): r.mistakes for r in results if r.outcome in ("graded", "limit")}
+    # a submission recorded by a run that was stopped comes back skipped, with what that run found
+    known = [r for r in results if r.outcome in ("graded", "limit") or r.graded_as]
+    regraded = {(r.student, r.assignment): r.mistakes for r in known}
     write_mistakes(regraded, course.workspace / "mistakes.csv")
     print(
         f"report: {report.relative_to(course.root)}; the mistakes checks named: autograder/mistakes.csv",

@@ -175,7 +175,8 @@ _WORKER: dict = {}
 def configure(
     config, db_url: str, socket_path: str, limits: Limits, release_dir: str, source_dir: str
 ) -> None:
-    """Once per worker process: nbgrader's configuration and the fork server to use."""
+    """Once per worker process and run: nbgrader's configuration and the fork server to use."""
+    released.cache_clear()  # a Dask worker serves one run after another
     ForkedKernelManager.socket_path = socket_path
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # as nbgrader sets it while executing
     _WORKER.update(
@@ -230,6 +231,24 @@ def graded_ids(nb: NotebookNode) -> set[str]:
     return {
         c.metadata["nbgrader"].get("grade_id") for c in nb.cells if "nbgrader" in c.get("metadata", {})
     } - {None}
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """A submission's files (relative path -> bytes): how it travels to a worker on another machine."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def run_files(student: str, assignment: str, files: dict[str, bytes], notebook_names: list[str]) -> Executed:
+    """:func:`run_submission` for a submission sent as data (:func:`files_of`)."""
+    with tempfile.TemporaryDirectory(prefix="convlab-submitted-") as tmp:
+        for name, data in files.items():
+            (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / name).write_bytes(data)
+        return run_submission(student, assignment, tmp, notebook_names)
 
 
 def run_submission(student: str, assignment: str, folder: str, notebook_names: list[str]) -> Executed:

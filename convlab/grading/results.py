@@ -26,12 +26,13 @@ class Result:
     flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.review)
     seconds: float = 0.0
     mistakes: list[Mistake] = field(default_factory=list)  # what its failed checks named
+    graded_as: str = ""  # skipped: the outcome of the run that graded it, when known
 
     def row(self) -> list:
         return [
             self.student,
             self.assignment,
-            self.outcome,
+            self.graded_as or self.outcome,
             self.score,
             self.max_score,
             " | ".join(self.reasons),

@@ -38,6 +38,20 @@ def python_m(course: Path, *argv: str, timeout: int = 1800) -> subprocess.Comple
     )
 
 
+def start_python_m(course: Path, *argv: str) -> subprocess.Popen:
+    """:func:`python_m` started in the background, in a session of its own (so that a test can
+    kill it with everything it started, as a machine that goes down)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", *argv],
+        cwd=course,
+        env=tools_first(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def python_c(code: str) -> subprocess.CompletedProcess:
     """``python -c code`` in a fresh interpreter at the repository's root: whatever the code
     imports or patches dies with it."""
