@@ -221,7 +221,7 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
     limits = (limits or Limits()).for_course(course.config)
     workers = workers or os.cpu_count() or 1
     memory = Memory(course)
-    say = tqdm.write if progress else (lambda _msg: None)
+    say = functools.partial(tqdm.write, file=sys.stderr) if progress else (lambda _msg: None)
 
     jobs = memory.jobs(list(assignments), list(students), limits)
     graded_assignments = sorted({j.assignment for j in jobs})
