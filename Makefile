@@ -38,9 +38,10 @@ test: $(READY) ## run the whole test suite, one worker per core, then the browse
 	@# the browser drives JupyterLab in real time: it runs alone, not beside the grading tests
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
-bench: $(READY) ## performance figures, as ratios to a baseline measured in the same run (STUDENTS=10)
+bench: $(READY) ## performance figures as ratios to a baseline of the same run; the pool against Dask, the writer's ceiling (STUDENTS=10)
 	$(BIN)/python -m tests.tools.bench_frames
 	$(BIN)/python -m tests.tools.bench_grading --students $(STUDENTS)
+	$(BIN)/python -m tests.tools.bench_cluster --students $(STUDENTS)
 
 catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the tampering outcomes
 	$(BIN)/python -m tests.tools.catalogue_report

@@ -267,16 +267,12 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
         with tqdm(total=len(todo), unit="notebook", desc="grading", disable=not progress) as bar:
             for k, executed in executions:
                 began = time.monotonic()
-                ok, log = record(api, executed.student, executed.assignment, executed.notebooks)
+                results.append(write(api, course, memory, todo[k], executed))
                 timing.update(
                     record=time.monotonic() - began,
                     kernel=executed.kernel_seconds,
                     cells=executed.execute_seconds,
                 )
-                result = summarise(course, executed, ok, log)
-                results.append(result)
-                if result.outcome != "failed":
-                    memory.graded(todo[k], result)
                 bar.update()
                 bar.set_postfix(Counter(r.outcome for r in results if r.outcome != "graded"), refresh=False)
     memory.save()
@@ -284,6 +280,16 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
     if progress:
         print(summary(results, elapsed, len(todo), timing, min(workers, len(todo))), file=sys.stderr)
     return results
+
+
+def write(api: NbGraderAPI, course: Course, memory: Memory, job: Job, executed: Executed) -> Result:
+    """The single writer's step for one executed submission: nbgrader's autograde (replaying the
+    worker's execution) into the gradebook, its result, and a line in the journal."""
+    ok, log = record(api, executed.student, executed.assignment, executed.notebooks)
+    result = summarise(course, executed, ok, log)
+    if result.outcome != "failed":
+        memory.graded(job, result)
+    return result
 
 
 def summarise(course: Course, executed: Executed, ok: bool, log: str) -> Result:

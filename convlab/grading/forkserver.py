@@ -19,6 +19,7 @@ kernel's whole process group is killed.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import json
 import os
@@ -41,9 +42,22 @@ def preload() -> None:
         importlib.import_module(name)
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with(server_pid: int) -> None:
+    """Have the kernel killed when the fork server goes, however it goes: a grader (or a Dask
+    worker) killed with SIGKILL cannot stop its kernels itself. Set once the kernel's
+    credentials are final (changing them clears the setting)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != server_pid:  # the server went before the setting took
+        os._exit(1)
+
+
 def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket: str) -> None:
     """In the forked child: become one student's kernel. Never returns."""
     code = 1
+    server_pid = os.getppid()
     try:
         os.setsid()
         for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
@@ -65,6 +79,7 @@ def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket:
         # talks over unix sockets (ipc), which reach it from outside its network namespace, and
         # may write only its notebook's scratch folder and the server's
         confine(limits, drop_root, kernel_files(folder, request["cwd"], request["argv"]))
+        die_with(server_pid)
         import torch
         from ipykernel.kernelapp import IPKernelApp
 

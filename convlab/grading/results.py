@@ -59,7 +59,7 @@ def summary(results: list[Result], elapsed: float, n: int, timing: Counter, work
         f"{counts['graded']} graded, {counts['limit']} hit a limit, {counts['failed']} failed, "
         f"{flagged} flagged for review, {counts['skipped']} unchanged and skipped",
         f"per submission: kernel ready {timing['kernel'] / n:.2f} s, cells {timing['cells'] / n:.2f} s, "
-        f"nbgrader's gradebook steps {timing['record'] / n:.2f} s",
+        f"recorded by the writer (nbgrader's gradebook steps) {timing['record'] / n:.2f} s",
     ]
     for r in results:
         if r.outcome in ("limit", "failed") or r.flags:
