@@ -68,7 +68,7 @@ def assert_graded_exactly(course, submissions) -> None:
 
 def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_path):
     course = copy_course(tmp_path)
-    submissions = a_class(course, 8)
+    submissions = a_class(course, 6)
     grading = start_python_m(course, "convlab.grading", "--workers", "2")
     wait_for(lambda: len(journal_keys(course)) >= 2, grading, "second recorded submission")
     os.killpg(grading.pid, signal.SIGKILL)  # the writer, its workers, its fork server and kernels
@@ -90,7 +90,7 @@ def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_pat
 
 def test_a_local_worker_killed_mid_batch_costs_nothing(tmp_path):
     course = copy_course(tmp_path)
-    submissions = a_class(course, 8)
+    submissions = a_class(course, 6)
     grading = start_python_m(course, "convlab.grading", "--workers", "2")
 
     def pool_workers() -> list[psutil.Process]:
@@ -102,7 +102,7 @@ def test_a_local_worker_killed_mid_batch_costs_nothing(tmp_path):
     out, err = grading.communicate(timeout=600)
     assert grading.returncode == 0, err
     assert "a grading worker died: a new pool takes over" in err, err
-    assert "graded 8 submissions" in err and "8 graded, 0 hit a limit, 0 failed" in err, err
+    assert "graded 6 submissions" in err and "6 graded, 0 hit a limit, 0 failed" in err, err
     assert_graded_exactly(course, submissions)
 
 

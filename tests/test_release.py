@@ -47,15 +47,18 @@ def test_a_hand_edited_release_and_outputs_in_source_are_caught(course):
 
 
 def test_check_sync_command_exit_status(course):
-    """The command behind `make check-sync`: 0 when in sync, 1 with a message when not."""
-    ok = subprocess.run(
-        [sys.executable, "-m", "convlab.grading.release", "--check"],
-        capture_output=True,
-        text=True,
-        cwd=course,
-    )
+    """The command behind `make check-sync`, on one assignment (every one is checked in-process
+    above): 0 when in sync, 1 with a message when not."""
+    aid = "01_cross_correlation"
+    command = [sys.executable, "-m", "convlab.grading.release", "--check", aid]
+    ok = subprocess.run(command, capture_output=True, text=True, cwd=course)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "in sync" in ok.stdout
+    released = course / "notebooks" / aid / f"{aid}.ipynb"
+    released.write_text(released.read_text().replace("cross-correlation", "cross correlation", 1))
+    stale = subprocess.run(command, capture_output=True, text=True, cwd=course)
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert f"notebooks/{aid}/{aid}.ipynb differs" in stale.stdout + stale.stderr
 
 
 def test_unknown_assignment_is_refused(capsys):
