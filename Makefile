@@ -52,7 +52,7 @@ release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (ans
 check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes
 	$(BIN)/python -m convlab.grading.release --check
 
-autograde: $(READY) ## grade every submission in autograder/submitted/ in parallel (GRADE_ARGS="--force")
+autograde: $(READY) ## grade every submission in autograder/submitted/ in parallel (GRADE_ARGS="--force", "--scheduler tcp://host:8786")
 	$(BIN)/python -m convlab.grading $(GRADE_ARGS)
 
 feedback: $(READY) ## write HTML feedback per student into autograder/feedback/

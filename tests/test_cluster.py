@@ -1,6 +1,7 @@
 """Grading on a Dask cluster (``python -m convlab.grading --scheduler ADDRESS``), against a real
 ``dask scheduler`` and ``dask worker`` processes on loopback: the scores are plain nbgrader's,
-a worker killed mid-batch costs nothing, an unreachable scheduler writes nothing."""
+a worker killed mid-batch costs nothing, an unreachable scheduler or one without workers
+writes nothing."""
 
 import os
 import socket
@@ -110,3 +111,15 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_nothing_is_written(tmp_pa
     assert "nothing was graded" in done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert sorted(p.relative_to(course) for p in course.rglob("*")) == before  # no gradebook, no state
+
+
+def test_a_scheduler_without_workers_is_a_clear_error_and_nothing_is_written(tmp_path):
+    course = copy_course(tmp_path)
+    submit(course, "key", CLASS[0], answer_key(CLASS[0]))
+    before = sorted(p.relative_to(course) for p in course.rglob("*"))
+    with LoopbackCluster(workers=0) as empty:
+        done = python_m(course, "convlab.grading", "--scheduler", empty.address)
+    assert done.returncode != 0
+    assert f"the Dask scheduler at {empty.address} has no workers" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert sorted(p.relative_to(course) for p in course.rglob("*")) == before

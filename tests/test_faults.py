@@ -70,11 +70,22 @@ def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_pat
     course = copy_course(tmp_path)
     submissions = a_class(course, 6)
     grading = start_python_m(course, "convlab.grading", "--workers", "2")
-    wait_for(lambda: len(journal_keys(course)) >= 2, grading, "second recorded submission")
-    os.killpg(grading.pid, signal.SIGKILL)  # the writer, its workers, its fork server and kernels
+
+    def server() -> list[psutil.Process]:
+        children = psutil.Process(grading.pid).children()
+        return [p for p in children if "convlab.grading.forkserver" in p.cmdline()]
+
+    wait_for(server, grading, "fork server")
+    # kernels run in sessions of their own: the kill below does not reach them, their server's death does
+    kernels = server()[0].children
+    wait_for(lambda: len(journal_keys(course)) >= 2 and kernels(), grading, "second recorded submission")
+    kernels = kernels()
+    os.killpg(grading.pid, signal.SIGKILL)  # the writer, its workers, its fork server
     grading.wait()
     recorded = journal_keys(course)
     assert 2 <= len(recorded) < len(submissions), "the kill did not land mid-batch"
+    gone, alive = psutil.wait_procs(kernels, timeout=10)
+    assert not alive, f"kernels outlived their fork server: {alive}"
 
     done = python_m(course, "convlab.grading")
     assert done.returncode == 0, done.stderr

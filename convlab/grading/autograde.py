@@ -229,7 +229,8 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
         memory.register(assignment, say)
     names = {a: course.notebooks_of(a) for a in graded_assignments}
     todo = [j for j in jobs if force or not memory.unchanged(j)]
-    results = [memory.skipped(j) for j in jobs if j not in todo]
+    regraded = {(j.student, j.assignment) for j in todo}
+    results = [memory.skipped(j) for j in jobs if (j.student, j.assignment) not in regraded]
     if not todo:
         if progress and results:
             print(

@@ -50,8 +50,9 @@ class LoopbackCluster:
         self.address = json.loads(info.read_text())["address"]
         for _ in range(self.n):
             self.add_worker()
-        with Client(self.address, timeout=60) as client:
-            client.wait_for_workers(self.n, timeout=120)
+        if self.n:
+            with Client(self.address, timeout=60) as client:
+                client.wait_for_workers(self.n, timeout=120)
         return self
 
     def start(self, *argv) -> subprocess.Popen:
