@@ -249,7 +249,7 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
             from convlab.grading.cluster import execute_on_cluster, on_cluster
 
             missing = stack.enter_context(on_cluster(client, kit))
-            executions = execute_on_cluster(client, tasks, say)
+            executions = execute_on_cluster(client, tasks)
             workers = sum(client.nthreads().values())
         else:
             server = stack.enter_context(ForkServer(limits))

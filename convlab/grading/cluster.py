@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from distributed import Client, as_completed
@@ -93,8 +93,15 @@ def connect(address: str) -> Iterator:
 @contextlib.contextmanager
 def on_cluster(client, kit: Kit) -> Iterator[list[str]]:
     """The grading plugin on every worker for the run: what limits some worker cannot enforce."""
-    client.register_plugin(Grader(kit), name=PLUGIN)
     try:
+        try:
+            client.register_plugin(Grader(kit), name=PLUGIN)
+        except Exception as err:  # noqa: BLE001 (whatever a worker raised: said, then stop)
+            raise SystemExit(
+                f"the grader could not start on a Dask worker: {type(err).__name__}: {err}\n"
+                "(is the course installed on every worker, with the same pins? `pip install -e .`);"
+                " nothing was graded"
+            ) from None
         missing = client.run(what_is_missing)
         yield sorted({f"{why} (on {worker})" for worker, whys in missing.items() for why in whys})
     finally:
@@ -103,7 +110,7 @@ def on_cluster(client, kit: Kit) -> Iterator[list[str]]:
 
 
 def execute_on_cluster(
-    client, tasks: list[tuple[str, str, str, list[str]]], say: Callable[[str], None]
+    client, tasks: list[tuple[str, str, str, list[str]]]
 ) -> Iterator[tuple[int, Executed]]:
     """Execute ``tasks`` (student, assignment, folder, notebook names) on the cluster's workers:
     (task's index, Executed) as each ends."""
