@@ -1,7 +1,7 @@
 """Grading on a Dask cluster (``python -m convlab.grading --scheduler ADDRESS``), against a real
-``dask scheduler`` and ``dask worker`` processes on loopback: the scores are plain nbgrader's,
-a worker killed mid-batch costs nothing, an unreachable scheduler or one without workers
-writes nothing."""
+``dask scheduler`` and ``dask worker`` processes on loopback: a worker killed mid-batch costs
+nothing, an unreachable scheduler or one without workers writes nothing. (Its scores are plain
+nbgrader's: tests/test_grading_plain.py.)"""
 
 import os
 import socket
@@ -11,60 +11,20 @@ import pytest
 from distributed import Client
 
 from convlab.grading.tables import read_csv
-from tests.catalogue import MUTANTS
 from tests.support.cluster import LoopbackCluster
 from tests.support.course import copy_course, python_m, start_python_m
-from tests.support.graded import answer_key, inject
-from tests.support.grading import nbgrader, points, scores, submit
+from tests.support.graded import answer_key
+from tests.support.grading import points, scores, submit
 from tests.support.notebooks import load
 
 pytestmark = pytest.mark.slow
 CLASS = ("01_cross_correlation",)
-STUDENTS = ("blank", "key", "mutant", "other_mutant")
 
 
 @pytest.fixture(scope="module")
 def cluster():
     with LoopbackCluster(workers=2) as running:
         yield running
-
-
-def grade_on(course, address, *args):
-    done = python_m(course, "convlab.grading", "--scheduler", address, *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stderr
-
-
-def test_a_class_graded_on_the_cluster_scores_as_plain_nbgrader(tmp_path, cluster):
-    """Blank, key and two catalogued mistakes: plain ``nbgrader autograde`` and the cluster give
-    every test cell the same score, and the cluster's workers did the work."""
-    plain, distributed = copy_course(tmp_path / "plain"), copy_course(tmp_path / "dask")
-    for course in (plain, distributed):
-        for aid in CLASS:
-            submit(course, "blank", aid, load("notebooks", aid))
-            submit(course, "key", aid, answer_key(aid))
-            submit(course, "mutant", aid, inject(answer_key(aid), MUTANTS[aid][0]))
-            submit(course, "other_mutant", aid, inject(answer_key(aid), MUTANTS[aid][-1]))
-    for aid in CLASS:
-        nbgrader(plain, "generate_assignment", aid, "--force")
-        nbgrader(plain, "autograde", aid, "--create")
-    with Client(cluster.address, timeout=30) as client:
-        before = sum(client.run(lambda dask_worker: dask_worker.state.executed_count).values())
-    log = grade_on(distributed, cluster.address)
-    with Client(cluster.address, timeout=30) as client:
-        ran = client.run(lambda dask_worker: dask_worker.state.executed_count)
-    assert sum(ran.values()) - before >= len(STUDENTS) * len(CLASS), ran  # every submission ran on a worker
-    assert "2 workers" in log, log
-    for aid in CLASS:
-        for student in STUDENTS:
-            assert scores(plain, aid, student) == scores(distributed, aid, student), (aid, student)
-        assert scores(distributed, aid, "key") == points(aid)
-    rows = read_csv(distributed / "autograder" / "grading-report.csv")
-    assert sorted((r["student"], r["assignment"], r["outcome"]) for r in rows) == sorted(
-        (s, aid, "graded") for s in STUDENTS for aid in CLASS
-    )
-    mistakes = read_csv(distributed / "autograder" / "mistakes.csv")
-    assert {r["student"] for r in mistakes} >= {"mutant", "other_mutant"}, mistakes
 
 
 def test_a_worker_killed_mid_batch_loses_nothing(tmp_path, cluster):

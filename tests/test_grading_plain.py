@@ -1,41 +1,60 @@
-"""Plain ``nbgrader autograde`` and the pipeline (``make autograde``) give every test cell the
-same score, on a sample of every notebook: its blank release, its answer key and its first
-catalogued mistake, graded once by each."""
+"""Plain ``nbgrader autograde``, the pipeline (``make autograde``) and the pipeline on a Dask
+cluster (``--scheduler``, real ``dask scheduler`` and ``dask worker`` processes on loopback) give
+every test cell the same score, on a sample of every notebook: its answer key and its first
+catalogued mistake, graded once by each. (A blank release scores zero by every route:
+tests/test_grading_e2e.py grades each notebook's blank through the pipeline.)"""
 
 import csv
 import html
 
 import pytest
+from distributed import Client
 
+from convlab.grading.tables import read_csv
 from tests.catalogue import MUTANTS
+from tests.support.cluster import LoopbackCluster
 from tests.support.course import copy_course
 from tests.support.graded import inject
 from tests.support.grading import grade_class, nbgrader, scores, submit
 from tests.support.notebooks import assignments, load
 
 pytestmark = pytest.mark.slow
+STUDENTS = ("key", "mutant")
 
 
-def test_plain_nbgrader_and_make_autograde_give_identical_scores(tmp_path):
-    """Each notebook's blank, key and first catalogued mutant, graded once by plain
-    ``nbgrader autograde`` (then generate_feedback and export, as documented) and once by
-    the pipeline: every test cell scores the same."""
-    plain, fast = copy_course(tmp_path / "plain"), copy_course(tmp_path / "pipeline")
-    for course in (plain, fast):
+def executed(address: str) -> int:
+    """How many tasks the cluster's workers have executed."""
+    with Client(address, timeout=30) as client:
+        return sum(client.run(lambda dask_worker: dask_worker.state.executed_count).values())
+
+
+def test_plain_nbgrader_make_autograde_and_the_cluster_give_identical_scores(tmp_path):
+    """Plain ``nbgrader autograde`` (then generate_feedback and export, as documented), the
+    pipeline and the pipeline on Dask: every test cell scores the same."""
+    plain, fast, distributed = (copy_course(tmp_path / name) for name in ("plain", "pipeline", "dask"))
+    for course in (plain, fast, distributed):
         for aid in assignments():
-            submit(course, "blank", aid, load("notebooks", aid))
             submit(course, "key", aid, load("solutions", aid))
             submit(course, "mutant", aid, inject(load("solutions", aid), MUTANTS[aid][0]))
-    for aid in assignments():
-        nbgrader(plain, "generate_assignment", aid, "--force")
-        nbgrader(plain, "autograde", aid, "--create")
-        nbgrader(plain, "generate_feedback", aid)
+    # every assignment at once ("*", nbgrader's own wildcard): one process per step, not nine
+    nbgrader(plain, "generate_assignment", "*", "--force")
+    nbgrader(plain, "autograde", "*", "--create")
+    nbgrader(plain, "generate_feedback", "*")
     nbgrader(plain, "export", "--to=autograder/grades.csv")
     grade_class(fast)
+    with LoopbackCluster(workers=2) as cluster:
+        log = grade_class(distributed, "--scheduler", cluster.address)
+        assert executed(cluster.address) >= len(STUDENTS) * len(assignments())  # the workers ran them
+    assert "2 workers" in log, log
     for aid in assignments():
-        for student in ("blank", "key", "mutant"):
-            assert scores(plain, aid, student) == scores(fast, aid, student), (aid, student)
+        for student in STUDENTS:
+            expected = scores(plain, aid, student)
+            assert scores(fast, aid, student) == expected, (aid, student)
+            assert scores(distributed, aid, student) == expected, (aid, student, "dask")
         feedback = (plain / "autograder" / "feedback" / "mutant" / aid / f"{aid}.html").read_text()
         assert html.escape(MUTANTS[aid][0].hint, quote=False) in feedback, aid
     with open(plain / "autograder" / "grades.csv") as f:
-        assert len(list(csv.DictReader(f))) == 3 * len(assignments())
+        assert len(list(csv.DictReader(f))) == len(STUDENTS) * len(assignments())
+    for course in (fast, distributed):  # the mistakes the checks named, whichever engine ran them
+        named = {(r["student"], r["assignment"]) for r in read_csv(course / "autograder" / "mistakes.csv")}
+        assert named == {("mutant", aid) for aid in assignments()}, course.name

@@ -26,6 +26,13 @@ class LoopbackCluster:
         self.workers: list[subprocess.Popen] = []
 
     def __enter__(self) -> LoopbackCluster:
+        try:
+            return self.start_all()
+        except BaseException:  # nothing started stays behind
+            self.__exit__(None, None, None)
+            raise
+
+    def start_all(self) -> LoopbackCluster:
         self.folder = tempfile.TemporaryDirectory(prefix="convlab-dask-")
         here = Path(self.folder.name)
         self.log = open(here / "cluster.log", "w")  # noqa: SIM115 (closed on exit)
@@ -83,14 +90,17 @@ class LoopbackCluster:
         return (Path(self.folder.name) / "cluster.log").read_text()[-3000:]
 
     def __exit__(self, *exc) -> None:
-        for process in [*self.workers, self.scheduler]:
+        processes = [*self.workers, *([self.scheduler] if hasattr(self, "scheduler") else [])]
+        for process in processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in [*self.workers, self.scheduler]:
+        for process in processes:
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-        self.log.close()
-        self.folder.cleanup()
+        if hasattr(self, "log"):
+            self.log.close()
+        if hasattr(self, "folder"):
+            self.folder.cleanup()
