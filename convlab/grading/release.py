@@ -115,12 +115,21 @@ def generate(
     ]
     if db_url:
         where.append(f"--CourseDirectory.db_url={db_url}")
-    for aid in ids:
-        print(f"  {aid}: student release", flush=True)
+    # every assignment of the course: one nbgrader process per step (nbgrader's "*"), not one each
+    every = sorted(ids) == Course(root).assignments() and all_assignments_only(root)
+    for aid in ["*"] if every else ids:
+        label = "every assignment" if aid == "*" else aid
+        print(f"  {label}: student release", flush=True)
         _nbgrader("generate_assignment", aid, "--force", *where, root=root)
-        print(f"  {aid}: answer key" + (" (executing)" if execute else ""), flush=True)
+        print(f"  {label}: answer key" + (" (executing)" if execute else ""), flush=True)
         extra = [] if execute else [f"--GenerateSolution.preprocessors={UNEXECUTED_SOLUTION}"]
         _nbgrader("generate_solution", aid, "--force", *where, *extra, root=root)
+
+
+def all_assignments_only(root: Path) -> bool:
+    """Whether every folder of ``source/`` is an assignment (so that "*" means exactly them)."""
+    course = Course(root)
+    return {p.name for p in course.source.iterdir() if p.is_dir()} == set(course.assignments())
 
 
 def release(ids: list[str], course: Course) -> None:
