@@ -119,7 +119,8 @@ def test_a_local_worker_killed_mid_batch_costs_nothing(tmp_path):
 
 def test_the_kit_sanitizes_as_the_course_gradebook_does(tmp_path):
     """Workers read the assignments' cells from the kit's small gradebook: nbgrader's sanitize
-    steps give the same notebook, byte for byte, as with the course's own gradebook."""
+    steps give the same notebook, byte for byte, as with the course's own gradebook, and
+    write nothing into it (workers share it)."""
     course = Course(copy_course(tmp_path))
     memory = Memory(course)
     with scoped(PATH=tools_first()["PATH"]):  # nbgrader runs alembic to create a gradebook
@@ -129,6 +130,7 @@ def test_the_kit_sanitizes_as_the_course_gradebook_does(tmp_path):
     unpacked = tmp_path / "worker"
     unpacked.mkdir()
     db_url, release, source = kit.unpack(unpacked)
+    shipped = (unpacked / "gradebook.db").read_bytes()
     assert sorted(p.name for p in release.iterdir()) == assignments()
     for aid in assignments():
         submitted = inject(answer_key(aid), MUTANTS[aid][0])
@@ -142,3 +144,5 @@ def test_the_kit_sanitizes_as_the_course_gradebook_does(tmp_path):
             nb, _ = sanitized(nbformat.from_dict(submitted), aid, "someone", aid)
             results.append(nbformat.writes(nb))
         assert results[0] == results[1], aid
+    # workers only read the kit (concurrently): sanitizing wrote nothing into it
+    assert (unpacked / "gradebook.db").read_bytes() == shipped

@@ -202,14 +202,14 @@ def test_a_fork_bomb_is_refused(graded_as_a_user):
 
 
 def test_the_course_is_intact(graded_as_a_user):
-    course, _, protected, connected, _ = graded_as_a_user
+    course, done, protected, connected, _ = graded_as_a_user
     for name in ("source", "solutions", "notebooks"):
         assert tree_digest(course / name) == protected[name], name
     assert not connected, "a kernel reached a TCP listener on loopback"
     graded = {
         p.parent.parent.name for p in (course / "autograder" / "autograded").glob(f"*/{AID}/{AID}.ipynb")
     }
-    assert len(graded) == 10
+    assert len(graded) == 10, done.stderr[-3000:]  # the summary names what failed, and why
 
 
 def test_no_process_of_the_user_outlives_the_batch(graded_as_a_user):

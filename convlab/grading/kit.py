@@ -66,6 +66,9 @@ def cells_of(course: Course, assignments: list[str], path: Path) -> None:
                         source=c.source,
                         checksum=c.checksum,
                     )
+    # nbgrader's sanitize steps open it without a course id, and opening adds that course when
+    # it is missing: add it now, or the workers sharing the file would race to insert it
+    Gradebook(f"sqlite:///{path}").close()
 
 
 def pack(course: Course, assignments: list[str], limits: Limits, release: Path) -> Kit:
