@@ -66,14 +66,24 @@ def assert_graded_exactly(course, submissions) -> None:
     assert sorted((r["student"], r["outcome"]) for r in rows) == sorted((s, "graded") for s in submissions)
 
 
-def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_path):
+def grading_a_class(tmp_path):
+    """A class of six being graded by ``python -m convlab.grading`` in the background."""
     course = copy_course(tmp_path)
     submissions = a_class(course, 6)
-    grading = start_python_m(course, "convlab.grading", "--workers", "2")
+    return course, submissions, start_python_m(course, "convlab.grading", "--workers", "2")
+
+
+def children(grading, marker: str) -> list[psutil.Process]:
+    """The grading process's children whose command line has ``marker``."""
+    found = psutil.Process(grading.pid).children()
+    return [p for p in found if any(marker in part for part in p.cmdline())]
+
+
+def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_path):
+    course, submissions, grading = grading_a_class(tmp_path)
 
     def server() -> list[psutil.Process]:
-        children = psutil.Process(grading.pid).children()
-        return [p for p in children if "convlab.grading.forkserver" in p.cmdline()]
+        return children(grading, "convlab.grading.forkserver")
 
     wait_for(server, grading, "fork server")
     # kernels run in sessions of their own: the kill below does not reach them, their server's death does
@@ -100,13 +110,10 @@ def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_pat
 
 
 def test_a_local_worker_killed_mid_batch_costs_nothing(tmp_path):
-    course = copy_course(tmp_path)
-    submissions = a_class(course, 6)
-    grading = start_python_m(course, "convlab.grading", "--workers", "2")
+    course, submissions, grading = grading_a_class(tmp_path)
 
     def pool_workers() -> list[psutil.Process]:
-        children = psutil.Process(grading.pid).children()
-        return [p for p in children if any("spawn_main" in part for part in p.cmdline())]
+        return children(grading, "spawn_main")
 
     wait_for(lambda: journal_keys(course) and pool_workers(), grading, "first recorded submission")
     pool_workers()[0].kill()

@@ -36,7 +36,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -50,11 +49,10 @@ import convlab
 from convlab.grading.course import Course
 from convlab.grading.environ import scoped, tools_first
 from convlab.grading.execute import Executed
-from convlab.grading.forkserver import ForkServer
 from convlab.grading.kit import pack
 from convlab.grading.limits import Limits
 from convlab.grading.mistakes import Mistake, extract, write_mistakes
-from convlab.grading.pool import execute_locally
+from convlab.grading.pool import execute_locally, on_this_machine
 from convlab.grading.replay import record, replaying
 from convlab.grading.results import Result, summary, write_report
 
@@ -252,11 +250,7 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
             executions = execute_on_cluster(client, tasks)
             workers = sum(client.nthreads().values())
         else:
-            server = stack.enter_context(ForkServer(limits))
-            missing = server.missing
-            here = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="convlab-kit-")))
-            db_url, release, source = kit.unpack(here)
-            setup = (course.config, db_url, server.socket, limits, str(release), str(source))
+            missing, setup = stack.enter_context(on_this_machine(kit))
             executions = execute_locally(tasks, setup, workers, say)
         if missing and require_sandbox:
             raise SystemExit(

@@ -12,15 +12,29 @@ worker costs a few seconds, not the batch; a submission whose worker died
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from convlab.grading.execute import Executed, configure, run_submission
+from convlab.grading.forkserver import ForkServer
+from convlab.grading.kit import Kit
 
 ATTEMPTS = 3  # as many as Dask's distributed.scheduler.allowed-failures allows a task
+
+
+@contextlib.contextmanager
+def on_this_machine(kit: Kit) -> Iterator[tuple[list[str], tuple]]:
+    """The run's kit unpacked once for every local worker, and the fork server they share:
+    (the limits this platform cannot enforce, the workers' :func:`configure` arguments)."""
+    with ForkServer(kit.limits) as server, tempfile.TemporaryDirectory(prefix="convlab-kit-") as here:
+        db_url, release, source = kit.unpack(Path(here))
+        yield server.missing, (kit.config, db_url, server.socket, kit.limits, str(release), str(source))
 
 
 def execute_locally(

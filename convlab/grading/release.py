@@ -116,7 +116,7 @@ def generate(
     if db_url:
         where.append(f"--CourseDirectory.db_url={db_url}")
     # every assignment of the course: one nbgrader process per step (nbgrader's "*"), not one each
-    every = sorted(ids) == Course(root).assignments() and all_assignments_only(root)
+    every = whole_course(root, ids)
     for aid in ["*"] if every else ids:
         label = "every assignment" if aid == "*" else aid
         print(f"  {label}: student release", flush=True)
@@ -126,10 +126,12 @@ def generate(
         _nbgrader("generate_solution", aid, "--force", *where, *extra, root=root)
 
 
-def all_assignments_only(root: Path) -> bool:
-    """Whether every folder of ``source/`` is an assignment (so that "*" means exactly them)."""
+def whole_course(root: Path, ids: list[str]) -> bool:
+    """Whether ``ids`` are all the assignments and ``source/`` holds nothing else (so that
+    nbgrader's "*" means exactly them)."""
     course = Course(root)
-    return {p.name for p in course.source.iterdir() if p.is_dir()} == set(course.assignments())
+    folders = {p.name for p in course.source.iterdir() if p.is_dir()}
+    return sorted(ids) == course.assignments() and folders == set(ids)
 
 
 def release(ids: list[str], course: Course) -> None:

@@ -28,10 +28,9 @@ from sqlalchemy.exc import SAWarning
 from convlab.grading.autograde import Memory, write
 from convlab.grading.course import Course
 from convlab.grading.environ import scoped, tools_first
-from convlab.grading.forkserver import ForkServer
 from convlab.grading.kit import pack
 from convlab.grading.limits import Limits
-from convlab.grading.pool import execute_locally
+from convlab.grading.pool import execute_locally, on_this_machine
 from convlab.grading.replay import replaying
 from tests.support.cluster import LoopbackCluster
 from tests.support.course import copy_course
@@ -52,9 +51,7 @@ def writer_alone(root: Path) -> tuple[int, float]:
         names = {aid: course.notebooks_of(aid) for aid in aids}
         kit = pack(course, aids, limits, memory.registered_release)
         tasks = [(j.student, j.assignment, str(j.folder), names[j.assignment]) for j in jobs]
-        with ForkServer(limits) as server, tempfile.TemporaryDirectory() as here:
-            db_url, release, source = kit.unpack(Path(here))
-            setup = (course.config, db_url, server.socket, limits, str(release), str(source))
+        with on_this_machine(kit) as (_, setup):
             executed = list(execute_locally(tasks, setup, os.cpu_count() or 1, print))
         api = replaying(course.config)
         started = time.perf_counter()
