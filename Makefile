@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# JupyterHub's proxy, from npm, pinned (make hub, and the hub's browser test)
+PROXY := $(VENV)/proxy/node_modules/.bin/configurable-http-proxy
+HUB_ARGS ?=
 ASSIGNMENTS := $(sort $(notdir $(wildcard source/[0-9]*)))
 LAB_ARGS ?=
 PYTEST_ARGS ?=
@@ -13,7 +16,7 @@ STUDENTS ?= 10
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test bench catalogue release check-sync autograde feedback grades report lint format clean distclean
+.PHONY: help venv lab hub test bench catalogue release check-sync autograde feedback grades report lint format clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -33,7 +36,13 @@ lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (LAB_ARGS="
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks --LabApp.news_url=None \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: $(READY) ## run the whole test suite, one worker per core, then the browser suite (PYTEST_ARGS="-k corr2d")
+$(PROXY):
+	npm install --prefix $(VENV)/proxy --no-audit --no-fund --loglevel=error configurable-http-proxy@5.3.0
+
+hub: $(READY) $(PROXY) ## as root: the course's JupyterHub for a class, accounts from a roster (HUB_ARGS="--roster class.csv")
+	$(BIN)/python -m convlab.hub $(HUB_ARGS)
+
+test: $(READY) $(PROXY) ## run the whole test suite, one worker per core, then the browser suite (PYTEST_ARGS="-k corr2d")
 	$(BIN)/python -m pytest -n auto --dist loadscope -m "not browser" --durations=12 $(PYTEST_ARGS)
 	@# the browser drives JupyterLab in real time: it runs alone, not beside the grading tests
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)

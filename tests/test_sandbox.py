@@ -14,14 +14,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-import convlab
+from convlab.hub import environment
 from tests.support.course import copy_course
 from tests.support.graded import answer_key
 from tests.support.grading import points, printed, scores, submit
@@ -32,7 +31,6 @@ pytestmark = [
 ]
 AID = "01_cross_correlation"
 USER = "convlab-grader"
-DEBIAN_PYTHON = "/usr/bin/python3"
 
 
 def attack(what: str, code: str) -> str:
@@ -80,28 +78,6 @@ def with_code(code: str):
     return nb
 
 
-def user_environment(base: Path) -> Path:
-    """A virtual environment of Debian's Python that the grading user can run: the course's
-    installed packages (hard links where possible) and convlab itself."""
-    venv = base / "venv"
-    subprocess.run([DEBIAN_PYTHON, "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = Path(sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)}))
-    ours = Path(sysconfig.get_path("purelib"))
-    copy = ["cp", "-al"] if os.stat(ours).st_dev == os.stat(base).st_dev else ["cp", "-a"]
-    subprocess.run([*copy, f"{ours}/.", str(site)], check=True)
-    for editable in site.glob("__editable__*"):
-        editable.unlink()
-    shutil.copytree(
-        Path(convlab.__file__).parent, site / "convlab", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    alembic = venv / "bin" / "alembic"  # nbgrader runs it from PATH to create the gradebook
-    alembic.write_text(
-        f"#!{venv}/bin/python\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n"
-    )
-    alembic.chmod(0o755)
-    return venv
-
-
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -124,7 +100,7 @@ def graded_as_a_user(request):
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0)
     try:
-        venv = None if as_root else user_environment(base)
+        python = sys.executable if as_root else str(environment.build(base / "venv"))
         course = copy_course(base)
         (base / "home").mkdir()
         submissions = {"honest": answer_key(AID), "honest2": answer_key(AID)}
@@ -138,7 +114,6 @@ def graded_as_a_user(request):
         protected = {name: tree_digest(course / name) for name in ("source", "solutions", "notebooks")} | {
             "honest": digest(course / "autograder" / "submitted" / "honest" / AID / f"{AID}.ipynb")
         }
-        python = sys.executable if as_root else f"{venv}/bin/python"
         env = {"PATH": f"{Path(python).parent}:/usr/bin:/bin", "HOME": str(base / "home"), "LANG": "C.UTF-8"}
         argv = [python, "-m", "convlab.grading", "--timeout", "30", "--require-sandbox"]
         runuser = [] if as_root else ["runuser", "-u", USER, "--"]
@@ -237,6 +212,8 @@ def test_no_process_of_the_user_outlives_the_batch(graded_as_a_user):
 def _python_is_debian_311():
     assert sys.version_info[:2] == (3, 11)
     assert (
-        subprocess.run([DEBIAN_PYTHON, "-c", "import sys; assert sys.version_info[:2] == (3, 11)"]).returncode
+        subprocess.run(
+            [environment.DEBIAN_PYTHON, "-c", "import sys; assert sys.version_info[:2] == (3, 11)"]
+        ).returncode
         == 0
     )

@@ -1,0 +1,146 @@
+"""A JupyterHub of the course for tests: ``python -m convlab.hub`` (what ``make hub`` runs) on a
+temporary folder and free loopback ports, with a class of throwaway accounts that are removed
+again, with their homes, when the hub stops."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from convlab.grading.roster import read_roster
+from convlab.hub import accounts
+from tests.support.notebooks import ROOT
+
+
+@dataclass
+class Hub:
+    url: str
+    root: Path
+    prefix: str
+    passwords: dict[str, str]
+    instructor: str
+    students: list[str]
+    log: Path
+
+    @property
+    def course(self) -> Path:
+        return self.root / "course"
+
+    @property
+    def exchange(self) -> Path:
+        return self.root / "exchange"
+
+    @property
+    def python(self) -> str:
+        return str(self.root / "env" / "bin" / "python")
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def run_as(self, user: str, *argv: str, **kwargs) -> subprocess.CompletedProcess:
+        """``argv`` as ``user``, with the hub's Python first on PATH, as in their terminal."""
+        env = [f"PATH={self.root / 'env' / 'bin'}:/usr/bin:/bin", "LANG=C.UTF-8"]
+        return subprocess.run(
+            ["runuser", "-u", user, "--", "env", "-i", *env, *argv], capture_output=True, text=True, **kwargs
+        )
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free loopback ports (the hub takes its port and the next two)."""
+    for _ in range(100):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first = s.getsockname()[1]
+        if first + count > 65535:
+            continue
+        try:
+            held = []
+            for port in range(first, first + count):
+                sock = socket.socket()
+                held.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in held:
+                sock.close()
+    raise RuntimeError("no free run of loopback ports")
+
+
+def write_roster(path: Path, prefix: str, students: int) -> tuple[str, list[str]]:
+    instructor, learners = f"{prefix}t", [f"{prefix}s{k}" for k in range(1, students + 1)]
+    rows = [(instructor, "Test Teacher", "instructor")] + [(s, f"Student {s}", "student") for s in learners]
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows([("id", "name", "role"), *rows])
+    return instructor, learners
+
+
+@contextmanager
+def running_hub(students: int = 2, *extra: str, timeout_s: float = 180) -> Iterator[Hub]:
+    """A hub with one instructor and ``students`` students (ids ``<prefix>t``, ``<prefix>s1``, ...)."""
+    prefix = "ch" + secrets.token_hex(2)
+    base = Path(tempfile.mkdtemp(prefix="convlab-hub-", dir="/tmp"))
+    base.chmod(0o755)
+    roster = base / "roster.csv"
+    instructor, learners = write_roster(roster, prefix, students)
+    port = free_ports(3)
+    log_path = base / "hub.log"
+    log = open(log_path, "w")  # noqa: SIM115 (closed below)
+    argv = [sys.executable, "-m", "convlab.hub", "--roster", str(roster), "--root", str(base / "hub"),
+            "--ip", "127.0.0.1", "--port", str(port), "--prefix", prefix, *extra]  # fmt: skip
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while "JupyterHub is now running" not in log_path.read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the hub did not start:\n{log_path.read_text()[-4000:]}")
+            time.sleep(0.3)
+        passwords = dict(
+            row
+            for row in csv.reader((base / "hub" / "state" / "first-passwords.csv").open())
+            if row[0] != "id"
+        )
+        yield Hub(f"http://127.0.0.1:{port}", base / "hub", prefix, passwords, instructor, learners, log_path)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # JupyterHub stops the users' servers and its service
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+        names = accounts.Names(prefix)
+        for name in [m.id for m in read_roster(roster)] + [names.grader]:
+            subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+            subprocess.run(["userdel", "--remove", name], capture_output=True)
+        subprocess.run(["groupdel", names.staff], capture_output=True)
+        keep = os.environ.get("CONVLAB_KEEP_HUB")  # a failing run's hub log, for a person to read
+        if keep:
+            shutil.copy2(log_path, keep)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def service_lines(hub: Hub, pattern: str) -> list[str]:
+    return [
+        line
+        for line in hub.log_text().splitlines()
+        if "[grade-on-submit" in line and re.search(pattern, line)
+    ]

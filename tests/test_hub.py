@@ -1,0 +1,272 @@
+"""The class on a server, in a real browser: ``make hub``'s JupyterHub with one instructor and
+two students logged in at once, each in their own Chromium context, as people would use it.
+
+The instructor releases 01 from the Formgrader; each student fetches it from the Assignment List,
+fills in the answer cells in the notebook (one the answer key, one a catalogued mistake),
+validates, submits, and fetches the feedback the grading service released; the instructor sees
+both in the Formgrader and ``make grades`` lists them. Then the fences: a student can reach
+neither another student's server, work or feedback, nor the answer key. Expected scores come
+from running the same cells in-process (tests/support/graded.py), not from the grader.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.catalogue import MUTANTS
+from tests.support.graded import answer_key, inject, mutant_outcome
+from tests.support.grading import points
+from tests.support.hub import Hub, running_hub
+from tests.support.notebooks import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("browser tests need Debian's chromium: apt-get install chromium", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.hub,
+    pytest.mark.skipif(
+        os.geteuid() != 0, reason="a hub creates an account per person: it needs root (CI is root)"
+    ),
+]
+AID = "01_cross_correlation"
+MISTAKE = MUTANTS[AID][0]  # the first catalogued mistake of 01 (a flipped kernel)
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+ARTIFACTS = ROOT / "artifacts" / "hub"
+
+
+def answer_cells(nb) -> list[str]:
+    """The sources a student types into the answer cells, in notebook order."""
+    return [
+        c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+    ]
+
+
+def log_in(browser, hub: Hub, user: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", hub.passwords[user])
+    page.click("#login_submit")
+    page.wait_for_url(f"**/user/{user}/lab**", timeout=180_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for(timeout=120_000)
+    return page
+
+
+def release_from_formgrader(page, hub: Hub) -> str:
+    page.goto(f"{hub.url}/user/{hub.instructor}/formgrader")
+    row = page.locator("tr", has_text=AID)
+    row.locator(".release a").click()
+    page.locator("#success-modal").wait_for(timeout=120_000)
+    text = page.locator("#success-modal").inner_text()
+    page.locator("#success-modal button", has_text="OK").click()
+    return text
+
+
+def assignment_list(page):
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+    page.locator("#released_assignments_list, #fetched_assignments_list").first.wait_for(timeout=60_000)
+
+
+def fetch_and_open(page) -> None:
+    assignment_list(page)
+    fetch = page.locator("#released_assignments_list .list_item", has_text=AID).get_by_role(
+        "button", name="Fetch"
+    )
+    fetch.wait_for(timeout=60_000)
+    fetch.click()
+    item = page.locator("#fetched_assignments_list .list_item", has_text=AID).first
+    item.locator(".assignment-notebooks-link").click()
+    page.locator(f"#nbgrader-convlab-{AID} a", has_text=AID).click()
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
+
+
+def fill_in(page, sources: list[str]) -> None:
+    """Type each answer into its cell, in place of the release's ``raise NotImplementedError()``."""
+    for source in sources:
+        cell = page.locator(".jp-NotebookPanel .jp-CodeCell", has_text="raise NotImplementedError").first
+        cell.scroll_into_view_if_needed()
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(source)
+        page.keyboard.press("Escape")
+    page.keyboard.press("Control+S")
+    page.locator(".jp-NotebookPanel .jp-mod-dirty").wait_for(state="detached", timeout=30_000)
+
+
+def validate(page) -> str:
+    page.locator(".jp-NotebookPanel").get_by_role("button", name="Validate").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=300_000)
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-Dialog').innerText.includes('Validating')", timeout=300_000
+    )
+    text = dialog.inner_text()
+    dialog.get_by_role("button").last.click()
+    dialog.wait_for(state="detached")
+    return text
+
+
+def submit(page) -> float:
+    page.locator(".lm-TabBar-tab", has_text="Assignments").click()
+    page.locator("#fetched_assignments_list .list_item", has_text=AID).get_by_role(
+        "button", name="Submit"
+    ).click()
+    page.locator("#submitted_assignments_list .list_item", has_text=AID).first.wait_for(timeout=60_000)
+    return time.monotonic()
+
+
+def wait_for_feedback(page, timeout_s: float = 300) -> float:
+    """Refresh the Assignment List (as a waiting student would) until it says feedback is there."""
+    ready = page.locator("#submitted_assignments_list", has_text="feedback available to fetch")
+    deadline = time.monotonic() + timeout_s
+    while not ready.is_visible():
+        assert time.monotonic() < deadline, "no feedback to fetch"
+        page.locator("#refresh_assignments_list").click()
+        time.sleep(1)
+    return time.monotonic()
+
+
+def read_feedback(page) -> str:
+    """Fetch Feedback, follow "view feedback" to its folder, open the page there."""
+    page.locator("#submitted_assignments_list").get_by_role("button", name="Fetch Feedback").first.click()
+    page.locator("#submitted_assignments_list a", has_text="view feedback").first.click()
+    page.locator(".jp-DirListing-item", has_text=f"{AID}.html").dblclick()
+    body = page.frame_locator(".jp-HTMLViewer iframe").locator("body")
+    body.get_by_text("Score").first.wait_for(timeout=60_000)
+    return body.inner_text()
+
+
+@pytest.fixture(scope="module")
+def a_class_session():
+    """The whole loop, three people at once; what each saw, for the tests below."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with running_hub(students=2) as hub, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        try:
+            key_student, mistake_student = hub.students
+            teacher = log_in(browser, hub, hub.instructor)
+            students = {s: log_in(browser, hub, s) for s in hub.students}
+            released = release_from_formgrader(teacher, hub)
+            key = answer_cells(answer_key(AID))
+            typed = {key_student: key, mistake_student: answer_cells(inject(answer_key(AID), MISTAKE))}
+            seen = {"released": released, "validated": {}, "feedback": {}, "latency_s": {}}
+            submitted_at = {}
+            for student, page in students.items():
+                fetch_and_open(page)
+                fill_in(page, typed[student])
+                seen["validated"][student] = validate(page)
+                submitted_at[student] = submit(page)
+            for student, page in students.items():
+                seen["latency_s"][student] = round(wait_for_feedback(page) - submitted_at[student], 1)
+                seen["feedback"][student] = read_feedback(page)
+                page.screenshot(path=str(ARTIFACTS / f"{student}-assignments.png"))
+            teacher.goto(f"{hub.url}/user/{hub.instructor}/formgrader/manage_students")
+            teacher.locator("#main-table tr", has_text=key_student).wait_for(timeout=60_000)
+            seen["formgrader"] = teacher.locator("table").first.inner_text()
+            teacher.screenshot(path=str(ARTIFACTS / "formgrader-students.png"))
+            seen["make_grades"] = hub.run_as(
+                hub.instructor, "make", "-C", f"/home/{hub.instructor}/convlab", "grades"
+            )
+            seen["grades_csv"] = list(csv.DictReader((hub.course / "autograder" / "grades.csv").open()))
+            seen["other_server"] = {
+                s: students[s].request.get(f"{hub.url}/user/{other}/api/contents", max_redirects=0).status
+                for s, other in ((key_student, mistake_student), (mistake_student, key_student))
+            }
+            (ARTIFACTS / "latency.json").write_text(json.dumps(seen["latency_s"], indent=1))
+            print(f"Submit -> fetchable feedback, seconds: {seen['latency_s']}")
+            yield hub, seen
+        finally:
+            browser.close()
+
+
+def test_the_instructor_releases_from_the_formgrader(a_class_session):
+    hub, seen = a_class_session
+    assert f"Successfully released '{AID}'" in seen["released"]
+    assert (hub.exchange / "convlab" / "outbound" / AID / f"{AID}.ipynb").is_file()
+
+
+def test_validate_tells_each_student_how_they_did(a_class_session):
+    hub, seen = a_class_session
+    key_student, mistake_student = hub.students
+    assert "Success! Your notebook passes all the tests." in seen["validated"][key_student]
+    assert MISTAKE.hint in seen["validated"][mistake_student], seen["validated"][mistake_student][-2000:]
+
+
+def expected_score(student_is_key: bool) -> float:
+    total = points(AID)
+    if student_is_key:
+        return sum(total.values())
+    results, failed, _ = mutant_outcome(AID, MISTAKE)
+    return sum(p for test, p in total.items() if test not in failed)
+
+
+def test_each_student_fetches_feedback_with_the_right_score_and_the_hint(a_class_session):
+    hub, seen = a_class_session
+    key_student, mistake_student = hub.students
+    full = sum(points(AID).values())
+    for student, is_key in ((key_student, True), (mistake_student, False)):
+        text = seen["feedback"][student]
+        score = re.search(r"Score:\s*([\d.]+)\s*/\s*([\d.]+)", text)
+        assert score, text[:1500]
+        assert (float(score[1]), float(score[2])) == (expected_score(is_key), full), text[:1500]
+    assert expected_score(False) < full
+    assert MISTAKE.hint in seen["feedback"][mistake_student]
+    assert MISTAKE.hint not in seen["feedback"][key_student]
+
+
+def test_the_instructor_sees_both_and_make_grades_lists_them(a_class_session):
+    hub, seen = a_class_session
+    key_student, mistake_student = hub.students
+    assert key_student in seen["formgrader"] and mistake_student in seen["formgrader"], seen["formgrader"]
+    assert seen["make_grades"].returncode == 0, seen["make_grades"].stdout + seen["make_grades"].stderr
+    rows = {r["student"]: r for r in seen["grades_csv"]}
+    assert set(hub.students) <= set(rows), rows
+    assert float(rows[key_student][AID]) == expected_score(True)
+    assert float(rows[mistake_student][AID]) == expected_score(False)
+
+
+def test_a_student_cannot_reach_another_students_server(a_class_session):
+    _, seen = a_class_session
+    for student, status in seen["other_server"].items():
+        assert status in (302, 403, 404), f"{student} got {status} from another student's server"
+
+
+def test_a_student_cannot_read_others_work_feedback_or_the_key(a_class_session):
+    hub, _ = a_class_session
+    key_student, mistake_student = hub.students
+    exchange = hub.exchange / "convlab"
+    tries = {
+        "list the submissions": f"os.listdir({str(exchange / 'inbound')!r})",
+        "list the feedback": f"os.listdir({str(exchange / 'feedback')!r})",
+        "read the other's notebook": f"open('/home/{key_student}/{AID}/{AID}.ipynb').read()",
+        "list the other's home": f"os.listdir('/home/{key_student}')",
+        "read the answer key": f"open({str(hub.course / 'solutions' / AID / f'{AID}.ipynb')!r}).read()",
+        "read the source": f"open({str(hub.course / 'source' / AID / f'{AID}.ipynb')!r}).read()",
+        "read the gradebook": f"open({str(hub.course / 'autograder' / 'gradebook.db')!r}, 'rb').read()",
+    }
+    for what, code in tries.items():
+        done = hub.run_as(mistake_student, "/usr/bin/python3", "-c", f"import os; {code}")
+        assert done.returncode != 0 and "PermissionError" in done.stderr, f"{mistake_student} could {what}"
+    # the same reads work for their owners: the fences are not just missing files
+    assert (
+        hub.run_as(
+            key_student, "/usr/bin/python3", "-c", f"open('/home/{key_student}/{AID}/{AID}.ipynb')"
+        ).returncode
+        == 0
+    )
+    own = hub.run_as(hub.instructor, "/usr/bin/python3", "-c", f"import os; {tries['read the answer key']}")
+    assert own.returncode == 0, own.stderr
