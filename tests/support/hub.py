@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import pwd
 import re
 import secrets
 import shutil
@@ -51,10 +52,22 @@ class Hub:
         return self.log.read_text(errors="replace")
 
     def run_as(self, user: str, *argv: str, **kwargs) -> subprocess.CompletedProcess:
-        """``argv`` as ``user``, with the hub's Python first on PATH, as in their terminal."""
-        env = [f"PATH={self.root / 'env' / 'bin'}:/usr/bin:/bin", "LANG=C.UTF-8"]
+        """``argv`` as ``user`` in their home, with the environment their JupyterLab's terminal
+        has: the hub's Python first on PATH, their role's Jupyter configuration."""
+        home = pwd.getpwnam(user).pw_dir
+        role = "staff" if user == self.instructor else "students"
+        env = [
+            f"PATH={self.root / 'env' / 'bin'}:/usr/bin:/bin",
+            f"HOME={home}",
+            "LANG=C.UTF-8",
+            f"JUPYTER_CONFIG_PATH={self.root / 'config' / role}",
+        ]
         return subprocess.run(
-            ["runuser", "-u", user, "--", "env", "-i", *env, *argv], capture_output=True, text=True, **kwargs
+            ["runuser", "-u", user, "--", "env", "-i", *env, *argv],
+            capture_output=True,
+            text=True,
+            cwd=home,
+            **kwargs,
         )
 
 

@@ -1,0 +1,78 @@
+"""``make hub`` before anything starts: a roster it cannot use is refused whole, naming the line,
+before any account, group or folder exists; grading on submit can be switched off."""
+
+import grp
+import json
+import pwd
+from pathlib import Path
+
+import pytest
+from traitlets.config.loader import PyFileConfigLoader
+
+from convlab.hub import deploy
+
+HEADER = "id,name,role\n"
+GOOD = "chbadt,Teacher,instructor\nchbads,Student,student\n"
+
+
+@pytest.mark.parametrize(
+    "rows, line, says",
+    [
+        (GOOD + "chbadx,Extra,student,oops\n", 4, "4 fields, the header has 3"),
+        (GOOD + "chbads,Again,student\n", 4, "already on line 3"),
+        (GOOD + "chbadx,Someone,teacher\n", 4, "unknown role 'teacher'"),
+        (GOOD + "ChBad,Capital,student\n", 4, "cannot be an account name"),
+        (GOOD + "root,Root,student\n", 4, "system account"),
+        (GOOD + "chbad-grader,Sneaky,student\n", 4, "the hub's own account name"),
+    ],
+)
+def test_a_bad_roster_is_refused_naming_the_line_before_anything_is_touched(tmp_path, rows, line, says):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(HEADER + rows)
+    root = tmp_path / "hub"
+    with pytest.raises(SystemExit) as refused:
+        deploy.main(["--roster", str(roster), "--root", str(root), "--prefix", "chbad"])
+    message = str(refused.value)
+    assert f"{roster}, line {line}" in message and says in message, message
+    assert not root.exists()
+    with pytest.raises(KeyError):
+        grp.getgrnam("chbad-staff")
+    for name in ("chbadt", "chbads", "chbadx", "chbad-grader"):
+        with pytest.raises(KeyError):
+            pwd.getpwnam(name)
+
+
+def test_a_roster_without_an_instructor_is_refused(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(HEADER + "chbads,Student,student\n")
+    with pytest.raises(SystemExit, match="no instructor"):
+        deploy.main(["--roster", str(roster), "--root", str(tmp_path / "hub"), "--prefix", "chbad"])
+
+
+def test_the_demo_roster_is_a_class():
+    members = deploy.accounts.check(deploy.REPO / "autograder" / "demo-roster.csv", deploy.accounts.Names())
+    roles = [m.role for m in members]
+    assert roles.count("instructor") >= 1 and roles.count("student") >= 2
+
+
+def hub_config(tmp_path: Path, monkeypatch, grade_on_submit: bool):
+    settings = {
+        "root": str(tmp_path), "ip": "127.0.0.1", "port": 8000, "python": "/srv/env/bin/python",
+        "proxy": "/x/configurable-http-proxy", "course": "/srv/course", "course_id": "convlab",
+        "exchange": "/srv/exchange", "config": "/srv/config", "staff": "convlab-staff",
+        "grader": "convlab-grader", "instructors": ["teacher"], "students": ["ada", "alan"],
+        "grade_on_submit": grade_on_submit, "workers": 2,
+    }  # fmt: skip
+    (tmp_path / "settings.json").write_text(json.dumps(settings))
+    monkeypatch.setenv("CONVLAB_HUB_SETTINGS", str(tmp_path / "settings.json"))
+    return PyFileConfigLoader(deploy.CONFIG_FILE.name, path=str(deploy.CONFIG_FILE.parent)).load_config()
+
+
+def test_grading_on_submit_is_a_service_of_its_own_account_and_can_be_switched_off(tmp_path, monkeypatch):
+    on = hub_config(tmp_path, monkeypatch, True)
+    (service,) = on.JupyterHub.services
+    assert service["user"] == "convlab-grader" and "convlab.hub.service" in service["command"]
+    assert on.Authenticator.allowed_users == {"teacher", "ada", "alan"}
+    assert on.Authenticator.admin_users == {"teacher"}
+    off = hub_config(tmp_path, monkeypatch, False)
+    assert not off.JupyterHub.get("services")
