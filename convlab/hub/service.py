@@ -96,15 +96,19 @@ def log(message: str) -> None:
 def handle(course: Course, api: NbGraderAPI, batch: list[Submission], workers: int) -> None:
     """Collect, grade and release feedback for one batch; note it handled at the end."""
     started = time.monotonic()
+    spent: dict[str, float] = defaultdict(float)  # seconds per step, for the log
     by_assignment: dict[str, list[Submission]] = defaultdict(list)
     for submission in batch:
         by_assignment[submission.assignment].append(submission)
     for assignment, submissions in sorted(by_assignment.items()):
+        began = time.monotonic()
         collected = api.collect(assignment, update=True)
+        spent["collect"] += time.monotonic() - began
         if not collected["success"]:
             log(f"nbgrader could not collect {assignment}: {collected['log'][-500:]}")
             continue
         students = [s.student for s in submissions]
+        began = time.monotonic()
         results = grade(
             course.root,
             [assignment],
@@ -114,7 +118,8 @@ def handle(course: Course, api: NbGraderAPI, batch: list[Submission], workers: i
             require_sandbox=True,
             progress=False,
         )
-        released = []
+        spent["grade"] += time.monotonic() - began
+        began = time.monotonic()
         for result in results:
             line = f"{result.student} {assignment}: {result.outcome}, {result.score}/{result.max_score}"
             if result.outcome == "failed":  # nothing to feed back: the report names the reason
@@ -126,7 +131,6 @@ def handle(course: Course, api: NbGraderAPI, batch: list[Submission], workers: i
                     log(f"{line}: nbgrader {step.__name__} failed: {done['log'][-500:]}")
                     break
             else:
-                released.append(result.student)
                 log(f"{line}, feedback released")
         # collected now: the timestamps nbgrader copied (a newer submission may be in inbound already)
         handled = [
@@ -135,7 +139,9 @@ def handle(course: Course, api: NbGraderAPI, batch: list[Submission], workers: i
             for s in submissions
         ]  # fmt: skip
         Handled(course.workspace / HANDLED).note(handled)
-    log(f"batch of {len(batch)} handled in {time.monotonic() - started:.1f} s")
+        spent["feedback"] += time.monotonic() - began
+    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in spent.items())
+    log(f"batch of {len(batch)} handled in {time.monotonic() - started:.1f} s ({steps})")
 
 
 def serve(course: Course, workers: int, once: bool = False) -> None:
