@@ -47,10 +47,12 @@ test: $(READY) $(PROXY) ## run the whole test suite, one worker per core, then t
 	@# the browser drives JupyterLab in real time: it runs alone, not beside the grading tests
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
-bench: $(READY) ## performance figures as ratios to a baseline of the same run; the pool against Dask, the writer's ceiling (STUDENTS=10)
+bench: $(READY) $(PROXY) ## performance figures as ratios to a baseline of the same run; the pool against Dask, the writer's ceiling, grade on submit (STUDENTS=10)
 	$(BIN)/python -m tests.tools.bench_frames
 	$(BIN)/python -m tests.tools.bench_grading --students $(STUDENTS)
 	$(BIN)/python -m tests.tools.bench_cluster --students $(STUDENTS)
+	@# grade on submit on a hub (accounts: needs root)
+	$(if $(filter 0,$(shell id -u)),$(BIN)/python -m tests.tools.bench_hub --students $(STUDENTS),@echo "bench_hub: skipped, a hub needs root")
 
 catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the tampering outcomes
 	$(BIN)/python -m tests.tools.catalogue_report
