@@ -52,7 +52,7 @@ bench: $(READY) $(PROXY) ## performance figures as ratios to a baseline of the s
 	$(BIN)/python -m tests.tools.bench_grading --students $(STUDENTS)
 	$(BIN)/python -m tests.tools.bench_cluster --students $(STUDENTS)
 	@# grade on submit on a hub (accounts: needs root)
-	$(if $(filter 0,$(shell id -u)),$(BIN)/python -m tests.tools.bench_hub --students $(STUDENTS),@echo "bench_hub: skipped, a hub needs root")
+	$(if $(filter 0,$(shell id -u)),$(BIN)/python -m tests.tools.bench_hub --students $(STUDENTS),echo "bench_hub: skipped, a hub needs root")
 
 catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the tampering outcomes
 	$(BIN)/python -m tests.tools.catalogue_report
