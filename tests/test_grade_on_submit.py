@@ -13,10 +13,12 @@ import re
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime
 
 import nbformat
 import pytest
 
+from convlab.grading.course import Course
 from tests.catalogue import MUTANTS
 from tests.support.graded import answer_key, inject, mutant_outcome
 from tests.support.grading import points
@@ -114,6 +116,26 @@ def flooded():
         yield hub, plan, key, first, second
 
 
+@pytest.fixture(scope="module")
+def a_linked_submission(flooded):
+    """The last student hands in, by hand, a folder whose notebook links to the answer key."""
+    hub = flooded[0]
+    student = hub.students[-1]
+    key = hub.course / "solutions" / AID / f"{AID}.ipynb"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    folder = hub.exchange / "convlab" / "inbound" / f"{student}+{AID}+{stamp}+planted"
+    plant = (
+        f"import os; os.mkdir({str(folder)!r}); os.symlink({str(key)!r}, {str(folder / f'{AID}.ipynb')!r})"
+    )
+    done = hub.run_as(student, "python", "-c", plant)
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 120
+    while not service_lines(hub, f"{student}/{AID}: refused"):
+        assert time.monotonic() < deadline, hub.log_text()[-3000:]
+        time.sleep(0.5)
+    return hub, student, key, stamp
+
+
 def full_and_mistaken() -> tuple[float, float]:
     full = sum(points(AID).values())
     _, failed, _ = mutant_outcome(AID, MISTAKE)
@@ -136,6 +158,15 @@ def test_the_service_was_killed_and_restarted_by_the_hub(flooded):
     assert len(service_lines(hub, "watching")) >= 2
 
 
+def test_a_submission_linking_to_the_answer_key_is_refused_unread(a_linked_submission):
+    hub, student, key, stamp = a_linked_submission
+    collected = hub.course / "autograder" / "submitted" / student / AID / f"{AID}.ipynb"
+    assert collected.read_bytes() != key.read_bytes()  # still their own earlier submission
+    assert (
+        f'"{student}/{AID}": "{stamp}"' in (hub.course / "autograder" / ".grade-on-submit.json").read_text()
+    )
+
+
 def test_a_resubmission_is_regraded_and_its_feedback_replaces_the_old(flooded):
     hub, _, _, first, second = flooded
     full, mistaken = full_and_mistaken()
@@ -144,3 +175,15 @@ def test_a_resubmission_is_regraded_and_its_feedback_replaces_the_old(flooded):
     handled = (hub.course / "autograder" / ".grade-on-submit.json").read_text()
     for student, timestamp in newest_submissions(hub).items():
         assert f'"{student}/{AID}": "{timestamp}"' in handled, handled
+
+
+def test_plain_nbgrader_autograde_refuses_to_run_student_code_as_the_instructor(flooded):
+    """The Formgrader's Autograde button runs plain nbgrader in the instructor's server."""
+    hub, plan, key, first, _ = flooded
+    student = hub.students[0]
+    done = hub.run_as(hub.instructor, "nbgrader", "autograde", AID, "--student", student, "--force")
+    assert done.returncode != 0 and "runs only confined" in done.stdout + done.stderr, (
+        done.stdout + done.stderr
+    )
+    with Course(hub.course).gradebook() as gb:
+        assert gb.find_submission(AID, student).score == first[student][0]

@@ -75,6 +75,16 @@ def release_from_formgrader(page, hub: Hub) -> str:
     return text
 
 
+def nbgrader_menu(page) -> list[str]:
+    """What the Nbgrader menu offers this person."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    items = page.locator(".lm-Menu-itemLabel")
+    items.first.wait_for(timeout=30_000)
+    offered = items.all_inner_texts()
+    page.keyboard.press("Escape")
+    return offered
+
+
 def assignment_list(page):
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
     page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
@@ -160,10 +170,19 @@ def a_class_session():
             key_student, mistake_student = hub.students
             teacher = log_in(browser, hub, hub.instructor)
             students = {s: log_in(browser, hub, s) for s in hub.students}
+            seen_menus = {
+                user: nbgrader_menu(page) for user, page in [(hub.instructor, teacher), *students.items()]
+            }
             released = release_from_formgrader(teacher, hub)
             key = answer_cells(answer_key(AID))
             typed = {key_student: key, mistake_student: answer_cells(inject(answer_key(AID), MISTAKE))}
-            seen = {"released": released, "validated": {}, "feedback": {}, "latency_s": {}}
+            seen = {
+                "released": released,
+                "menus": seen_menus,
+                "validated": {},
+                "feedback": {},
+                "latency_s": {},
+            }
             submitted_at = {}
             for student, page in students.items():
                 fetch_and_open(page)
@@ -191,6 +210,13 @@ def a_class_session():
             yield hub, seen
         finally:
             browser.close()
+
+
+def test_students_get_the_assignment_list_and_only_instructors_the_formgrader(a_class_session):
+    hub, seen = a_class_session
+    assert "Formgrader" in seen["menus"][hub.instructor], seen["menus"]
+    for student in hub.students:
+        assert seen["menus"][student] == ["Assignment List"], seen["menus"]
 
 
 def test_the_instructor_releases_from_the_formgrader(a_class_session):

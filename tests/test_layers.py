@@ -1,6 +1,6 @@
 """The package's layers: leaves at the bottom, the reference above them, checks and widgets
-above that, the instructor's side apart; no cycle anywhere; the tamper guard records the same
-whatever a notebook imports first."""
+above that, the instructor's side (grading, and the hub above it) apart; no cycle anywhere;
+the tamper guard records the same whatever a notebook imports first."""
 
 import ast
 import json
@@ -92,10 +92,18 @@ def test_each_side_keeps_to_its_layer(side, never):
             assert not bad, f"{name} imports {bad}"
 
 
+INSTRUCTOR_SIDE = ("convlab.grading", "convlab.hub")
+
+
 def test_nothing_a_kernel_imports_reaches_the_instructor_side():
-    student = [n for n in GRAPH if not n.startswith("convlab.grading")]
+    student = [n for n in GRAPH if not n.startswith(INSTRUCTOR_SIDE)]
     for name in student:
-        assert not {t for t in GRAPH[name] if t.startswith("convlab.grading")}, name
+        assert not {t for t in GRAPH[name] if t.startswith(INSTRUCTOR_SIDE)}, name
+
+
+def test_grading_does_not_import_the_hub_that_serves_it():
+    for name in (n for n in GRAPH if n.startswith("convlab.grading")):
+        assert not {t for t in GRAPH[name] if t.startswith("convlab.hub")}, name
 
 
 @pytest.mark.parametrize(

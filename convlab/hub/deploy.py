@@ -16,6 +16,7 @@ every account as they are, and rebuilds ``env/`` only when the course's code cha
 from __future__ import annotations
 
 import argparse
+import grp
 import hashlib
 import json
 import os
@@ -81,8 +82,6 @@ def chown_tree(path: Path, user: str, group: str, dirs: int, files: int) -> None
 
 
 def _gid(group: str) -> int:
-    import grp
-
     return grp.getgrnam(group).gr_gid
 
 
@@ -102,6 +101,9 @@ def course_folder(course: Path, exchange: Path, roster: Path, names: accounts.Na
                 "\n# On the hub (convlab/hub/deploy.py): the exchange, shared by the staff group.\n"
                 f"c.Exchange.root = {str(exchange)!r}\n"
                 "c.CourseDirectory.groupshared = True\n"
+                "# Student code runs only confined: plain `nbgrader autograde` refuses to execute it.\n"
+                "from convlab.hub.confined import autograde_steps  # noqa: E402\n"
+                "c.Autograde.autograde_preprocessors = autograde_steps()\n"
             )
     (course / "autograder").mkdir(exist_ok=True)
     (course / "Makefile").write_text(COURSE_MAKEFILE)

@@ -41,14 +41,15 @@ def unsupported(python: str) -> list[str]:
 
     from packaging.specifiers import SpecifierSet
 
-    version = subprocess.run(
+    version_here = subprocess.run(
         [python, "-c", "import platform; print(platform.python_version())"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
+    needs = {d.metadata["Name"]: (d.version, d.metadata.get("Requires-Python")) for d in distributions()}
     return sorted(
-        f"{d.metadata['Name']} {d.version} (Python {d.metadata['Requires-Python']})"
-        for d in distributions()
-        if d.metadata["Requires-Python"] and version not in SpecifierSet(d.metadata["Requires-Python"])
+        f"{name} {version} (Python {spec})"
+        for name, (version, spec) in needs.items()
+        if spec and version_here not in SpecifierSet(spec)
     )
 
 

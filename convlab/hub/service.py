@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from collections import defaultdict
@@ -25,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
-from nbgrader.utils import parse_utc
+from nbgrader.utils import parse_utc, temp_attrs
 
 from convlab.grading.autograde import grade
 from convlab.grading.course import Course
@@ -89,11 +90,43 @@ class Handled:
         os.replace(tmp, self.path)
 
 
+def links_in(inbound: Path, submission: Submission) -> list[str]:
+    """The symbolic links in the student's submission folders for the assignment (nbgrader's
+    collect takes the newest, which may be newer than ``submission``). A student owns those
+    folders and could point a link at a file only the grader may read (the answer key, the
+    gradebook); collect would copy what it points to, for the student's code to print into
+    their feedback."""
+    found = []
+    for folder in inbound.glob(f"{submission.student}+{submission.assignment}+*"):
+        found += [folder] if folder.is_symlink() else []
+        for where, folders, files in os.walk(folder):
+            found += [Path(where, name) for name in folders + files if Path(where, name).is_symlink()]
+    return [p.name for p in found]
+
+
+def collect(course: Course, api: NbGraderAPI, inbound: Path, submission: Submission) -> bool:
+    """nbgrader's collect, for this submission's student only; False (and nothing collected)
+    when their folders hold a symbolic link, before or after the copy."""
+    links = links_in(inbound, submission)
+    if not links:
+        with temp_attrs(api.coursedir, student_id=submission.student):
+            collected = api.collect(submission.assignment, update=True)
+        if not collected["success"]:
+            log(f"{submission.key}: nbgrader could not collect it: {collected['log'][-500:]}")
+            return False
+        links = links_in(inbound, submission)  # one swapped in while nbgrader copied
+        if links:
+            shutil.rmtree(course.submitted / submission.student / submission.assignment, ignore_errors=True)
+    if links:
+        log(f"{submission.key}: refused, not graded: it holds symbolic links ({', '.join(links[:5])})")
+    return not links
+
+
 def log(message: str) -> None:
     print(f"[grade-on-submit {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def handle(course: Course, api: NbGraderAPI, batch: list[Submission], workers: int) -> None:
+def handle(course: Course, api: NbGraderAPI, inbound: Path, batch: list[Submission], workers: int) -> None:
     """Collect, grade and release feedback for one batch; note it handled at the end."""
     started = time.monotonic()
     spent: dict[str, float] = defaultdict(float)  # seconds per step, for the log
@@ -102,11 +135,13 @@ def handle(course: Course, api: NbGraderAPI, batch: list[Submission], workers: i
         by_assignment[submission.assignment].append(submission)
     for assignment, submissions in sorted(by_assignment.items()):
         began = time.monotonic()
-        collected = api.collect(assignment, update=True)
+        accepted = [s for s in submissions if collect(course, api, inbound, s)]
         spent["collect"] += time.monotonic() - began
-        if not collected["success"]:
-            log(f"nbgrader could not collect {assignment}: {collected['log'][-500:]}")
+        refused = [s for s in submissions if s not in accepted]
+        Handled(course.workspace / HANDLED).note(refused)  # not graded; the log says why
+        if not accepted:
             continue
+        submissions = accepted
         students = [s.student for s in submissions]
         began = time.monotonic()
         results = grade(
@@ -153,7 +188,7 @@ def serve(course: Course, workers: int, once: bool = False) -> None:
         waiting = Handled(course.workspace / HANDLED).waiting(newest_submissions(inbound))
         if waiting:
             log(f"{len(waiting)} to grade: {', '.join(s.key for s in waiting)}")
-            handle(course, api, waiting, workers)
+            handle(course, api, inbound, waiting, workers)
         elif once:
             return
         else:
