@@ -112,7 +112,8 @@ def collect(course: Course, api: NbGraderAPI, inbound: Path, submission: Submiss
         with temp_attrs(api.coursedir, student_id=submission.student):
             collected = api.collect(submission.assignment, update=True)
         if not collected["success"]:
-            log(f"{submission.key}: nbgrader could not collect it: {collected['log'][-500:]}")
+            why = (collected.get("log") or "") + (collected.get("error") or "")
+            log(f"{submission.key}: nbgrader could not collect it: {why[-800:]}")
             return False
         links = links_in(inbound, submission)  # one swapped in while nbgrader copied
         if links:
@@ -162,8 +163,9 @@ def handle(course: Course, api: NbGraderAPI, inbound: Path, batch: list[Submissi
                 continue
             for step in (api.generate_feedback, api.release_feedback):
                 done = step(assignment, result.student)
-                if not done["success"]:
-                    log(f"{line}: nbgrader {step.__name__} failed: {done['log'][-500:]}")
+                if not done["success"]:  # logged, not raised: one student's feedback stops no one else's
+                    why = (done.get("log") or "") + (done.get("error") or "")
+                    log(f"{line}: nbgrader {step.__name__} failed: {why[-800:]}")
                     break
             else:
                 log(f"{line}, feedback released")
