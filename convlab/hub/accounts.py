@@ -88,6 +88,12 @@ def _run(*argv: str, stdin: str | None = None) -> None:
         raise SystemExit(f"{' '.join(argv[:2])} failed: {done.stderr.strip() or done.stdout.strip()}")
 
 
+def _join_staff(name: str, names: Names) -> None:
+    staff = grp.getgrnam(names.staff)
+    if name not in staff.gr_mem and pwd.getpwnam(name).pw_gid != staff.gr_gid:
+        _run("usermod", "--append", "--groups", names.staff, name)
+
+
 def ensure(members: list[Member], names: Names, say=print) -> dict[str, str]:
     """The staff group, the grading service's account and an account per member; instructors in
     the staff group. Returns the first passwords of the accounts created now (id -> password)."""
@@ -100,6 +106,7 @@ def ensure(members: list[Member], names: Names, say=print) -> dict[str, str]:
         _run("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
              "--shell", "/usr/sbin/nologin", "--gid", names.staff, names.grader)  # fmt: skip
         say(f"created the grading service's account {names.grader}")
+    _join_staff(names.grader, names)  # an account of that name made before (by hand) joins too
     created: dict[str, str] = {}
     for member in members:
         if _account(member.id) is None:
@@ -111,8 +118,8 @@ def ensure(members: list[Member], names: Names, say=print) -> dict[str, str]:
         home = Path(pwd.getpwnam(member.id).pw_dir)
         if home.is_dir() and home.stat().st_mode & 0o007:
             say(f"warning: {member.id}'s home {home} can be read by other users (chmod 700 {home})")
-        if member.role == "instructor" and member.id not in grp.getgrnam(names.staff).gr_mem:
-            _run("usermod", "--append", "--groups", names.staff, member.id)
+        if member.role == "instructor":
+            _join_staff(member.id, names)
     if created:
         say(f"created {len(created)} accounts: {', '.join(created)}")
     return created
