@@ -30,7 +30,7 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="creating the grading user needs root (CI runs as root)"),
 ]
 AID = "01_cross_correlation"
-USER = "convlab-grader"
+USER = "convlab-sandbox"  # not make hub's convlab-grader, which a hub on this machine may use
 
 
 def attack(what: str, code: str) -> str:

@@ -204,7 +204,12 @@ def prepare(args, say=print) -> tuple[Path, dict]:
     first_passwords(state, created, say)
     grader_home.mkdir(exist_ok=True)
     chown_tree(grader_home, names.grader, names.staff, dirs=0o700, files=0o600)
-    subprocess.run(["usermod", "--home", str(grader_home), names.grader], check=True, capture_output=True)
+    if pwd.getpwnam(names.grader).pw_dir != str(grader_home):
+        moved = subprocess.run(
+            ["usermod", "--home", str(grader_home), names.grader], capture_output=True, text=True
+        )
+        if moved.returncode:
+            raise SystemExit(f"cannot give {names.grader} its home {grader_home}: {moved.stderr.strip()}")
     python = shared_environment(root / "env", say)
     exchange = root / "exchange"
     course_folder(root / "course", exchange, args.roster, names, say)
