@@ -102,6 +102,20 @@ def write_roster(path: Path, prefix: str, students: int) -> tuple[str, list[str]
     return instructor, learners
 
 
+def remove_account(name: str, timeout_s: float = 30) -> str:
+    """Stop every process of the account, then remove it with its home (userdel refuses an
+    account that still has processes, and the kill takes a moment)."""
+    deadline = time.monotonic() + timeout_s
+    while subprocess.run(["pgrep", "-u", name], capture_output=True).returncode == 0:
+        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    done = subprocess.run(["userdel", "--remove", name], capture_output=True, text=True)
+    # 6: no such account; 12: its home was already gone
+    return "" if done.returncode in (0, 6, 12) else f"{name}: {done.stderr.strip()}"
+
+
 @contextmanager
 def running_hub(students: int = 2, *extra: str, timeout_s: float = 180) -> Iterator[Hub]:
     """A hub with one instructor and ``students`` students (ids ``<prefix>t``, ``<prefix>s1``, ...)."""
@@ -141,14 +155,14 @@ def running_hub(students: int = 2, *extra: str, timeout_s: float = 180) -> Itera
                 proc.wait()
         log.close()
         names = accounts.Names(prefix)
-        for name in [m.id for m in read_roster(roster)] + [names.grader]:
-            subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
-            subprocess.run(["userdel", "--remove", name], capture_output=True)
+        left = [remove_account(name) for name in [m.id for m in read_roster(roster)] + [names.grader]]
         subprocess.run(["groupdel", names.staff], capture_output=True)
         keep = os.environ.get("CONVLAB_KEEP_HUB")  # a failing run's hub log, for a person to read
         if keep:
             shutil.copy2(log_path, keep)
         shutil.rmtree(base, ignore_errors=True)
+        if any(left):
+            raise RuntimeError("test accounts left on this machine: " + "; ".join(filter(None, left)))
 
 
 def service_lines(hub: Hub, pattern: str) -> list[str]:
