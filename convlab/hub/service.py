@@ -10,6 +10,7 @@ student's feedback. Only then does it note the submission as handled, in a small
 atomically, so a service that dies mid-batch grades that batch again when the hub restarts it,
 and a flood of submissions waits in ``inbound/`` for the next batch instead of being dropped.
 A resubmission is newer than what was handled: it is regraded and its feedback replaces the old.
+A submission whose folder holds a symbolic link is refused unread (see :func:`links_in`).
 """
 
 from __future__ import annotations
