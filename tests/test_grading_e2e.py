@@ -26,30 +26,8 @@ from tests.support.report import sections, shown
 pytestmark = pytest.mark.slow
 
 
-# The notebooks in two halves of about equal grading time (a class each): the test runner keeps
-# a module's test functions on one worker but gives each class its own, so the two halves can be
-# graded side by side instead of one notebook after another.
-FIRST = ("03_learning_kernel", "06_one_by_one", "08_backprop_im2col", "09_cnn_digits")
-HALVES = (FIRST, tuple(a for a in assignments() if a not in FIRST))
-
-
-@pytest.mark.parametrize("aid", HALVES[0])
-class TestTheFirstHalf:
-    def test_blank_key_every_mutant_variant_and_tampering_graded(self, aid, course):
-        graded_as_catalogued(aid, course)
-
-
-@pytest.mark.parametrize("aid", HALVES[1])
-class TestTheSecondHalf:
-    def test_blank_key_every_mutant_variant_and_tampering_graded(self, aid, course):
-        graded_as_catalogued(aid, course)
-
-
-def test_the_halves_are_every_notebook_once():
-    assert sorted(HALVES[0] + HALVES[1]) == assignments()
-
-
-def graded_as_catalogued(aid, course):
+@pytest.mark.parametrize("aid", assignments())
+def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
     key = load("solutions", aid)
     mutants = {f"mutant{i}": m for i, m in enumerate(MUTANTS.get(aid, []))}
     variants = {f"variant{i}": v for i, v in enumerate(VARIANTS.get(aid, []))}
