@@ -117,16 +117,15 @@ def fill_in(page, sources: list[str]) -> None:
     page.locator(".jp-NotebookPanel .jp-mod-dirty").wait_for(state="detached", timeout=30_000)
 
 
-def validate(page) -> str:
+def validate(page, expected: str) -> str:
+    """Validate from the toolbar; the result dialog's text, once it shows ``expected``, then OK.
+    (nbgrader shows a "Validating" dialog first and the result in another one.)"""
     page.locator(".jp-NotebookPanel").get_by_role("button", name="Validate").click()
-    dialog = page.locator(".jp-Dialog")
-    dialog.wait_for(timeout=300_000)
-    page.wait_for_function(
-        "() => !document.querySelector('.jp-Dialog').innerText.includes('Validating')", timeout=300_000
-    )
-    text = dialog.inner_text()
-    dialog.get_by_role("button").last.click()
-    dialog.wait_for(state="detached")
+    result = page.locator(".jp-Dialog", has_text=expected)
+    result.wait_for(timeout=300_000)
+    text = result.inner_text()
+    result.get_by_role("button").last.click()
+    page.locator(".jp-Dialog").wait_for(state="detached", timeout=30_000)
     return text
 
 
@@ -187,7 +186,8 @@ def a_class_session():
             for student, page in students.items():
                 fetch_and_open(page)
                 fill_in(page, typed[student])
-                seen["validated"][student] = validate(page)
+                expected = "Success!" if student == key_student else MISTAKE.hint
+                seen["validated"][student] = validate(page, expected)
                 submitted_at[student] = submit(page)
             for student, page in students.items():
                 seen["latency_s"][student] = round(wait_for_feedback(page) - submitted_at[student], 1)
