@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import grp
-import hashlib
 import json
 import os
 import pwd
@@ -28,6 +27,7 @@ import sys
 from pathlib import Path
 
 import convlab
+from convlab.grading.autograde import digest, files_digest
 from convlab.grading.course import Course
 from convlab.hub import accounts, environment
 
@@ -52,14 +52,11 @@ COURSE_FILES = ("source", "notebooks", "solutions", "nbgrader_config.py", "autog
 
 
 def code_digest() -> str:
-    """What the shared environment was built from: convlab's files and this Python's packages."""
-    h = hashlib.sha256(sys.version.encode())
+    """What the shared environment was built from: convlab's files and this Python's packages
+    (the grader's own fingerprint of the checks, with the installed distributions' names)."""
+    dists = sorted(p.name for p in Path(sys.prefix).glob("lib/python3.11/site-packages/*.dist-info"))
     package = Path(convlab.__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(str(path.relative_to(package)).encode() + path.read_bytes())
-    for dist in sorted(Path(sys.prefix).glob("lib/python3.11/site-packages/*.dist-info")):
-        h.update(dist.name.encode())
-    return h.hexdigest()
+    return digest(sys.version.encode(), files_digest(package.rglob("*.py")), "\n".join(dists).encode())
 
 
 def shared_environment(env: Path, say) -> Path:

@@ -128,7 +128,9 @@ def log(message: str) -> None:
     print(f"[grade-on-submit {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def handle(course: Course, api: NbGraderAPI, inbound: Path, batch: list[Submission], workers: int) -> None:
+def handle(
+    course: Course, api: NbGraderAPI, inbound: Path, handled: Handled, batch: list[Submission], workers: int
+) -> None:
     """Collect, grade and release feedback for one batch; note it handled at the end."""
     started = time.monotonic()
     spent: dict[str, float] = defaultdict(float)  # seconds per step, for the log
@@ -140,7 +142,7 @@ def handle(course: Course, api: NbGraderAPI, inbound: Path, batch: list[Submissi
         accepted = [s for s in submissions if collect(course, api, inbound, s)]
         spent["collect"] += time.monotonic() - began
         refused = [s for s in submissions if s not in accepted]
-        Handled(course.workspace / HANDLED).note(refused)  # not graded; the log says why
+        handled.note(refused)  # not graded; the log says why
         if not accepted:
             continue
         submissions = accepted
@@ -171,12 +173,12 @@ def handle(course: Course, api: NbGraderAPI, inbound: Path, batch: list[Submissi
             else:
                 log(f"{line}, feedback released")
         # collected now: the timestamps nbgrader copied (a newer submission may be in inbound already)
-        handled = [
+        collected = [
             Submission(s.student, assignment, (course.submitted / s.student / assignment / "timestamp.txt")
                        .read_text().strip())
             for s in submissions
         ]  # fmt: skip
-        Handled(course.workspace / HANDLED).note(handled)
+        handled.note(collected)
         spent["feedback"] += time.monotonic() - began
     steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in spent.items())
     log(f"batch of {len(batch)} handled in {time.monotonic() - started:.1f} s ({steps})")
@@ -185,13 +187,13 @@ def handle(course: Course, api: NbGraderAPI, inbound: Path, batch: list[Submissi
 def serve(course: Course, workers: int, once: bool = False) -> None:
     api = NbGraderAPI(config=course.config)
     inbound = Path(course.config.Exchange.root) / course.course_id / "inbound"
-    waiting = Handled(course.workspace / HANDLED).waiting(newest_submissions(inbound))
-    log(f"watching {inbound}; {len(waiting)} submissions waiting")
+    handled = Handled(course.workspace / HANDLED)  # read once: this service is its one writer
+    log(f"watching {inbound}; {len(handled.waiting(newest_submissions(inbound)))} submissions waiting")
     while True:
-        waiting = Handled(course.workspace / HANDLED).waiting(newest_submissions(inbound))
+        waiting = handled.waiting(newest_submissions(inbound))
         if waiting:
             log(f"{len(waiting)} to grade: {', '.join(s.key for s in waiting)}")
-            handle(course, api, inbound, waiting, workers)
+            handle(course, api, inbound, handled, waiting, workers)
         elif once:
             return
         else:
