@@ -117,15 +117,19 @@ def fill_in(page, sources: list[str]) -> None:
     page.locator(".jp-NotebookPanel .jp-mod-dirty").wait_for(state="detached", timeout=30_000)
 
 
-def validate(page, expected: str) -> str:
-    """Validate from the toolbar; the result dialog's text, once it shows ``expected``, then OK.
-    (nbgrader shows a "Validating" dialog first and the result in another one.)"""
+def validate(page, expected: str, who: str) -> str:
+    """Validate from the toolbar; the result dialog's text (nbgrader titles it "Validation
+    Results", or "Validation failed" when it could not run), then OK. A result without
+    ``expected`` fails here with what the student was shown, and a screenshot."""
     page.locator(".jp-NotebookPanel").get_by_role("button", name="Validate").click()
-    result = page.locator(".jp-Dialog", has_text=expected)
+    result = page.locator(".jp-Dialog", has=page.locator(".jp-Dialog-header", has_text="Validation"))
     result.wait_for(timeout=300_000)
     text = result.inner_text()
+    if expected not in text:
+        page.screenshot(path=str(ARTIFACTS / f"{who}-validate.png"), full_page=True)
     result.get_by_role("button").last.click()
     page.locator(".jp-Dialog").wait_for(state="detached", timeout=30_000)
+    assert expected in text, f"{who} validated and was shown, instead of {expected!r}:\n{text}"
     return text
 
 
@@ -187,7 +191,7 @@ def a_class_session():
                 fetch_and_open(page)
                 fill_in(page, typed[student])
                 expected = "Success!" if student == key_student else MISTAKE.hint
-                seen["validated"][student] = validate(page, expected)
+                seen["validated"][student] = validate(page, expected, student)
                 submitted_at[student] = submit(page)
             for student, page in students.items():
                 seen["latency_s"][student] = round(wait_for_feedback(page) - submitted_at[student], 1)
