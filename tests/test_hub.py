@@ -123,7 +123,13 @@ def validate(page, expected: str, who: str) -> str:
     ``expected`` fails here with what the student was shown, and a screenshot."""
     page.locator(".jp-NotebookPanel").get_by_role("button", name="Validate").click()
     result = page.locator(".jp-Dialog", has=page.locator(".jp-Dialog-header", has_text="Validation"))
-    result.wait_for(timeout=300_000)
+    try:
+        result.wait_for(timeout=300_000)
+    except Exception as error:  # say what the page showed instead: the toolbar, any dialog
+        page.screenshot(path=str(ARTIFACTS / f"{who}-validate.png"), full_page=True)
+        toolbar = page.locator(".jp-NotebookPanel-toolbar").inner_text()
+        dialogs = page.locator(".jp-Dialog").all_inner_texts()
+        raise AssertionError(f"{who}: no validation result; toolbar {toolbar!r}, dialogs {dialogs}") from error
     text = result.inner_text()
     if expected not in text:
         page.screenshot(path=str(ARTIFACTS / f"{who}-validate.png"), full_page=True)
