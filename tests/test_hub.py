@@ -129,7 +129,9 @@ def validate(page, expected: str, who: str) -> str:
         page.screenshot(path=str(ARTIFACTS / f"{who}-validate.png"), full_page=True)
         toolbar = page.locator(".jp-NotebookPanel-toolbar").inner_text()
         dialogs = page.locator(".jp-Dialog").all_inner_texts()
-        raise AssertionError(f"{who}: no validation result; toolbar {toolbar!r}, dialogs {dialogs}") from error
+        raise AssertionError(
+            f"{who}: no validation result; toolbar {toolbar!r}, dialogs {dialogs}"
+        ) from error
     text = result.inner_text()
     if expected not in text:
         page.screenshot(path=str(ARTIFACTS / f"{who}-validate.png"), full_page=True)
