@@ -113,8 +113,12 @@ def fill_in(page, sources: list[str]) -> None:
         page.keyboard.press("Control+A")
         page.keyboard.insert_text(source)
         page.keyboard.press("Escape")
+    # the notebook's tab is marked dirty, then clean once saved: Validate saves again first, and a
+    # second save racing this one finds the file newer than it knows ("File Changed")
+    dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty", has_text=f"{AID}.ipynb")
+    dirty.wait_for(timeout=30_000)
     page.keyboard.press("Control+S")
-    page.locator(".jp-NotebookPanel .jp-mod-dirty").wait_for(state="detached", timeout=30_000)
+    dirty.wait_for(state="detached", timeout=60_000)
 
 
 def validate(page, expected: str, who: str) -> str:
