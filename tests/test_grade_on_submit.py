@@ -20,9 +20,9 @@ import pytest
 
 from convlab.grading.course import Course
 from tests.catalogue import MUTANTS
-from tests.support.graded import answer_key, inject, mutant_outcome
+from tests.support.graded import answer_key, inject, mistaken_score
 from tests.support.grading import points
-from tests.support.hub import Hub, running_hub, service_lines
+from tests.support.hub import Hub, hand_in, running_hub, service_lines
 
 pytestmark = [
     pytest.mark.slow,
@@ -39,15 +39,6 @@ def nbgrader(hub: Hub, user: str, *args: str) -> str:
     done = hub.run_as(user, "nbgrader", *args, timeout=120)
     assert done.returncode == 0, f"{user}: nbgrader {' '.join(args)}\n{done.stdout}{done.stderr}"
     return done.stdout + done.stderr
-
-
-def hand_in(hub: Hub, student: str, nb) -> None:
-    """The student's notebook, saved in their copy of the assignment, then nbgrader submit."""
-    path = f"{AID}/{AID}.ipynb"
-    write = hub.run_as(student, "python", "-c", f"import sys; open({path!r}, 'w').write(sys.stdin.read())",
-                       input=nbformat.writes(nb))  # fmt: skip
-    assert write.returncode == 0, write.stderr
-    nbgrader(hub, student, "submit", AID)
 
 
 def newest_submissions(hub: Hub) -> dict[str, str]:
@@ -106,7 +97,7 @@ def flooded():
         for student in hub.students:
             nbgrader(hub, student, "fetch_assignment", AID)
         for student, nb in plan.items():
-            hand_in(hub, student, nb)
+            hand_in(hub, student, AID, nbformat.writes(nb))
         deadline = time.monotonic() + 120
         while not service_lines(hub, "to grade"):
             assert time.monotonic() < deadline, hub.log_text()[-3000:]
@@ -114,7 +105,7 @@ def flooded():
         kill_the_service(hub)  # mid-batch: its first batch is being graded
         first = wait_for_feedback(hub, hub.students)
         resubmitter = hub.students[1]
-        hand_in(hub, resubmitter, key)
+        hand_in(hub, resubmitter, AID, nbformat.writes(key))
         second = wait_for_feedback(hub, [resubmitter])
         yield hub, plan, key, first, second
 
@@ -139,15 +130,9 @@ def a_linked_submission(flooded):
     return hub, student, key, stamp
 
 
-def full_and_mistaken() -> tuple[float, float]:
-    full = sum(points(AID).values())
-    _, failed, _ = mutant_outcome(AID, MISTAKE)
-    return full, sum(p for test, p in points(AID).items() if test not in failed)
-
-
 def test_every_submission_of_the_flood_gets_its_feedback_after_a_crash(flooded):
     hub, plan, key, first, _ = flooded
-    full, mistaken = full_and_mistaken()
+    full, mistaken = sum(points(AID).values()), mistaken_score(AID, MISTAKE)
     assert mistaken < full
     expected = {s: (full if nb is key else mistaken, full) for s, nb in plan.items()}
     assert first == expected, hub.log_text()[-4000:]
@@ -172,7 +157,7 @@ def test_a_submission_linking_to_the_answer_key_is_refused_unread(a_linked_submi
 
 def test_a_resubmission_is_regraded_and_its_feedback_replaces_the_old(flooded):
     hub, _, _, first, second = flooded
-    full, mistaken = full_and_mistaken()
+    full, mistaken = sum(points(AID).values()), mistaken_score(AID, MISTAKE)
     resubmitter = hub.students[1]
     assert first[resubmitter] == (mistaken, full) and second == {resubmitter: (full, full)}
     handled = (hub.course / "autograder" / ".grade-on-submit.json").read_text()

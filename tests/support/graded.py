@@ -16,6 +16,7 @@ import nbformat
 
 from convlab.grading import mistakes
 from tests.catalogue.mutant import Mutant
+from tests.support.grading import points
 from tests.support.notebooks import ROOT, load, nbgrader_role
 
 SOLUTION = re.compile(r"(?P<indent>[ \t]*)### BEGIN SOLUTION\n(?P<body>.*?)\n[ \t]*### END SOLUTION", re.S)
@@ -83,6 +84,13 @@ def mutant_outcome(aid: str, mutant: Mutant) -> tuple[dict[str, str | None], set
     failed = {t for t, message in results.items() if message}
     own = {t for t in results if exercise_of(t, exercises) == mutant.exercise}
     return results, failed, own
+
+
+def mistaken_score(aid: str, mutant: Mutant) -> float:
+    """The points the answer key with ``mutant`` injected earns: its test cells that pass when
+    run here, in-process (not through the grader)."""
+    _, failed, _ = mutant_outcome(aid, mutant)
+    return sum(p for test, p in points(aid).items() if test not in failed)
 
 
 def run_in_fresh_process(nb: nbformat.NotebookNode, tmp_path) -> dict:

@@ -165,6 +165,19 @@ def running_hub(students: int = 2, *extra: str, timeout_s: float = 180) -> Itera
             raise RuntimeError("test accounts left on this machine: " + "; ".join(filter(None, left)))
 
 
+def hand_in(hub: Hub, student: str, aid: str, text: str) -> str:
+    """As the student: save ``text`` as their copy of ``aid``'s notebook, then ``nbgrader
+    submit``; the submission's timestamp."""
+    path = f"{aid}/{aid}.ipynb"
+    write = hub.run_as(student, "python", "-c", f"import sys; open({path!r}, 'w').write(sys.stdin.read())",
+                       input=text)  # fmt: skip
+    done = hub.run_as(student, "nbgrader", "submit", aid, timeout=120)
+    if write.returncode or done.returncode:
+        raise RuntimeError(f"{student} could not submit: {write.stderr}{done.stdout}{done.stderr}")
+    inbound = hub.exchange / "convlab" / "inbound"
+    return max(p.name.rsplit("+", 3)[2] for p in inbound.iterdir() if p.name.startswith(f"{student}+"))
+
+
 def service_lines(hub: Hub, pattern: str) -> list[str]:
     return [
         line

@@ -29,7 +29,7 @@ import time
 import nbformat
 
 from tests.support.graded import answer_key
-from tests.support.hub import Hub, running_hub
+from tests.support.hub import Hub, hand_in, running_hub
 
 AID = "01_cross_correlation"
 
@@ -40,18 +40,6 @@ def handled(hub: Hub) -> dict[str, str]:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
-
-
-def submit(hub: Hub, student: str, text: str) -> str:
-    """Hand in ``text`` as the student; the submission's timestamp."""
-    path = f"{AID}/{AID}.ipynb"
-    write = hub.run_as(student, "python", "-c", f"import sys; open({path!r}, 'w').write(sys.stdin.read())",
-                       input=text)  # fmt: skip
-    done = hub.run_as(student, "nbgrader", "submit", AID)
-    if write.returncode or done.returncode:
-        raise SystemExit(f"{student} could not submit: {write.stderr}{done.stdout}{done.stderr}")
-    inbound = hub.exchange / "convlab" / "inbound"
-    return max(p.name.rsplit("+", 3)[2] for p in inbound.iterdir() if p.name.startswith(f"{student}+"))
 
 
 def released(hub: Hub, student: str, timestamp: str, timeout_s: float = 600) -> float:
@@ -79,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
         idle = []
         for student in hub.students[:3]:
-            timestamp = submit(hub, student, key)
+            timestamp = hand_in(hub, student, AID, key)
             began = time.monotonic()
             idle.append(released(hub, student, timestamp) - began)
         print(f"idle: Submit -> feedback fetchable: {', '.join(f'{s:.1f}' for s in idle)} s "
@@ -88,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         stamps: dict[str, str] = {}
         began = time.monotonic()
         threads = [
-            threading.Thread(target=lambda s=s: stamps.__setitem__(s, submit(hub, s, key)))
+            threading.Thread(target=lambda s=s: stamps.__setitem__(s, hand_in(hub, s, AID, key)))
             for s in hub.students
         ]
         for thread in threads:
