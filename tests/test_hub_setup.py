@@ -1,15 +1,21 @@
 """``make hub`` before anything starts: a roster it cannot use is refused whole, naming the line,
-before any account, group or folder exists; grading on submit can be switched off."""
+before any account, group or folder exists; grading on submit can be switched off; its service
+stops at once when the hub stops it."""
 
 import grp
 import json
 import pwd
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
+from convlab.grading.environ import tools_first
 from convlab.hub import deploy
+from tests.support.course import copy_course
 
 HEADER = "id,name,role\n"
 GOOD = "chbadt,Teacher,instructor\nchbads,Student,student\n"
@@ -76,3 +82,28 @@ def test_grading_on_submit_is_a_service_of_its_own_account_and_can_be_switched_o
     assert on.Authenticator.admin_users == {"teacher"}
     off = hub_config(tmp_path, monkeypatch, False)
     assert not off.JupyterHub.get("services")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_the_service_stops_at_once_when_the_hub_stops_it(tmp_path, signum):
+    """JupyterHub stops a service with SIGINT, then SIGTERM after 10 s: the service stops on
+    either, even when started with SIGINT ignored (as a background job's children are)."""
+    course = copy_course(tmp_path)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
+    service = subprocess.Popen(
+        [sys.executable, "-m", "convlab.hub.service", "--course", str(course), "--workers", "1"],
+        cwd=course,
+        env=tools_first(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert "watching" in service.stdout.readline()
+        service.send_signal(signum)
+        out, _ = service.communicate(timeout=10)  # what JupyterHub would wait before its next signal
+        assert service.returncode == 0 and "stopped" in out, out
+    finally:
+        service.kill()

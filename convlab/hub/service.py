@@ -19,9 +19,11 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -110,7 +112,7 @@ def collect(course: Course, api: NbGraderAPI, inbound: Path, submission: Submiss
     when their folders hold a symbolic link, before or after the copy."""
     links = links_in(inbound, submission)
     if not links:
-        with temp_attrs(api.coursedir, student_id=submission.student):
+        with temp_attrs(api.coursedir, student_id=submission.student), stops_wait():
             collected = api.collect(submission.assignment, update=True)
         if not collected["success"]:
             why = (collected.get("log") or "") + (collected.get("error") or "")
@@ -122,6 +124,30 @@ def collect(course: Course, api: NbGraderAPI, inbound: Path, submission: Submiss
     if links:
         log(f"{submission.key}: refused, not graded: it holds symbolic links ({', '.join(links[:5])})")
     return not links
+
+
+STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+def stop_on_signals() -> None:
+    """JupyterHub stops its services with SIGINT, then SIGTERM: either raises KeyboardInterrupt,
+    which unwinds a batch (its kernels stopped, nothing noted handled, so it is graded again
+    next time). Set here because a process started with SIGINT ignored (a background job's
+    children are) would otherwise keep ignoring it, and the hub would wait for SIGTERM."""
+    for signum in STOPS:
+        signal.signal(signum, signal.default_int_handler)
+
+
+@contextmanager
+def stops_wait():
+    """A stop waits (the signal is held, then delivered) while nbgrader copies a submission:
+    stopped mid-copy, a partial copy with its timestamp would stay, and collect would not
+    replace it next time."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def log(message: str) -> None:
@@ -207,7 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="grade what is waiting, then stop")
     args = parser.parse_args(argv)
     os.umask(0o007)  # the gradebook and feedback stay writable by the staff group, closed to others
-    serve(Course(args.course), args.workers, args.once)
+    stop_on_signals()
+    try:
+        serve(Course(args.course), args.workers, args.once)
+    except KeyboardInterrupt:
+        log("stopped")
     return 0
 
 
