@@ -4,17 +4,19 @@ stops at once when the hub stops it."""
 
 import grp
 import json
+import os
 import pwd
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from convlab.grading.environ import tools_first
-from convlab.hub import deploy
+from convlab.hub import deploy, service
 from tests.support.course import copy_course
 
 HEADER = "id,name,role\n"
@@ -91,7 +93,7 @@ def test_the_service_stops_at_once_when_the_hub_stops_it(tmp_path, signum):
     course = copy_course(tmp_path)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.Exchange.root = {str(tmp_path / 'exchange')!r}\n")
-    service = subprocess.Popen(
+    running = subprocess.Popen(
         [sys.executable, "-m", "convlab.hub.service", "--course", str(course), "--workers", "1"],
         cwd=course,
         env=tools_first(),
@@ -101,9 +103,30 @@ def test_the_service_stops_at_once_when_the_hub_stops_it(tmp_path, signum):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
-        assert "watching" in service.stdout.readline()
-        service.send_signal(signum)
-        out, _ = service.communicate(timeout=10)  # what JupyterHub would wait before its next signal
-        assert service.returncode == 0 and "stopped" in out, out
+        assert "watching" in running.stdout.readline()
+        running.send_signal(signum)
+        out, _ = running.communicate(timeout=10)  # what JupyterHub would wait before its next signal
+        assert running.returncode == 0 and "stopped" in out, out
     finally:
-        service.kill()
+        running.kill()
+
+
+def test_a_stop_waits_for_the_copy_of_a_submission():
+    """A stop that arrives while nbgrader copies a submission takes effect once the copy is
+    done, not in the middle of it."""
+    before = {signum: signal.getsignal(signum) for signum in service.STOPS}
+    try:
+        service.stop_on_signals()
+        copied = []
+        with pytest.raises(KeyboardInterrupt):
+            with service.stops_wait():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.1)  # the handler runs here, during the "copy"
+                copied.append("the whole copy")
+        assert copied == ["the whole copy"]
+        with pytest.raises(KeyboardInterrupt):  # and outside a copy, at once
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)

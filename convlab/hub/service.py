@@ -126,7 +126,15 @@ def collect(course: Course, api: NbGraderAPI, inbound: Path, submission: Submiss
     return not links
 
 
-STOPS = {signal.SIGINT, signal.SIGTERM}
+STOPS = (signal.SIGINT, signal.SIGTERM)
+_held: list[int] | None = None  # the stops that arrived during a copy, while one runs
+
+
+def _stop(signum, frame) -> None:
+    if _held is not None:
+        _held.append(signum)
+        return
+    raise KeyboardInterrupt
 
 
 def stop_on_signals() -> None:
@@ -135,19 +143,22 @@ def stop_on_signals() -> None:
     next time). Set here because a process started with SIGINT ignored (a background job's
     children are) would otherwise keep ignoring it, and the hub would wait for SIGTERM."""
     for signum in STOPS:
-        signal.signal(signum, signal.default_int_handler)
+        signal.signal(signum, _stop)
 
 
 @contextmanager
 def stops_wait():
-    """A stop waits (the signal is held, then delivered) while nbgrader copies a submission:
-    stopped mid-copy, a partial copy with its timestamp would stay, and collect would not
-    replace it next time."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    """A stop waits until nbgrader has copied a submission, then takes effect: stopped
+    mid-copy, a partial copy with its timestamp would stay, and collect would not replace it
+    next time. (Python runs signal handlers in the main thread, whichever thread got the signal.)"""
+    global _held
+    _held = []
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        arrived, _held = _held, None
+    if arrived:
+        raise KeyboardInterrupt
 
 
 def log(message: str) -> None:
