@@ -22,7 +22,7 @@ from convlab.grading.course import Course
 from tests.catalogue import MUTANTS
 from tests.support.graded import answer_key, inject, mistaken_score
 from tests.support.grading import points
-from tests.support.hub import Hub, hand_in, running_hub, service_lines
+from tests.support.hub import Hub, hand_in, newest_submissions, running_hub, service_lines
 
 pytestmark = [
     pytest.mark.slow,
@@ -39,14 +39,6 @@ def nbgrader(hub: Hub, user: str, *args: str) -> str:
     done = hub.run_as(user, "nbgrader", *args, timeout=120)
     assert done.returncode == 0, f"{user}: nbgrader {' '.join(args)}\n{done.stdout}{done.stderr}"
     return done.stdout + done.stderr
-
-
-def newest_submissions(hub: Hub) -> dict[str, str]:
-    newest: dict[str, str] = {}
-    for entry in (hub.exchange / "convlab" / "inbound").iterdir():
-        student, _, timestamp, _ = entry.name.rsplit("+", 3)
-        newest[student] = max(newest.get(student, ""), timestamp)
-    return newest
 
 
 def feedback_score(hub: Hub, student: str, timestamp: str) -> tuple[float, float] | None:

@@ -5,6 +5,7 @@ confirm the same outcome through the real grader.
 """
 
 import contextlib
+import functools
 import io
 import json
 import re
@@ -86,6 +87,7 @@ def mutant_outcome(aid: str, mutant: Mutant) -> tuple[dict[str, str | None], set
     return results, failed, own
 
 
+@functools.cache  # one in-process run per mistake and session, however many tests ask
 def mistaken_score(aid: str, mutant: Mutant) -> float:
     """The points the answer key with ``mutant`` injected earns: its test cells that pass when
     run here, in-process (not through the grader)."""

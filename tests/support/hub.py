@@ -174,8 +174,17 @@ def hand_in(hub: Hub, student: str, aid: str, text: str) -> str:
     done = hub.run_as(student, "nbgrader", "submit", aid, timeout=120)
     if write.returncode or done.returncode:
         raise RuntimeError(f"{student} could not submit: {write.stderr}{done.stdout}{done.stderr}")
-    inbound = hub.exchange / "convlab" / "inbound"
-    return max(p.name.rsplit("+", 3)[2] for p in inbound.iterdir() if p.name.startswith(f"{student}+"))
+    return newest_submissions(hub)[student]
+
+
+def newest_submissions(hub: Hub) -> dict[str, str]:
+    """Each student's newest timestamp in the exchange's ``inbound/`` (entries are nbgrader's
+    ``student+assignment+timestamp+random``)."""
+    newest: dict[str, str] = {}
+    for entry in (hub.exchange / "convlab" / "inbound").iterdir():
+        student, _, timestamp, _ = entry.name.rsplit("+", 3)
+        newest[student] = max(newest.get(student, ""), timestamp)
+    return newest
 
 
 def service_lines(hub: Hub, pattern: str) -> list[str]:
