@@ -29,3 +29,9 @@ c.Execute.store_widget_state = False
 # Formgrader): a tenth of the score per started day late (convlab/grading/late.py).
 c.AssignLatePenalties.plugin_class = "convlab.grading.late.PerDayPenalty"
 c.PerDayPenalty.per_day = 0.1
+
+# Feedback runs no student script: nbconvert's sanitizer on student HTML and markdown, and a
+# Content-Security-Policy on the feedback page (convlab/grading/feedback.py).
+from convlab.grading.feedback import configure  # noqa: E402
+
+configure(c)

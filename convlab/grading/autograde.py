@@ -55,6 +55,7 @@ from convlab.grading.mistakes import Mistake, extract, write_mistakes
 from convlab.grading.pool import execute_locally, on_this_machine
 from convlab.grading.replay import record, replaying
 from convlab.grading.results import Result, summary, write_report
+from convlab.grading.roster import is_id
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Memory:
         self.path = course.workspace / ".grading-state.json"
         self.journal = course.workspace / ".grading-journal.jsonl"
         self.state = json.loads(self.path.read_text()) if self.path.exists() else {}
+        self.refused: list[str] = []  # submitted folders that are not graded, and why
         if self.journal.exists():  # a run that did not finish: what it recorded still counts
             for line in self.journal.read_text().splitlines():
                 with contextlib.suppress(ValueError):  # the line a kill cut short
@@ -148,6 +150,12 @@ class Memory:
         for folder in sorted(p for p in self.course.submitted.glob("*/*") if p.is_dir()):
             student, assignment = folder.parent.name, folder.name
             if (assignments and assignment not in assignments) or (students and student not in students):
+                continue
+            if not is_id(student):  # a name nbgrader would glob, a path, or a formula
+                self.refused.append(
+                    f"{folder.relative_to(self.course.root)}: not graded, {student!r} is not a student id "
+                    "(letters, digits, . _ -, beginning with a letter or digit)"
+                )
                 continue
             if not (self.course.source / assignment).is_dir():
                 continue  # not an assignment of this course: nbgrader would not grade it either
@@ -222,6 +230,8 @@ def _grade(course, assignments, students, workers, force, limits, progress, requ
     say = functools.partial(tqdm.write, file=sys.stderr) if progress else (lambda _msg: None)
 
     jobs = memory.jobs(list(assignments), list(students), limits)
+    for refusal in memory.refused:
+        say(refusal)
     graded_assignments = sorted({j.assignment for j in jobs})
     for assignment in graded_assignments:
         memory.register(assignment, say)
@@ -341,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         help="refuse to grade where a kernel cannot be fully confined (network, files, processes)",
     )
     args = parser.parse_args(argv)
+    bad = [s for s in args.student if not is_id(s)]
+    if bad:
+        parser.error(f"not a student id: {', '.join(map(repr, bad))} (letters, digits, . _ -)")
     course = Course(args.root)
     limits = Limits(
         cell_seconds=args.timeout,

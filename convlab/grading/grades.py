@@ -27,7 +27,7 @@ from convlab.grading.course import Course
 from convlab.grading.exercises import Assignment, class_scores
 from convlab.grading.lms import write_canvas, write_moodle
 from convlab.grading.review import Flag, review, write_flags
-from convlab.grading.roster import read_roster
+from convlab.grading.roster import is_id, read_roster
 from convlab.grading.tables import write_csv
 
 
@@ -109,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     with course.gradebook() as gb:  # students the gradebook knows with nothing graded get a row too
         everyone = sorted(set(graded) | {s.id for s in gb.students})
+    odd = [s for s in everyone if not is_id(s)]  # put there by hand, or by plain nbgrader
+    if odd:
+        print(
+            f"left out, not student ids (letters, digits, . _ -): {', '.join(map(repr, odd))}",
+            file=sys.stderr,
+        )
+        everyone, graded = [s for s in everyone if is_id(s)], [s for s in graded if is_id(s)]
     out = course.workspace
     roster_path = out / "roster.csv"
     # a bad roster stops the command before it writes anything (RosterError names the line)

@@ -16,6 +16,8 @@ from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets.config import Config
 
+from convlab.grading.roster import is_id
+
 
 class Replay(NbGraderPreprocessor):
     """Stands in for nbgrader's ``Execute``: it returns the notebook a worker executed, after
@@ -45,7 +47,10 @@ def replaying(config: Config) -> NbGraderAPI:
 
 def record(api: NbGraderAPI, student: str, assignment: str, notebooks: dict[str, str]) -> tuple[bool, str]:
     """nbgrader's Autograde for one submission, given its executed notebooks (name -> JSON):
-    (success, nbgrader's error or log)."""
+    (success, nbgrader's error or log). A name that is not a student id never reaches the
+    gradebook (nbgrader would take it as a pattern of folders)."""
+    if not is_id(student):
+        return False, f"{student!r} is not a student id: not recorded"
     for name, notebook in notebooks.items():
         Replay.executed[(student, assignment, name)] = notebook
     try:

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from convlab.grading.course import Course
+from convlab.grading.roster import is_id
 from convlab.grading.tables import write_csv
 
 # Modules whose attributes a submission must not assign to (by any alias it imports them under).
@@ -159,6 +160,8 @@ def review(course: Course) -> list[Flag]:
     flags = []
     for path in sorted(course.submitted.glob("*/*/*.ipynb")):
         student, assignment = path.parent.parent.name, path.parent.name
+        if not is_id(student):
+            continue  # not a student's folder: make autograde refuses it, and says so
         release_path = course.release / assignment / path.name
         if not release_path.exists():
             flags.append(Flag(student, assignment, f"{path.name} is not a notebook of this assignment"))

@@ -5,7 +5,8 @@ One row per person, a header naming the columns::
     id,name,email,lms_id,sis_id,section
     ada,Ada Lovelace,ada@example.edu,1001,S0001,A
 
-- ``id``: the course id, the folder name under ``autograder/submitted/`` (letters, digits, ``._-``);
+- ``id``: the course id, the folder name under ``autograder/submitted/`` (letters, digits, ``._-``,
+  beginning with a letter or digit: :func:`is_id`);
 - ``name``, ``email``: as the LMS shows them;
 - ``lms_id``: Canvas's user ID; ``sis_id``: the student-information-system id (Canvas's SIS User
   ID, Moodle's ID number); ``section``: optional;
@@ -24,6 +25,14 @@ from pathlib import Path
 COLUMNS = ("id", "name", "email", "lms_id", "sis_id", "section")
 ROLES = ("student", "instructor")
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def is_id(name: str) -> bool:
+    """Whether ``name`` can be a student id: what the roster accepts, and what every command
+    that takes an id from a folder's name (the exchange, ``autograder/submitted/``) or a
+    gradebook checks before using it. It cannot hold a path separator or a glob character, be
+    ``.`` or ``..``, or begin with a character a spreadsheet would run (``= + - @``)."""
+    return isinstance(name, str) and ID.fullmatch(name) is not None
 
 
 class RosterError(SystemExit):
@@ -65,7 +74,7 @@ def read_roster(path: Path) -> list[Member]:
                 raise RosterError(f"{path}, line {line}: {len(row)} fields, the header has {len(header)}")
             fields = {h: cell.strip() for h, cell in zip(header, row, strict=True)}
             member = Member(**{k: v for k, v in fields.items() if v or k == "id"})
-            if not ID.fullmatch(member.id):
+            if not is_id(member.id):
                 raise RosterError(f"{path}, line {line}: {member.id!r} is not an id (letters, digits, . _ -)")
             if member.role not in ROLES:
                 raise RosterError(

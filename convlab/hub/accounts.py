@@ -75,6 +75,14 @@ def _lines_of(path: Path) -> dict[str, int]:
     return {row[column].strip(): n for n, row in enumerate(rows[1:], start=2) if len(row) > column}
 
 
+def first_password() -> str:
+    """A random password that begins with a letter or digit (one beginning with ``-`` would be
+    written as text, ``'-...``, in first-passwords.csv: convlab.grading.tables)."""
+    while not (password := secrets.token_urlsafe(9))[0].isalnum():
+        pass
+    return password
+
+
 def _account(name: str):
     try:
         return pwd.getpwnam(name)
@@ -113,7 +121,7 @@ def ensure(members: list[Member], names: Names, say=print) -> dict[str, str]:
             comment = member.name.replace(":", " ")
             _run("useradd", "--create-home", "--shell", "/bin/bash", "--comment", comment,
                  "-K", "HOME_MODE=0700", member.id)  # fmt: skip
-            created[member.id] = secrets.token_urlsafe(9)
+            created[member.id] = first_password()
             _run("chpasswd", stdin=f"{member.id}:{created[member.id]}\n")
         home = Path(pwd.getpwnam(member.id).pw_dir)
         if home.is_dir() and home.stat().st_mode & 0o007:

@@ -29,6 +29,7 @@ from pathlib import Path
 import convlab
 from convlab.grading.autograde import digest, files_digest
 from convlab.grading.course import Course
+from convlab.grading.tables import read_csv, write_csv
 from convlab.hub import accounts, environment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,6 +102,8 @@ def course_folder(course: Path, exchange: Path, roster: Path, names: accounts.Na
                 "# Student code runs only confined: plain `nbgrader autograde` refuses to execute it.\n"
                 "from convlab.hub.confined import autograde_steps  # noqa: E402\n"
                 "c.Autograde.autograde_preprocessors = autograde_steps()\n"
+                "# A submission counts only for the account that owns it (convlab/hub/inbound.py).\n"
+                'c.ExchangeFactory.collect = "convlab.hub.inbound.OwnedCollect"\n'
             )
     (course / "autograder").mkdir(exist_ok=True)
     (course / "Makefile").write_text(COURSE_MAKEFILE)
@@ -170,10 +173,8 @@ def first_passwords(state: Path, created: dict[str, str], say) -> None:
     if not created:
         return
     path = state / "first-passwords.csv"
-    new = not path.exists()
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as f:
-        f.write("id,password\n" if new else "")
-        f.writelines(f"{name},{password}\n" for name, password in created.items())
+    kept = [[r["id"], r["password"]] for r in read_csv(path) if r["id"] not in created]
+    write_csv(path, ["id", "password"], kept + [list(item) for item in created.items()], mode=0o600)
     say(f"first passwords of the new accounts: {path} (root only; hand them out, ask for a change)")
 
 

@@ -10,7 +10,14 @@ student's feedback. Only then does it note the submission as handled, in a small
 atomically, so a service that dies mid-batch grades that batch again when the hub restarts it,
 and a flood of submissions waits in ``inbound/`` for the next batch instead of being dropped.
 A resubmission is newer than what was handled: it is regraded and its feedback replaces the old.
-A submission whose folder holds a symbolic link is refused unread (see :func:`links_in`).
+
+Who handed a submission in, and when, comes from the system, not from the folder's name
+(:mod:`convlab.hub.inbound`): a folder counts for student S only when S's account owns it and
+all it holds and S is a student of the roster, and its time is the folder's own. Anything else
+(a folder made for someone else, ``nbgrader submit --student``, a timestamp of 2099, an id such
+as ``..``, ``*`` or ``=2+5``, a symbolic link inside) is refused, once, with a line in the log
+saying why, and left in ``inbound/`` for an instructor. Whoever handed in a submission that was
+not graded finds a page saying why in the place of its feedback (*Fetch Feedback*).
 """
 
 from __future__ import annotations
@@ -18,57 +25,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import sys
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
-from nbgrader.utils import parse_utc, temp_attrs
+from nbgrader.utils import capture_log, parse_utc, temp_attrs
 
 from convlab.grading.autograde import grade
 from convlab.grading.course import Course
+from convlab.hub import inbound as exchange
+from convlab.hub.inbound import Entry, OwnedCollect
 
 POLL_SECONDS = 1.0
 HANDLED = ".grade-on-submit.json"  # in the course's autograder/: (student/assignment -> timestamp)
-
-
-@dataclass(frozen=True)
-class Submission:
-    student: str
-    assignment: str
-    timestamp: str  # as nbgrader wrote it in the folder's name
-
-    @property
-    def key(self) -> str:
-        return f"{self.student}/{self.assignment}"
-
-    @property
-    def when(self) -> datetime:
-        return parse_utc(self.timestamp)
-
-
-def newest_submissions(inbound: Path) -> dict[str, Submission]:
-    """The newest submission per student and assignment in nbgrader's ``inbound/`` folder,
-    whose entries are named ``student+assignment+timestamp+random`` (nbgrader's submit)."""
-    newest: dict[str, Submission] = {}
-    for entry in os.scandir(inbound) if inbound.is_dir() else ():
-        parts = entry.name.rsplit("+", 3)
-        if len(parts) != 4 or not entry.is_dir(follow_symlinks=False):
-            continue
-        try:
-            submission = Submission(*parts[:3])
-            submission.when  # noqa: B018 (an unreadable timestamp is not a submission)
-        except ValueError:
-            continue
-        if submission.key not in newest or submission.when > newest[submission.key].when:
-            newest[submission.key] = submission
-    return newest
 
 
 class Handled:
@@ -78,12 +52,12 @@ class Handled:
         self.path = path
         self.done: dict[str, str] = json.loads(path.read_text()) if path.is_file() else {}
 
-    def waiting(self, newest: dict[str, Submission]) -> list[Submission]:
+    def waiting(self, newest: dict[str, Entry]) -> list[Entry]:
         return [
             s for k, s in sorted(newest.items()) if k not in self.done or s.when > parse_utc(self.done[k])
         ]
 
-    def note(self, submissions: list[Submission]) -> None:
+    def note(self, submissions: list[Entry]) -> None:
         self.done.update({s.key: s.timestamp for s in submissions})
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "w") as f:
@@ -93,37 +67,72 @@ class Handled:
         os.replace(tmp, self.path)
 
 
-def links_in(inbound: Path, submission: Submission) -> list[str]:
-    """The symbolic links in the student's submission folders for the assignment (nbgrader's
-    collect takes the newest, which may be newer than ``submission``). A student owns those
-    folders and could point a link at a file only the grader may read (the answer key, the
-    gradebook); collect would copy what it points to, for the student's code to print into
-    their feedback."""
-    found = []
-    for folder in inbound.glob(f"{submission.student}+{submission.assignment}+*"):
-        found += [folder] if folder.is_symlink() else []
-        for where, folders, files in os.walk(folder):
-            found += [Path(where, name) for name in folders + files if Path(where, name).is_symlink()]
-    return [p.name for p in found]
+class Inbound:
+    """The exchange's ``inbound/`` as the service sees it: the submissions that count, judged
+    every poll; each refusal logged, and told to whoever handed it in, once."""
+
+    def __init__(self, course: Course):
+        self.course = course
+        self.course_path = Path(course.config.Exchange.root) / course.course_id
+        self.path = self.course_path / "inbound"
+        self.told: set[str] = set()  # entries whose fate was logged and told (this run)
+
+    def newest(self) -> dict[str, Entry]:
+        entries, refusals = exchange.scan(
+            self.path, exchange.students(self.course.workspace), set(self.course.assignments())
+        )
+        for r in refusals:
+            self.refuse(r.name, r.uid, r.reason)
+        for e in entries:
+            if e.note and e.name not in self.told:
+                log(f"{e.key}: {e.note}")
+                self.told.add(e.name)
+        self.entries = entries
+        return exchange.newest(entries)
+
+    def refuse(self, name: str, uid: int | None, reason: str, key: str = "") -> None:
+        if name in self.told:
+            return
+        self.told.add(name)
+        log(f"{key or 'inbound/' + name}: refused, not graded: {reason}")
+        if uid is not None:
+            what = name.rsplit("+", 1)[0]
+            self.tell(name, uid, "Not graded", f"This submission ({what}) was not graded: {reason}.")
+
+    def tell(self, name: str, uid: int, title: str, text: str) -> None:
+        try:
+            exchange.tell(self.course_path, self.path, name, uid, title, text)
+        except OSError as err:  # telling is a courtesy: it never stops grading
+            log(f"inbound/{name}: could not release a page saying so ({err})")
+
+    def superseded(self, graded: list[Entry]) -> None:
+        """Tell each older submission of those just graded that a newer one was graded instead
+        (a graded submission keeps its feedback: :func:`convlab.hub.inbound.tell` replaces none)."""
+        latest = {s.key: s for s in graded}
+        for e in self.entries:
+            s = latest.get(e.key)
+            if s is not None and e.name != s.name and e.when < s.when and e.name not in self.told:
+                self.told.add(e.name)
+                why = f"This submission ({e.timestamp}) was not graded: your later one ({s.timestamp}) was."
+                self.tell(e.name, e.uid, "Not graded", why)
 
 
-def collect(course: Course, api: NbGraderAPI, inbound: Path, submission: Submission) -> bool:
-    """nbgrader's collect, for this submission's student only; False (and nothing collected)
-    when their folders hold a symbolic link, before or after the copy."""
-    links = links_in(inbound, submission)
-    if not links:
-        with temp_attrs(api.coursedir, student_id=submission.student), stops_wait():
-            collected = api.collect(submission.assignment, update=True)
-        if not collected["success"]:
-            why = (collected.get("log") or "") + (collected.get("error") or "")
-            log(f"{submission.key}: nbgrader could not collect it: {why[-800:]}")
-            return False
-        links = links_in(inbound, submission)  # one swapped in while nbgrader copied
-        if links:
-            shutil.rmtree(course.submitted / submission.student / submission.assignment, ignore_errors=True)
-    if links:
-        log(f"{submission.key}: refused, not graded: it holds symbolic links ({', '.join(links[:5])})")
-    return not links
+def collect(api: NbGraderAPI, submissions: Inbound, submission: Entry) -> bool:
+    """nbgrader's collect with the exchange's rules (:class:`~convlab.hub.inbound.OwnedCollect`)
+    for this submission's student; False when it did not take it (refused, logged)."""
+    with temp_attrs(api.coursedir, student_id=submission.student, assignment_id=submission.assignment):
+        app = OwnedCollect(coursedir=api.coursedir, authenticator=api.authenticator, parent=api)
+        app.update = True
+        with stops_wait():
+            collected = capture_log(app)
+    if not collected["success"]:
+        why = (collected.get("log") or "") + (collected.get("error") or "")
+        log(f"{submission.key}: nbgrader could not collect it: {why[-800:]}")
+        return False
+    for name, reason in getattr(app, "refused", {}).items():
+        if name.startswith(f"{submission.student}+{submission.assignment}+"):
+            submissions.refuse(name, submission.uid, reason, key=submission.key)
+    return submission.name not in getattr(app, "refused", {})
 
 
 STOPS = (signal.SIGINT, signal.SIGTERM)
@@ -166,17 +175,17 @@ def log(message: str) -> None:
 
 
 def handle(
-    course: Course, api: NbGraderAPI, inbound: Path, handled: Handled, batch: list[Submission], workers: int
+    course: Course, api: NbGraderAPI, inbound: Inbound, handled: Handled, batch: list[Entry], workers: int
 ) -> None:
     """Collect, grade and release feedback for one batch; note it handled at the end."""
     started = time.monotonic()
     spent: dict[str, float] = defaultdict(float)  # seconds per step, for the log
-    by_assignment: dict[str, list[Submission]] = defaultdict(list)
+    by_assignment: dict[str, list[Entry]] = defaultdict(list)
     for submission in batch:
         by_assignment[submission.assignment].append(submission)
     for assignment, submissions in sorted(by_assignment.items()):
         began = time.monotonic()
-        accepted = [s for s in submissions if collect(course, api, inbound, s)]
+        accepted = [s for s in submissions if collect(api, inbound, s)]
         spent["collect"] += time.monotonic() - began
         refused = [s for s in submissions if s not in accepted]
         handled.note(refused)  # not graded; the log says why
@@ -211,11 +220,13 @@ def handle(
                 log(f"{line}, feedback released")
         # collected now: the timestamps nbgrader copied (a newer submission may be in inbound already)
         collected = [
-            Submission(s.student, assignment, (course.submitted / s.student / assignment / "timestamp.txt")
-                       .read_text().strip())
+            replace(
+                s, timestamp=(course.submitted / s.student / assignment / "timestamp.txt").read_text().strip()
+            )
             for s in submissions
-        ]  # fmt: skip
+        ]
         handled.note(collected)
+        inbound.superseded(collected)
         spent["feedback"] += time.monotonic() - began
     steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in spent.items())
     log(f"batch of {len(batch)} handled in {time.monotonic() - started:.1f} s ({steps})")
@@ -223,11 +234,11 @@ def handle(
 
 def serve(course: Course, workers: int, once: bool = False) -> None:
     api = NbGraderAPI(config=course.config)
-    inbound = Path(course.config.Exchange.root) / course.course_id / "inbound"
+    inbound = Inbound(course)
     handled = Handled(course.workspace / HANDLED)  # read once: this service is its one writer
-    log(f"watching {inbound}; {len(handled.waiting(newest_submissions(inbound)))} submissions waiting")
+    log(f"watching {inbound.path}; {len(handled.waiting(inbound.newest()))} submissions waiting")
     while True:
-        waiting = handled.waiting(newest_submissions(inbound))
+        waiting = handled.waiting(inbound.newest())
         if waiting:
             log(f"{len(waiting)} to grade: {', '.join(s.key for s in waiting)}")
             handle(course, api, inbound, handled, waiting, workers)
