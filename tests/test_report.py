@@ -5,6 +5,12 @@ them the same mistake), and the key submitted two days and an hour after its due
 lists all but the variant's author, plus a student who submitted nothing. Notebook 02 is
 registered but nobody submitted it. The page, the CSVs and the messages are checked against
 what was planted, never against what the code under test computes.
+
+One more student is hostile to the instructor's spreadsheets: their code leaves a check record
+whose mistake, message and hint are formulas, their folder holds a notebook named as a formula,
+and the roster gives them an LMS name, email and ids that are formulas; the gradebook and
+``autograder/submitted/`` hold an id that is one (``=2+5``). No CSV the course writes holds a live
+formula, and what was written reads back as it was.
 """
 
 import csv
@@ -13,9 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from convlab.grading.course import Course
+from convlab.grading.exercises import Assignment
 from convlab.grading.late import DAY, PerDayPenalty
-from convlab.grading.roster import RosterError, read_roster
+from convlab.grading.lms import write_canvas, write_moodle
+from convlab.grading.roster import Member, RosterError, read_roster
+from convlab.grading.tables import NUMBER, neutralised, read_csv, restored, write_csv
 from tests.catalogue import MUTANTS, VARIANTS
+from tests.catalogue.mutant import Mutant
 from tests.support.course import copy_course, python_m
 from tests.support.graded import inject
 from tests.support.grading import grade_class, nbgrader, points, submit
@@ -32,6 +43,23 @@ blank,Blank Student,blank@example.edu,1002,S1002,A
 late,Late Student,late@example.edu,1003,S1003,B
 absent,Absent Student,absent@example.edu,1004,S1004,B
 """
+
+
+# the hostile student: a check record of their own making, left last in the failing test cells
+# (a KeyboardInterrupt is not caught by the check, so no record of its own follows)
+FORGED = {"mistake": "=2+5", "message": "@SUM(1,2)", "problem": "-1+1", "hint": "+cmd|' /C calc'!A0"}
+HOSTILE = Mutant(
+    "corr2d",
+    "a forged check record of formulas",
+    "from IPython.display import display\n"
+    f"display({{'application/vnd.convlab.check+json': {FORGED!r}}}, raw=True)\n"
+    "raise KeyboardInterrupt('=HYPERLINK(1)')",
+    "",
+)
+HOSTILE_FILE = '=HYPERLINK("http:evil")&"x".ipynb'
+HOSTILE_ROW = "mallory,=cmd|' /C calc'!A0,@mallory.example.edu,+3001,-S3001,=A\n"
+ODD_ID = "=2+5"
+SAID: dict[str, str] = {}  # what make autograde printed when it graded the class
 
 
 def planted() -> dict[str, object]:
@@ -52,14 +80,20 @@ def graded(tmp_path_factory):
     for student, mutant in planted().items():
         submit(course, student, AID, inject(key, mutant))
     submit(course, "late", AID, key)
+    submit(course, "mallory", AID, inject(key, HOSTILE))
+    (course / "autograder" / "submitted" / "mallory" / AID / HOSTILE_FILE).write_text("{}")
+    submit(course, ODD_ID, AID, key)  # a folder nbgrader's collect would have made: refused
     (course / "autograder" / "submitted" / "late" / AID / "timestamp.txt").write_text(LATE)
     nbgrader(course, "db", "assignment", "add", AID, f"--duedate={DUE}")
     nbgrader(course, "db", "assignment", "add", EMPTY)
     nbgrader(course, "db", "student", "add", "enrolled")  # in the gradebook, never submitted
-    grade_class(course)
+    nbgrader(course, "db", "student", "add", ODD_ID)  # added by hand: not a student id
+    SAID["autograde"] = grade_class(course)
     nbgrader(course, "generate_assignment", EMPTY, "--force")  # registered, never submitted
-    roster = ROSTER + "".join(
-        f"{s},Student {s},{s}@example.edu,2{i:03},S2{i:03},C\n" for i, s in enumerate(planted())
+    roster = (
+        ROSTER
+        + "".join(f"{s},Student {s},{s}@example.edu,2{i:03},S2{i:03},C\n" for i, s in enumerate(planted()))
+        + HOSTILE_ROW
     )
     (course / "autograder" / "roster.csv").write_text(roster)
     return course
@@ -101,6 +135,8 @@ def test_report_counts_equal_what_was_planted(graded):
     for exercise, names in expected.items():
         counts = shown(by_exercise[exercise])
         assert counts.pop("not attempted") == 1  # the blank notebook
+        if exercise == HOSTILE.exercise:
+            assert counts.pop(FORGED["mistake"]) == 1  # mallory's, shown as the text it is
         assert counts == names, exercise
     assert max(shown(by_exercise["corr2d"]).values()) == 2
     assert page.count("<svg") == 1  # one figure: 01 (02 has nothing to plot)
@@ -125,7 +161,7 @@ def test_lms_exports_in_canvas_and_moodle_formats(graded):
     assert float(by_id["1003"][5]) == pytest.approx(full * (1 - 0.3))  # 3 started days late
     assert by_id["1004"][5:] == ["", ""]  # on the roster, submitted nothing: an explicit empty row
     assert all(row[6] == "" for row in canvas[2:])  # nobody submitted 02
-    assert len(canvas) == 2 + 4 + len(planted())
+    assert len(canvas) == 2 + 4 + len(planted()) + 1  # and mallory
     moodle = rows(graded / "autograder" / "moodle.csv")
     assert list(moodle[0]) == ["ID number", "Email address", "Full name", AID, EMPTY]
     late = next(r for r in moodle if r["Email address"] == "late@example.edu")
@@ -268,3 +304,99 @@ def test_an_example_loses_its_comments_not_its_code():
     assert 's = "# not a comment"' in shown_code and "return X" in shown_code
     assert "\n\n\n" not in shown_code
     assert "Bob" not in anonymised("def f(:\n    # Bob\n    x = 1")  # does not parse: comment lines go
+
+
+def live_formulas(path: Path) -> list[tuple[int, str]]:
+    """The cells of a CSV file that a spreadsheet would run: (line, cell)."""
+    with open(path, newline="") as f:
+        return [
+            (n, cell)
+            for n, row in enumerate(csv.reader(f), start=1)
+            for cell in row
+            if cell[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") and not NUMBER.fullmatch(cell)
+        ]
+
+
+def test_no_csv_the_course_writes_holds_a_live_formula(graded):
+    """Every CSV under autograder/ after grading and make grades (the review scan's flags): hostile
+    messages (mistakes.csv), file names (flags.csv, grades.csv), roster names (canvas.csv,
+    moodle.csv) are there as text, a ``'`` in front; the id ``=2+5`` is refused, not graded."""
+    said = f"autograder/submitted/{ODD_ID}/{AID}: not graded, '{ODD_ID}' is not a student id"
+    assert said in SAID["autograde"], SAID["autograde"][-2000:]
+    grades = python_m(graded, "convlab.grading.grades")  # grades, flags (the review), Canvas, Moodle
+    assert f"left out, not student ids (letters, digits, . _ -): '{ODD_ID}'" in grades.stderr, grades.stderr
+    workspace = graded / "autograder"
+    written = sorted(p.name for p in workspace.glob("*.csv"))
+    assert {
+        "grades.csv",
+        "flags.csv",
+        "grading-report.csv",
+        "mistakes.csv",
+        "canvas.csv",
+        "moodle.csv",
+    } <= set(written), written
+    for name in written:
+        if name != "roster.csv":  # the instructor's own file, read, never written
+            assert live_formulas(workspace / name) == [], name
+    text = {name: (workspace / name).read_text() for name in written}
+    assert "'=2+5" in text["mistakes.csv"] and "'@SUM(1,2)" in text["mistakes.csv"]
+    assert "'+cmd|' /C calc'!A0" in text["mistakes.csv"]
+    assert f"'{HOSTILE_FILE}".replace('"', '""') in text["flags.csv"]
+    for lms in ("canvas.csv", "moodle.csv"):
+        assert "'=cmd|' /C calc'!A0" in text[lms] and "'-S3001" in text[lms], text[lms]
+    assert "'@mallory.example.edu" in text["moodle.csv"] and "'=A" in text["canvas.csv"]
+    for name in written:
+        assert ODD_ID not in {row.get("student") for row in read_csv(workspace / name)}, name
+    # what was written reads back as it was (the report reads mistakes.csv so)
+    mine = [r for r in read_csv(workspace / "mistakes.csv") if r["student"] == "mallory"]
+    assert {(r["mistake"], r["message"], r["hint"]) for r in mine} == {
+        (FORGED["mistake"], FORGED["message"], FORGED["hint"])
+    }
+    assert Course(graded).score(ODD_ID, AID) == (None, None)  # in the gradebook, never graded
+
+
+@pytest.mark.parametrize(
+    "cell, written",
+    [
+        ("=2+5", "'=2+5"),
+        ("+1", "'+1"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        (" =1", "' =1"),
+        ("'=1", "''=1"),  # already quoted: one more, so that it reads back as it was
+        ("-1.5", "-1.5"),  # a number, not a formula
+        ("2e-3", "2e-3"),
+        (-1.5, -1.5),
+        (0, 0),
+        ("Ada Lovelace", "Ada Lovelace"),
+        ("'tis", "'tis"),
+        ("01_cross_correlation: -0.5", "01_cross_correlation: -0.5"),
+        ("", ""),
+    ],
+)
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(cell, written, tmp_path):
+    assert neutralised(cell) == written
+    assert (restored(written) if isinstance(written, str) else written) == cell
+    path = tmp_path / "t.csv"
+    write_csv(path, ["c"], [[cell]])
+    assert read_csv(path) == [{"c": str(cell)}]
+
+
+def test_canvas_and_moodle_columns_are_unchanged_for_ordinary_names(tmp_path):
+    """The README's examples, byte for byte: the neutralising writer leaves ordinary rows alone."""
+    a1 = Assignment("01_cross_correlation", 5, scores={"alice": 5})
+    a2 = Assignment("02_edge_detection", 6, scores={"alice": 5}, penalties={"alice": 0.5})
+    alice = Member("alice", "Alice Liddell", "alice@example.edu", "1001", "S0001", "A")
+    write_canvas(tmp_path / "canvas.csv", [a1, a2], [alice])
+    write_moodle(tmp_path / "moodle.csv", [a1, a2], [alice])
+    assert (tmp_path / "canvas.csv").read_text().splitlines() == [
+        "Student,ID,SIS User ID,SIS Login ID,Section,01_cross_correlation,02_edge_detection",
+        "Points Possible,,,,,5,6",
+        "Alice Liddell,1001,S0001,,A,5,4.5",
+    ]
+    assert (tmp_path / "moodle.csv").read_text().splitlines() == [
+        "ID number,Email address,Full name,01_cross_correlation,02_edge_detection",
+        "S0001,alice@example.edu,Alice Liddell,5,4.5",
+    ]

@@ -179,11 +179,16 @@ def hand_in(hub: Hub, student: str, aid: str, text: str) -> str:
 
 def newest_submissions(hub: Hub) -> dict[str, str]:
     """Each student's newest timestamp in the exchange's ``inbound/`` (entries are nbgrader's
-    ``student+assignment+timestamp+random``)."""
+    ``student+assignment+timestamp+random``), among the folders their own account made: one
+    named after them by someone else is not theirs (convlab/hub/inbound.py)."""
     newest: dict[str, str] = {}
     for entry in (hub.exchange / "convlab" / "inbound").iterdir():
-        student, _, timestamp, _ = entry.name.rsplit("+", 3)
-        newest[student] = max(newest.get(student, ""), timestamp)
+        parts = entry.name.rsplit("+", 3)
+        if len(parts) != 4 or parts[0] not in hub.students:
+            continue
+        student, _, timestamp, _ = parts
+        if entry.lstat().st_uid == pwd.getpwnam(student).pw_uid:
+            newest[student] = max(newest.get(student, ""), timestamp)
     return newest
 
 
