@@ -73,7 +73,7 @@ WORKED_EXAMPLES = [
     ("07_pooling", "ceil-code", [1, 1, 2, 2, 1, 1, 3, 3]),
     ("07_pooling", "cnn-code", [1, 4, 6, 6]),
     # 07: two 3×3 layers = one 5×5 kernel; the notes' CNN sees 7×7 pixels; 2·9·64² vs 25·64² weights
-    ("07_pooling", "cnn-activation-code", [1, 1, 5, 5]),
+    ("07_pooling", "cnn-activation-code", [5, 5]),
     ("07_pooling", "field-measure", [7, 7, 7]),
     ("07_pooling", "field-two-3x3-code", [73728, 102400]),
     # 08: the notes' 3×3 input and 2×2 kernel, dY of ones: autograd, the full cross-correlation with
@@ -83,7 +83,10 @@ WORKED_EXAMPLES = [
     (
         "08_backprop_im2col",
         "transposed-size-code",
-        [2, 2, 1, 0, 3, 3, 2, 2, 2, 0, 4, 4, 3, 3, 2, 1, 5, 5, 4, 3, 1, 1, 4, 4],
+        # per forward setting (n, k, s, p): its size, PyTorch's transposed size, the formula's, the
+        # remainder r and PyTorch's size with output_padding=r (n again)
+        [3, 2, 1, 0, 2, 3, 3, 0, 3, 4, 2, 2, 0, 2, 4, 4, 0, 4, 5, 3, 2, 1, 3, 5, 5, 0, 5]
+        + [6, 3, 2, 0, 2, 5, 5, 1, 6, 8, 3, 3, 1, 3, 7, 7, 1, 8],
     ),
     (
         "08_backprop_im2col",

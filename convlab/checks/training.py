@@ -62,11 +62,11 @@ class _Watch:
         self.handles.append(register_optimizer_step_pre_hook(self._step))
 
     def _forward(self, module, inputs, output):
-        if module.training:
-            self.batch_sizes.append(len(inputs[0]))
-            if self.first_batch is None:
-                self.first_batch = inputs[0].detach().clone()
         if not any(bytes(row.detach().numpy().tobytes()) in self.test for row in inputs[0]):
+            if module.training:  # a training batch
+                self.batch_sizes.append(len(inputs[0]))
+                if self.first_batch is None:
+                    self.first_batch = inputs[0].detach().clone()
             return
         self.test_in_train_mode |= module.training
         if output.requires_grad:  # a backward through this output trains on test images
@@ -140,7 +140,6 @@ def _trains(train) -> int:
             ["a training step's gradients came from test images"],
             "train on data.X_train and data.y_train only; the test set only measures the accuracy",
         )
-    _uses_its_arguments(watch, data, case)
     if watch.test_in_train_mode:
         fail(
             ex,
@@ -150,6 +149,7 @@ def _trains(train) -> int:
             "call model.eval() (and torch.no_grad()) before measuring the accuracy, model.train() before "
             "training",
         )
+    _uses_its_arguments(watch, data, case)
     if not isinstance(history, list | tuple) or len(history) != EPOCHS:
         fail(
             ex, "not one (loss, accuracy) pair per epoch", case.label, [f"got {history!r}"[:200]], TRAIN_HINT
@@ -205,20 +205,18 @@ def _uses_its_arguments(watch: _Watch, data, case: Case) -> None:
             [f"expected lr={LR:g}, the optimizer stepped with {sorted(watch.rates)}"],
             "torch.optim.Adam(model.parameters(), lr=lr): the learning rate the caller chose",
         )
-    if max(watch.batch_sizes) != BATCH_SIZE:
+    largest = max(watch.batch_sizes, default=0)
+    if largest != BATCH_SIZE:
         fail(
             ex,
             "batch_size ignored: the mini-batches are not of batch_size",
             case.label,
-            [
-                f"expected batches of {BATCH_SIZE} (the last may be smaller), "
-                f"got up to {max(watch.batch_sizes)}"
-            ],
+            [f"expected batches of {BATCH_SIZE} (the last may be smaller), got up to {largest}"],
             "for start in range(0, n, batch_size): batch = order[start : start + batch_size]",
         )
     seed_zero = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(0))
     first = watch.first_batch
-    if torch.equal(first, data.X_train[seed_zero[: len(first)]]):
+    if first is not None and torch.equal(first, data.X_train[seed_zero[: len(first)]]):
         fail(
             ex,
             "seed ignored: the shuffle is seed 0's",
