@@ -181,10 +181,22 @@ def _reached(X, K, dY, stride, padding):
     return _scatter(X, K, dY, stride, padding, crop=False)[0][:, ph:rows, pw:cols]
 
 
+ONE_STRIDE = (
+    "one stride for both axes, stride[0] for the columns too",
+    "a stride pair is (rows, columns): sh, sw = stride, and window (i, j) starts at (i·sh, j·sw)",
+)
+
+
 def _ext_mistakes(X, K, dY, stride=1, padding=0) -> dict[str, tuple[Mistake, ...]]:
     strided, padded = pair(stride) != (1, 1), pair(padding) != (0, 0)
+    (sh, sw), one_stride = pair(stride), ONE_STRIDE
+
+    def rows_stride(which: int):
+        return _part(which, X, K, dY, sh, padding) if sh != sw else None
+
     return {
         "dX": (
+            Mistake(f"dX: {one_stride[0]}", one_stride[1], lambda: rows_stride(0)),
             Mistake(
                 "dX: the padding is not cut off",
                 "the gradient of the padded input has the padding's rows and columns too: return only its "
@@ -214,6 +226,7 @@ def _ext_mistakes(X, K, dY, stride=1, padding=0) -> dict[str, tuple[Mistake, ...
             ),
         ),
         "dK": (
+            Mistake(f"dK: {one_stride[0]}", one_stride[1], lambda: rows_stride(1)),
             Mistake(
                 "dK: stride ignored, windows read one cell apart",
                 "dK[o] += dY[o, i, j] · the padded input's window at (i·sh, j·sw), the one output (i, j) saw",

@@ -42,6 +42,7 @@ STRIDED_BACKWARD = {
         Mutant("conv2d_backward_ext", "db: a mean", backward_ext(result=f"{DX}, {DK}, dY.mean(dim=(1, 2))"), "db: a mean"),
         Mutant("conv2d_backward_ext", "db: one number", backward_ext(result=f"{DX}, {DK}, dY.sum()"), "db: one number"),
         Mutant("conv2d_backward_ext", "db forgotten", backward_ext(result=f"{DX}, {DK}"), "did not return three gradients"),
+        Mutant("conv2d_backward_ext", "the stride's first entry for both axes", backward_ext().replace("sh, sw = (stride, stride) if isinstance(stride, int) else stride", "sh = sw = stride if isinstance(stride, int) else stride[0]"), "one stride for both axes"),
         Mutant("conv2d_backward_ext", "torch.ops.aten.convolution_backward", "s = [stride] * 2 if isinstance(stride, int) else list(stride)\np = [padding] * 2 if isinstance(padding, int) else list(padding)\ndX, dK, db = torch.ops.aten.convolution_backward(dY[None], X[None], K, [K.shape[0]], s, p, [1, 1], False, [0, 0], 1, [True, True, True])\nreturn dX[0], dK, db", "F.conv2d's backward"),
         Mutant("conv2d_backward_ext", "autograd through F.conv2d", "import torch.nn.functional as F\nXg, Kg = X.clone().requires_grad_(True), K.clone().requires_grad_(True)\n(F.conv2d(Xg[None], Kg, stride=stride, padding=padding)[0] * dY).sum().backward()\nreturn Xg.grad, Kg.grad, dY.sum(dim=(1, 2))", "not allowed here"),
     ],
