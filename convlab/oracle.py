@@ -144,14 +144,14 @@ def corr2d_input_grad(
 
 
 def conv2d_backward(
-    X: torch.Tensor, K: torch.Tensor, dY: torch.Tensor
+    X: torch.Tensor, K: torch.Tensor, dY: torch.Tensor, stride: Size = 1, padding: Size = 0
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(dX, dK, db) of L = sum(Y * dY), Y = F.conv2d(X, K) + b: X (c_i, h, w), K (c_o, c_i, kh,
-    kw), dY (c_o, h', w'), by autograd (float64)."""
+    """(dX, dK, db) of L = sum(Y * dY), Y = F.conv2d(X, K, b, stride, padding): X (c_i, h, w),
+    K (c_o, c_i, kh, kw), dY (c_o, h', w'), by autograd (float64)."""
     X, K = _f64(X).requires_grad_(True), _f64(K).requires_grad_(True)
     b = torch.zeros(K.shape[0], dtype=torch.float64, requires_grad=True)
     with torch.enable_grad():
-        Y = _conv2d(X[None], K, b)[0]
+        Y = _conv2d(X[None], K, b, stride=stride, padding=padding)[0]
         return _grad(Y, (X, K, b), _f64(dY))
 
 

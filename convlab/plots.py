@@ -51,13 +51,14 @@ def heatmaps(tensors: dict[str, torch.Tensor], annotate: bool | None = None, cma
     return fig
 
 
-def colours(values: torch.Tensor, cmap: str | None = None) -> dict:
+def colours(values: torch.Tensor, cmap: str | None = None, signed: bool | None = None) -> dict:
     """``imshow`` arguments in the course's colours: grey from 0 (black) to the largest value
-    (white) when nothing is negative, else ``RdBu_r`` centred on 0 (white), red positive."""
+    (white) when nothing is negative, else ``RdBu_r`` centred on 0 (white), red positive.
+    ``signed`` decides instead of ``values``, so that maps shown side by side are drawn alike."""
     low, high = float(values.min()), float(values.max())
-    if low >= 0:
+    if not (low < 0 if signed is None else signed):
         return {"cmap": cmap or "gray", "vmin": 0.0, "vmax": high or 1.0}
-    limit = max(-low, high)
+    limit = max(-low, high) or 1.0
     return {"cmap": cmap or "RdBu_r", "vmin": -limit, "vmax": limit}
 
 

@@ -65,7 +65,7 @@ def test_an_honest_student_using_optimizers_and_torch_func_is_neither_refused_no
     done = python_c(FRESH)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # nbgrader fails a test cell that wrote anything to stderr
-    assert "train_kernel: all 4 cases passed" in done.stdout
+    assert "train_kernel: all 5 cases passed" in done.stdout
     assert "note: your code warned UserWarning: Converting a tensor with requires_grad=True" in done.stdout
     assert "kernel_gradient: all 5 cases passed" in done.stdout
     assert "replaced: []" in done.stdout

@@ -386,3 +386,44 @@ def test_activation_maps_are_every_layers_output_and_the_slider_redraws():
     before = picture.value
     pick.value = 2
     assert picture.value != before
+
+
+@pytest.mark.parametrize(("stride", "padding"), [(2, 1), ((3, 2), (1, 0))])
+def test_transposed_view_says_which_inputs_its_size_undoes(stride, padding):
+    """The caption's claim, checked on PyTorch: every input size it names convolves to X's size,
+    and output_padding = r gives that size back."""
+    from convlab.geometry import pair
+    from convlab.widgets.transposed import frames_for
+
+    X, K = torch.ones(3, 4), torch.ones(2, 3)
+    frame = frames_for(X, K, stride, padding)[0]
+    sh, sw = pair(stride)
+    H, W = F.conv_transpose2d(X[None, None], K[None, None], stride=stride, padding=padding).shape[2:]
+    assert f"inputs of {H}–{H + sh - 1} rows and {W}–{W + sw - 1} columns all convolve to 3×4" in frame
+    for rr in range(sh):
+        for rc in range(sw):
+            n = (H + rr, W + rc)
+            out = F.conv2d(torch.zeros(1, 1, *n), K[None, None], stride=stride, padding=padding).shape[2:]
+            assert tuple(out) == (3, 4)
+            back = F.conv_transpose2d(
+                X[None, None], K[None, None], stride=stride, padding=padding, output_padding=(rr, rc)
+            )
+            assert tuple(back.shape[2:]) == n
+
+
+def test_activation_maps_colour_a_layer_alike_so_a_non_negative_convolution_map_is_not_grey():
+    """A convolution whose map happens to be non-negative is drawn signed like the layer's other
+    maps; a ReLU's layer is grey: the colours tell the layers apart, not each map's values."""
+    from torch import nn
+
+    from convlab.widgets.network import activations
+
+    conv = nn.Conv2d(1, 2, 1, bias=False)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor([1.0, -1.0]).reshape(2, 1, 1, 1))  # map 0 ≥ 0, map 1 ≤ 0
+    net = nn.Sequential(conv, nn.ReLU(), nn.Flatten(), nn.LazyLinear(10))
+    image = torch.rand(1, 8, 8) + 0.1
+    net(image[None])  # LazyLinear takes its size
+    fig = activations(net, image, 3)
+    rows = [[ax.images[0].get_cmap().name for ax in fig.axes[2 * k : 2 * k + 2]] for k in (1, 2)]
+    assert rows == [["RdBu_r", "RdBu_r"], ["gray", "gray"]]

@@ -16,15 +16,16 @@ from convlab.checks import (
     edges,
     exercise,
     integrity,
+    layer_backward,
     learning,
     one_by_one,
     padding_stride,
     pooling,
     runner,
+    training,
     wording,
 )
 from convlab.checks.backprop import (
-    check_conv2d_backward,
     check_corr2d_im2col,
     check_corr2d_input_grad,
     check_im2col,
@@ -33,7 +34,7 @@ from convlab.checks.backprop import (
     check_relative_error,
 )
 from convlab.checks.channels import check_corr2d_grouped, check_corr2d_multi_in, check_corr2d_multi_in_out
-from convlab.checks.cnn import check_build_model, check_layer_table, check_train
+from convlab.checks.cnn import check_build_model, check_layer_table
 from convlab.checks.cross_correlation import check_Conv2D, check_corr2d
 from convlab.checks.edges import (
     check_combine_kernels,
@@ -41,6 +42,7 @@ from convlab.checks.edges import (
     check_gradient_magnitude,
     check_rising_edge_kernel,
 )
+from convlab.checks.layer_backward import check_conv2d_backward, check_conv2d_backward_ext
 from convlab.checks.learning import check_kernel_gradient, check_train_kernel
 from convlab.checks.one_by_one import check_conv_param_count, check_corr2d_multi_in_out_1x1
 from convlab.checks.padding_stride import (
@@ -50,10 +52,23 @@ from convlab.checks.padding_stride import (
     check_same_padding,
 )
 from convlab.checks.pooling import check_pool2d, check_pool2d_ext, check_receptive_field
+from convlab.checks.training import check_train
 from convlab.failure import CheckFailure
 
 # The notebooks' modules, in course order: each declares its exercises as module constants.
-NOTEBOOKS = (cross_correlation, edges, learning, padding_stride, channels, one_by_one, pooling, backprop, cnn)
+NOTEBOOKS = (
+    cross_correlation,
+    edges,
+    learning,
+    padding_stride,
+    channels,
+    one_by_one,
+    pooling,
+    backprop,
+    layer_backward,
+    cnn,
+    training,
+)
 
 # What the checks rely on, as it is when the notebook imports them (before any student code).
 # None of these modules imports convlab.checks, so each is complete here, whatever the notebook
@@ -72,6 +87,7 @@ __all__ = [
     "check_build_model",
     "check_Conv2D",
     "check_conv2d_backward",
+    "check_conv2d_backward_ext",
     "check_conv_output_shape",
     "check_conv_param_count",
     "check_corr2d",

@@ -1,5 +1,6 @@
 """Checks for notebook 08: the input gradient of a convolution (a transposed convolution), a
-layer's whole backward pass, a numerical gradient check, pooling's backward, and im2col.
+numerical gradient check, pooling's backward, and im2col (a layer's whole backward pass is
+:mod:`convlab.checks.layer_backward`).
 
 Every reference is PyTorch's own: autograd through ``F.conv2d`` and the pooling operators, and
 ``F.unfold``'s layout (:mod:`convlab.oracle`). The backward operators themselves are forbidden
@@ -8,11 +9,12 @@ in these exercises (:data:`convlab.watch.BACKWARD`), as the forward ones are eve
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from convlab import oracle
-from convlab.checks.compare import compare_one
-from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Result
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
 from convlab.checks.one_by_one import CountProducts
 from convlab.checks.runner import call_watched, check_function
 from convlab.checks.wording import describe_all, fail
@@ -131,129 +133,6 @@ CORR2D_INPUT_GRAD = Exercise(
 check_corr2d_input_grad = check_function(CORR2D_INPUT_GRAD)
 
 
-# --- conv2d_backward(X, K, dY) -> (dX, dK, db) ----------------------------------------------------
-
-PARTS = ("dX", "dK", "db")
-BACKWARD_HINTS = Hints(
-    shape="dX has X's shape (c_i, h, w), dK K's (c_o, c_i, kh, kw), db one entry per output channel (c_o,)",
-    value="dX[c] = Σ_o corr2d_input_grad(dY[o], K[o, c], (h, w)); dK[o, c] = corr2d(X[c], dY[o]); "
-    "db[o] = dY[o].sum()",
-    error="return the triple (dX, dK, db)",
-)
-
-
-def _backward_cases() -> list[Case]:
-    g = torch.Generator().manual_seed(802)
-    cases = []
-    for (c_i, h, w), (c_o, kh, kw) in [
-        ((1, 4, 4), (1, 2, 2)),
-        ((2, 5, 6), (3, 3, 2)),
-        ((3, 4, 4), (2, 1, 1)),
-        ((2, 6, 5), (1, 3, 3)),
-        ((2, 3, 3), (2, 3, 3)),
-    ]:
-        X, K = torch.randn(c_i, h, w, generator=g), torch.randn(c_o, c_i, kh, kw, generator=g)
-        dY = torch.randn(c_o, h - kh + 1, w - kw + 1, generator=g)
-        cases.append(Case(describe_all(X=X, K=K, dY=dY), {"X": X, "K": K, "dY": dY}))
-    return cases
-
-
-def _dX(X, K, dY, first_only=False, flip=False):
-    K = K.flip(2, 3) if flip else K
-    outputs = range(1) if first_only else range(K.shape[0])
-    return torch.stack(
-        [
-            sum(oracle.corr2d_input_grad(dY[o], K[o, c], X.shape[1:]) for o in outputs)
-            for c in range(X.shape[0])
-        ]
-    )
-
-
-def _backward_mistakes(X, K, dY) -> dict[str, tuple[Mistake, ...]]:
-    """Each part's mistakes, their predictions computed for this case."""
-
-    def dK(dy):
-        return torch.stack(
-            [torch.stack([oracle.corr2d(X[c], dy[o]) for c in range(X.shape[0])]) for o in range(K.shape[0])]
-        )
-
-    return {
-        "dX": (
-            Mistake(
-                "dX: only the first output channel's gradient",
-                "every output channel used every input channel: add their gradients, Σ over o",
-                lambda: _dX(X, K, dY, first_only=True) if K.shape[0] > 1 else None,
-            ),
-            Mistake(
-                "dX: kernel not flipped",
-                "scatter dY[o, i, j]·K[o, c] as it is (or flip K in the full cross-correlation)",
-                lambda: _dX(X, K, dY, flip=True),
-            ),
-        ),
-        "dK": (
-            Mistake(
-                "dK: dY flipped (a convolution, not a cross-correlation)",
-                "dK[o, c] = corr2d(X[c], dY[o]), dY as it is",
-                lambda: dK(dY.flip(1, 2)),
-            ),
-            Mistake(
-                "dK: averaged over the positions",
-                "dK is a sum over the positions, as in notebook 03",
-                lambda: dK(dY) / (dY.shape[1] * dY.shape[2]),
-            ),
-        ),
-        "db": (
-            Mistake(
-                "db: a mean instead of a sum",
-                "each output position adds b[o] once: db[o] = dY[o].sum()",
-                lambda: dY.mean((1, 2)),
-            ),
-            Mistake(
-                "db: one number for all channels",
-                "one bias per output channel: sum over positions only",
-                lambda: dY.sum(),
-            ),
-        ),
-    }
-
-
-def _backward_values(conv2d_backward) -> int:
-    n = 0
-    for case in _backward_cases():
-        got = call_watched("conv2d_backward", conv2d_backward, case, BACKWARD_HINTS.error, (BACKWARD,))
-        if not isinstance(got, tuple | list) or len(got) != 3:
-            fail(
-                "conv2d_backward",
-                "did not return three gradients",
-                case.label,
-                [
-                    f"got {type(got).__name__}"
-                    + (f" of length {len(got)}" if isinstance(got, tuple | list) else "")
-                ],
-                "return dX, dK, db",
-            )
-        expected = oracle.conv2d_backward(**case.inputs)
-        mistakes = _backward_mistakes(**case.inputs)
-        for part, value, right in zip(PARTS, got, expected, strict=True):
-            compare_one(
-                f"conv2d_backward ({part})",
-                Result(Case(f"{case.label}", {}), value, right),
-                mistakes[part],
-                BACKWARD_HINTS,
-            )
-        n += 1
-    return n
-
-
-CONV2D_BACKWARD = Exercise(
-    "conv2d_backward",
-    parts={"all": Part(3, steps=(_backward_values,))},
-    hints=BACKWARD_HINTS,
-    stand_ins={"corr2d_input_grad": oracle.corr2d_input_grad, **LENT},
-)
-check_conv2d_backward = check_function(CONV2D_BACKWARD)
-
-
 # --- numerical_gradient(f, x, h=1e-5) and relative_error(a, b) ------------------------------------
 
 
@@ -276,6 +155,11 @@ def _numerical_cases() -> list[Case]:
     linear = _named(lambda x: (w * x).sum(), "f(x) = sum(w * x), w fixed")
     loss = _named(lambda k: ((_corr(X, k) - Y) ** 2).sum(), "f(K) = sum((corr2d(X, K) - Y) ** 2)")
     energy = _named(lambda x: (_corr(x, K) ** 2).sum(), "f(x) = sum(corr2d(x, K) ** 2)")
+    # two functions whose central difference depends on h, so that a step other than h shows
+    exp = _named(lambda x: x.exp().sum(), "f(x) = sum(exp(x))")
+    exp.central = lambda grad, h: grad * math.sinh(h) / h  # (e^(x+h) − e^(x−h)) / 2h = e^x·sinh(h)/h
+    cubes = _named(lambda x: (x**3).sum(), "f(x) = sum(x ** 3)")
+    cubes.central = lambda grad, h: grad + h**2  # ((x+h)³ − (x−h)³) / 2h = 3x² + h²
     points = [
         (squares, torch.randn(3, 4, generator=g).double(), {}),
         (squares, torch.randn(2, 3, generator=g).double(), {"h": 1e-2}),
@@ -283,6 +167,8 @@ def _numerical_cases() -> list[Case]:
         (loss, torch.randn(2, 2, generator=g).double(), {}),
         (loss, torch.randn(2, 2, generator=g).double(), {"h": 1e-2}),
         (energy, torch.randn(4, 5, generator=g).double(), {}),
+        (exp, torch.randn(2, 3, generator=g).double(), {"h": 0.5}),
+        (cubes, torch.randn(3, 2, generator=g).double(), {"h": 0.1}),
     ]
     return [
         Case(
@@ -295,10 +181,20 @@ def _numerical_cases() -> list[Case]:
 
 
 def _autograd(f, x, h=None):
+    """Autograd's gradient; for a function whose central difference depends on the step, the
+    central difference with step ``h`` (autograd's gradient and the exact truncation term)."""
     x = x.detach().clone().requires_grad_(True)
     with torch.enable_grad():
         (grad,) = torch.autograd.grad(f(x), x)
-    return grad
+    central = getattr(f, "central", None)
+    return central(grad, h) if central and h is not None else grad
+
+
+def _step_ignored(f, x, h=None):
+    """The mistake of a fixed step: the central difference with the default h = 1e-5, whatever h was."""
+    if h is None or not hasattr(f, "central"):
+        return None
+    return oracle.numerical_gradient(f, x.detach().clone(), 1e-5)
 
 
 def _forward_differences(f, x, h=1e-5):
@@ -339,6 +235,12 @@ NUMERICAL_GRADIENT = Exercise(
             "only the first entry computed",
             "perturb every entry of x in turn, one at a time",
             lambda f, x, h=1e-5: _first_only(oracle.numerical_gradient(f, x, h)),
+        ),
+        Mistake(
+            "h ignored: the step is not the h given",
+            "perturb by the h the caller passed (x[i] = old ± h, divided by 2 * h), not a fixed step: on "
+            "sum(exp(x)) the central difference is e^x·sinh(h)/h, which depends on h",
+            _step_ignored,
         ),
     ),
     hints=Hints(
@@ -488,6 +390,7 @@ def _pool_cases() -> list[Case]:
         ((6, 5), 3, 2, False),
         ((4, 6), (2, 3), None, True),
         ((5, 6), 2, 1, False),
+        ((6, 7), (3, 2), (1, 2), True),  # a stride per axis
     ]:
         X = torch.randint(0, 3, shape, generator=g).float() if ties else torch.randn(shape, generator=g)
         for mode in ("max", "avg"):
@@ -538,6 +441,23 @@ POOL2D_BACKWARD = Exercise(
                 _pool_back(X, dY, kernel_size, stride, mode, add=False)
                 if stride is not None and min(pair(stride)) < min(pair(kernel_size))
                 else None
+            ),
+        ),
+        Mistake(
+            "one stride for both axes: stride[0] used for the columns too",
+            "a stride pair is (rows, columns): window (i, j) starts at (i·sh, j·sw) with sh, sw = stride",
+            lambda X, dY, kernel_size, stride=None, mode="max": (
+                _pool_back(X, dY, kernel_size, (pair(stride)[0],) * 2, mode)
+                if stride is not None and pair(stride)[0] != pair(stride)[1]
+                else None
+            ),
+        ),
+        Mistake(
+            "mode ignored: max pooling's gradient for mode='avg'",
+            "mode='avg' spreads dY[i, j] / (kh·kw) over the whole window; only mode='max' sends it to the "
+            "maximum",
+            lambda X, dY, kernel_size, stride=None, mode="max": (
+                _pool_back(X, dY, kernel_size, stride, "max") if mode == "avg" else None
             ),
         ),
         Mistake(

@@ -1,12 +1,10 @@
-"""Checks for notebook 09: the network (checked by what its layers do), its table of shapes and
-parameters, and the training loop (checked by how it behaves while it trains, not by a time)."""
+"""Checks for notebook 09: the network (checked by what its layers do) and its table of shapes
+and parameters; the training loop is :mod:`convlab.checks.training`."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.optim.optimizer import register_optimizer_step_pre_hook
-from torch.overrides import TorchFunctionMode
 
 from convlab import oracle
 from convlab.checks.exercise import Case, Exercise, Hints, Part
@@ -62,10 +60,12 @@ def _model_behaves(build_model) -> int:
             )
     seen: dict[str, torch.Tensor] = {}
     hooks = [
+        convs[0].register_forward_pre_hook(lambda m, i: seen.__setitem__("into conv1", i[0])),
         convs[0].register_forward_hook(lambda m, i, o: seen.__setitem__("conv1", o)),
         convs[1].register_forward_pre_hook(lambda m, i: seen.__setitem__("into conv2", i[0])),
         convs[1].register_forward_hook(lambda m, i, o: seen.__setitem__("conv2", o)),
         linears[0].register_forward_pre_hook(lambda m, i: seen.__setitem__("into linear", i[0])),
+        linears[0].register_forward_hook(lambda m, i, o: seen.__setitem__("linear", o)),
     ]
     X = digits().X_test[:16]
     try:
@@ -93,26 +93,17 @@ def _model_behaves(build_model) -> int:
             "one logit per class: nn.Linear(128, 10)",
             mistake=None,
         )
-    for before, after, which in [("conv1", "into conv2", "first"), ("conv2", "into linear", "second")]:
-        expected = nn.functional.max_pool2d(torch.relu(seen[before]), 2).flatten(1)
-        if not torch.allclose(seen[after].flatten(1), expected, atol=1e-6):
-            problem = "no ReLU" if seen[after].min() < 0 else "not a ReLU"
-            fail(
-                ex,
-                f"{problem} after the {which} convolution",
-                "16 digits",
-                [],
-                "after each convolution: nn.ReLU(), then nn.MaxPool2d(2); without a non-linearity two "
-                "convolutions in a row are one convolution (notebook 07)",
-            )
-    if bool(((out >= 0) & (out <= 1)).all()) and torch.allclose(out.sum(1), torch.ones(16), atol=1e-4):
+    if not torch.equal(seen["into conv1"], X):
         fail(
             ex,
-            "softmax at the end",
+            "a layer before the first convolution",
             "16 digits",
-            ["the outputs are probabilities, not logits"],
-            "return the linear layer's logits: nn.CrossEntropyLoss applies log-softmax itself",
+            ["the first convolution did not receive the digits themselves"],
+            "the network starts with nn.Conv2d(1, 16, kernel_size=3, padding=1): nothing before it",
         )
+    for before, after, which in [("conv1", "into conv2", "first"), ("conv2", "into linear", "second")]:
+        _relu_then_pool(seen[before], seen[after].flatten(1), which)
+    _ends_in_logits(out, seen["linear"])
     count = sum(p.numel() for p in model.parameters())
     if count != PARAMETERS:
         fail(
@@ -123,6 +114,59 @@ def _model_behaves(build_model) -> int:
             "two convolutions with a bias each and one linear layer 128 → 10 with a bias",
         )
     return 1
+
+
+F = nn.functional
+_OTHER_ACTIVATIONS = (torch.sigmoid, torch.tanh, F.leaky_relu, F.elu, F.gelu, F.softplus, F.silu)
+
+
+def _relu_then_pool(conv: torch.Tensor, following: torch.Tensor, which: str) -> None:
+    """What follows a convolution must be ReLU and 2×2 max pooling (in either order: they commute)."""
+    pool = nn.functional.max_pool2d
+    if torch.allclose(following, pool(torch.relu(conv), 2).flatten(1), atol=1e-6):
+        return
+    if torch.allclose(following, pool(conv, 2).flatten(1), atol=1e-6):
+        problem = f"no ReLU after the {which} convolution"
+    elif any(torch.allclose(following, pool(f(conv), 2).flatten(1), atol=1e-5) for f in _OTHER_ACTIVATIONS):
+        problem = f"not a ReLU after the {which} convolution"
+    else:
+        problem = f"something besides ReLU and max pooling after the {which} convolution"
+    fail(
+        "build_model",
+        problem,
+        "16 digits",
+        [],
+        "after each convolution: nn.ReLU(), then nn.MaxPool2d(2), and nothing else; without the ReLU "
+        "the max pooling between the convolutions is the network's only non-linearity",
+    )
+
+
+# what a network returns in place of the linear layer's logits: the layer that explains it
+_AFTER_LAST = (
+    ("softmax at the end", "the outputs are probabilities, not logits", lambda z: torch.softmax(z, 1)),
+    ("log-softmax at the end", "the outputs are log-probabilities", lambda z: torch.log_softmax(z, 1)),
+    ("a ReLU after the last layer", "negative logits were cut to 0", torch.relu),
+    ("a sigmoid after the last layer", "the logits were squashed into (0, 1)", torch.sigmoid),
+    ("a tanh after the last layer", "the logits were squashed into (-1, 1)", torch.tanh),
+)
+
+
+def _ends_in_logits(out: torch.Tensor, logits: torch.Tensor) -> None:
+    """The network's output must be its linear layer's, unchanged: nothing after the last layer."""
+    if torch.allclose(out, logits, atol=1e-6):
+        return
+    name, what = next(
+        ((name, what) for name, what, layer in _AFTER_LAST if torch.allclose(out, layer(logits), atol=1e-5)),
+        ("a layer after the last layer", "the output is not the linear layer's"),
+    )
+    fail(
+        "build_model",
+        name,
+        "16 digits",
+        [what],
+        "end with nn.Linear(128, 10) and nothing after it: the network returns raw logits, and "
+        "nn.CrossEntropyLoss applies log-softmax itself",
+    )
 
 
 BUILD_MODEL = Exercise(
@@ -242,181 +286,3 @@ LAYER_TABLE = Exercise(
     keeps_random_state=True,
 )
 check_layer_table = check_function(LAYER_TABLE)
-
-
-# --- train(model, data, epochs, lr, batch_size, seed, on_epoch) -------------------------------
-
-TRAIN_HINT = (
-    "train(model, data, epochs=20, lr=3e-3, batch_size=32, seed=0, on_epoch=None) returns "
-    "[(mean training loss, test accuracy), ...], one pair per epoch"
-)
-EPOCHS = 4  # enough for the loss to fall and the accuracy to pass 90 % on the fixed seed
-THRESHOLD = 0.9
-
-
-class _Losses(TorchFunctionMode):
-    """Records what reaches the cross-entropy: logits, or (a mistake) probabilities."""
-
-    def __init__(self):
-        super().__init__()
-        self.probabilities = False
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        if func is nn.functional.cross_entropy and args:
-            x = args[0]
-            if bool(((x >= 0) & (x <= 1)).all()) and torch.allclose(x.sum(1), torch.ones(len(x)), atol=1e-4):
-                self.probabilities = True
-        return func(*args, **(kwargs or {}))
-
-
-class _Watch:
-    """What the model goes through while the student's loop trains it: test images in train mode,
-    a backward through test images, and at every optimizer step whether the gradients are this
-    step's alone (reset since the last step) or an accumulation."""
-
-    def __init__(self, model: nn.Module, test: torch.Tensor):
-        self.test = {bytes(x.numpy().tobytes()) for x in test}
-        self.test_in_train_mode = False
-        self.fresh: dict[int, torch.Tensor] = {}  # each parameter's gradients since the last step
-        self.accumulated = self.leaked = False
-        self.steps = 0
-        self.handles = [model.register_forward_hook(self._forward)]
-        for p in model.parameters():
-            self.handles.append(p.register_hook(lambda g, p=p: self._backward(p, g)))
-        self.handles.append(register_optimizer_step_pre_hook(self._step))
-
-    def _forward(self, module, inputs, output):
-        if not any(bytes(row.detach().numpy().tobytes()) in self.test for row in inputs[0]):
-            return
-        self.test_in_train_mode |= module.training
-        if output.requires_grad:  # a backward through this output trains on test images
-            output.register_hook(lambda g: setattr(self, "leaked", True))
-
-    def _backward(self, p, g):
-        self.fresh[id(p)] = self.fresh.get(id(p), 0) + g.detach().clone()
-
-    def _step(self, optimizer, args, kwargs):
-        self.steps += 1
-        for group in optimizer.param_groups:
-            for p in group["params"]:
-                if p.grad is not None and id(p) in self.fresh:
-                    self.accumulated |= not torch.allclose(p.grad, self.fresh[id(p)], atol=1e-7, rtol=1e-4)
-        self.fresh.clear()
-
-    def close(self):
-        for h in self.handles:
-            h.remove()
-
-
-def _trains(train) -> int:
-    ex = "train"
-    data = digits()
-    torch.manual_seed(0)
-    model = oracle.cnn()
-    calls: list[tuple] = []
-    watch = _Watch(model, data.X_test)
-    case = Case(
-        f"notebook 09's network, {EPOCHS} epochs, lr=3e-3, batch_size=32, seed=0",
-        {"model": model, "data": data},
-        {
-            "epochs": EPOCHS,
-            "lr": 3e-3,
-            "batch_size": 32,
-            "seed": 0,
-            "on_epoch": lambda *values: calls.append(values),
-        },
-    )
-    losses = _Losses()
-    try:
-        with losses:
-            history = call_watched(ex, train, case, TRAIN_HINT, allow_convolution=True)
-    finally:
-        watch.close()
-    if watch.steps == 0:
-        fail(ex, "the optimizer never stepped", case.label, [], "after loss.backward(), optimizer.step()")
-    if losses.probabilities:
-        fail(
-            ex,
-            "softmax before the cross-entropy",
-            case.label,
-            ["the loss received probabilities"],
-            "nn.CrossEntropyLoss (F.cross_entropy) takes logits and applies log-softmax itself",
-        )
-    if watch.accumulated:
-        fail(
-            ex,
-            "gradients accumulate: zero_grad is missing",
-            case.label,
-            [],
-            "PyTorch adds every backward's gradients to .grad: call optimizer.zero_grad() before each "
-            "backward",
-        )
-    if watch.leaked:
-        fail(
-            ex,
-            "test images used in training",
-            case.label,
-            ["a training step's gradients came from test images"],
-            "train on data.X_train and data.y_train only; the test set only measures the accuracy",
-        )
-    if watch.test_in_train_mode:
-        fail(
-            ex,
-            "evaluated in train mode",
-            case.label,
-            ["the test images went through the model in train mode"],
-            "call model.eval() (and torch.no_grad()) before measuring the accuracy, model.train() before "
-            "training",
-        )
-    if not isinstance(history, list | tuple) or len(history) != EPOCHS:
-        fail(
-            ex, "not one (loss, accuracy) pair per epoch", case.label, [f"got {history!r}"[:200]], TRAIN_HINT
-        )
-    (first, _), (last, reported) = history[0], history[-1]
-    if not last < first:
-        fail(
-            ex,
-            "the training loss does not decrease",
-            case.label,
-            [f"epoch 1: {first:.4f}, epoch {EPOCHS}: {last:.4f}"],
-            "step against the gradient: loss.backward(), then optimizer.step() with "
-            "Adam(model.parameters(), lr=lr)",
-        )
-    measured = oracle.accuracy(model, data.X_test, data.y_test)
-    if abs(float(reported) - measured) > 1e-6:
-        fail(
-            ex,
-            "the accuracy is not the test set's",
-            case.label,
-            [f"reported {float(reported):.4f}, the test set gives {measured:.4f}"],
-            "accuracy = (model(X_test).argmax(dim=1) == y_test).float().mean(), after the epoch's training",
-        )
-    if measured < THRESHOLD:
-        fail(
-            ex,
-            f"test accuracy {measured:.1%} after {EPOCHS} epochs",
-            case.label,
-            [f"expected at least {THRESHOLD:.0%}"],
-            "Adam with the given lr, mini-batches of batch_size from the shuffled training set, "
-            "cross-entropy",
-            mistake="test accuracy too low",
-        )
-    if len(calls) != EPOCHS:
-        fail(
-            ex,
-            "on_epoch not called once per epoch",
-            case.label,
-            [f"{len(calls)} calls for {EPOCHS} epochs"],
-            "after each epoch: if on_epoch is not None: on_epoch(epoch, loss, accuracy)",
-        )
-    return 1
-
-
-TRAIN = Exercise(
-    "train",
-    parts={"all": Part(3, steps=(_trains,))},
-    hints=Hints(shape=TRAIN_HINT, value=TRAIN_HINT, error=TRAIN_HINT),
-    allow_convolution=True,
-    keeps_random_state=True,
-)
-check_train = check_function(TRAIN)

@@ -180,6 +180,16 @@ def _parameters_ok(layer, kernel_size, case: Case) -> None:
                 [f"expected {tuple(shape)}, got {tuple(params[name].shape)}"],
                 hint,
             )
+    extra = sorted(set(params) - {"weight", "bias"})
+    if extra:
+        fail(
+            "Conv2D",
+            "a learnable parameter besides weight and bias",
+            case.label,
+            [f"parameters found: {sorted(params)}"],
+            "the layer learns a kernel and one bias, nothing else: an optimizer would train every other "
+            "nn.Parameter too; keep constants as plain attributes",
+        )
 
 
 def _check_parameters(Conv2D) -> int:
@@ -234,6 +244,12 @@ def _check_forward(Conv2D) -> int:
                 "kernel flipped: this is convolution, not cross-correlation",
                 "forward must cross-correlate: corr2d(x, self.weight)",
                 lambda X, K, b=b: oracle.corr2d(X, K.flip(0, 1)) + b,
+            ),
+            Mistake(
+                "a ReLU after the bias",
+                "the layer is corr2d(x, self.weight) + self.bias and nothing more: a network puts its "
+                "activations between its layers (notebooks 07 and 09), not inside the convolution",
+                lambda X, K, b=b: torch.relu(oracle.corr2d(X, K) + b),
             ),
         )
         compare_one("Conv2D", Result(case, got, expected), mistakes, FORWARD_HINTS)

@@ -57,11 +57,10 @@ SIZE = 9  # the test images are 9×9, so any kernel up to 9×9 fits
 
 
 def _test_images() -> list[tuple[str, str, torch.Tensor, str]]:
-    """(problem if it fails, the image's label, the image, hint): the first three images the
-    kernel must ignore, the last one it must see."""
+    """(problem if it fails, the image's label, the image, hint): the three images the kernel
+    must ignore. The two diagonal edges it may see are :func:`_diagonal_images`."""
     g = torch.Generator().manual_seed(220)
     across, down = torch.rand(SIZE, generator=g), torch.rand(SIZE, generator=g)
-    i, j = torch.meshgrid(torch.arange(SIZE), torch.arange(SIZE), indexing="ij")
     return [
         (
             "responds to a flat region",
@@ -84,14 +83,22 @@ def _test_images() -> list[tuple[str, str, torch.Tensor, str]]:
             "on an image whose columns are all the same, only the kernel's row sums matter: make each row "
             "of the kernel sum to 0",
         ),
-        (
-            "does not respond to a diagonal edge",
-            f"a {SIZE}×{SIZE} image, white above its diagonal, black below",
-            (j > i).to(torch.float64),
-            "the kernel must respond somewhere on the diagonal edge (a kernel of zeros ignores everything): "
-            "try a 2×2 kernel whose rows and columns each sum to 0",
-        ),
     ]
+
+
+def _diagonal_images() -> dict[str, torch.Tensor]:
+    """A diagonal edge along each diagonal: a kernel that sees either one sees diagonal edges
+    (the statement names no diagonal, so neither is required)."""
+    i, j = torch.meshgrid(torch.arange(SIZE), torch.arange(SIZE), indexing="ij")
+    return {
+        "white above the main diagonal, black below": (j > i).to(torch.float64),
+        "white below the other diagonal, black above": (i + j > SIZE - 1).to(torch.float64),
+    }
+
+
+def _responds(image: torch.Tensor, K: torch.Tensor) -> tuple[bool, float]:
+    strongest = float(oracle.corr2d(image, K).to(torch.float64).abs().max())
+    return strongest > 1e-5 * (float(K.abs().sum()) or 1.0), strongest
 
 
 def _diagonal_property(diagonal_edge_kernel) -> int:
@@ -105,16 +112,22 @@ def _diagonal_property(diagonal_edge_kernel) -> int:
             "a 2×2 kernel is enough",
         )
     images = _test_images()
-    for k, (problem, label, image, hint) in enumerate(images):
-        response = oracle.corr2d(image, K).to(torch.float64)
-        strongest = float(response.abs().max())
-        responds = strongest > 1e-5 * (float(K.abs().sum()) or 1.0)
-        must_see = k == len(images) - 1
-        if responds != must_see:
-            seen = f"got values up to {strongest:.3g} in size" if responds else "got 0 everywhere"
-            wanted = "a non-zero response somewhere" if must_see else "a response of 0 everywhere"
-            fail("diagonal_edge_kernel", problem, label, [f"expected {wanted}, {seen}"], hint)
-    return len(images)
+    for problem, label, image, hint in images:
+        responds, strongest = _responds(image, K)
+        if responds:
+            seen = f"expected a response of 0 everywhere, got values up to {strongest:.3g} in size"
+            fail("diagonal_edge_kernel", problem, label, [seen], hint)
+    diagonals = _diagonal_images()
+    if not any(_responds(image, K)[0] for image in diagonals.values()):
+        fail(
+            "diagonal_edge_kernel",
+            "does not respond to a diagonal edge",
+            f"two {SIZE}×{SIZE} images, one diagonal edge each: " + "; ".join(diagonals),
+            ["expected a non-zero response somewhere on either image, got 0 everywhere on both"],
+            "the kernel must respond somewhere on a diagonal edge, either diagonal (a kernel of zeros "
+            "ignores everything): try a 2×2 kernel whose rows and columns each sum to 0",
+        )
+    return len(images) + len(diagonals)
 
 
 DIAGONAL_EDGE_KERNEL = Exercise(

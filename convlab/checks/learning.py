@@ -257,6 +257,32 @@ def _seeded_start(train_kernel) -> int:
             [f"losses {l0}"],
             "each step must move w against the gradient: w -= lr * grad",
         )
+    return 1 + _kernel_size_used(train_kernel)
+
+
+def _kernel_size_used(train_kernel) -> int:
+    """Without ``init`` the start has the shape ``kernel_size``: not the default (1, 2) here."""
+    g = torch.Generator().manual_seed(304)
+    X = torch.randn(5, 6, generator=g)
+    Y = oracle.corr2d(X, torch.randn(2, 3, generator=g))
+    # no steps: the kernel returned is the start itself
+    case = Case(
+        f"{describe('X', X)} without init, kernel_size=(2, 3), steps=0",
+        {"X": X, "Y": Y},
+        {"kernel_size": (2, 3), "lr": 1e-2, "steps": 0},
+    )
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        got = _train(train_kernel, case)
+    weight = got[0] if isinstance(got, tuple | list) and got else None
+    if isinstance(weight, torch.Tensor) and tuple(weight.shape) != (2, 3):
+        fail(
+            "train_kernel",
+            "kernel_size ignored: the start without init is not of shape kernel_size",
+            case.label,
+            [f"expected a weight of shape (2, 3), got {tuple(weight.shape)}"],
+            "without init, start from torch.rand(kernel_size): the caller's kernel_size, not (1, 2)",
+        )
     return 1
 
 

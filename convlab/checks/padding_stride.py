@@ -339,7 +339,9 @@ def _keeps_the_size(same_padding) -> int:
         ((2, 3), 1),
         (3, 2),
         (2, 3),
+        (2, 2),  # an even kernel whose dilated total d(k − 1) = 2 is even: split evenly
         ((4, 1), (1, 2)),
+        ((3, 3), (1, 2)),  # a dilation per axis: the columns' differs from the rows'
     ]:
         case = Case(f"kernel_size={k}, dilation={d}", {"kernel_size": k, "dilation": d})
         got = call_watched(ex, same_padding, case, "return a 4-tuple (top, bottom, left, right)")

@@ -15,13 +15,14 @@ from convlab.widgets.player import View, grading, skipped
 
 
 class TrainingMonitor(View):
-    """A progress bar and the loss and test-accuracy curves, redrawn after every epoch: pass its
-    ``update`` as a training loop's ``on_epoch``."""
+    """A progress bar and the loss and held-out accuracy curves, redrawn after every epoch: pass
+    its ``update`` as a training loop's ``on_epoch``. ``held_out`` names the accuracy's images
+    (``"validation"`` while choosing how to train, ``"test"`` once)."""
 
     title = "Training"
 
-    def __init__(self, epochs: int):
-        self.epochs = epochs
+    def __init__(self, epochs: int, held_out: str = "test"):
+        self.epochs, self.held_out = epochs, held_out
         self.history: list[tuple[float, float]] = []
         self.bar = widgets.IntProgress(value=0, min=0, max=epochs, description="epoch 0")
         self.picture = widgets.Image(format="png")
@@ -32,14 +33,14 @@ class TrainingMonitor(View):
         self.history.append((float(loss), float(accuracy)))
         self.bar.value = len(self.history)
         self.bar.description = f"epoch {len(self.history)}"
-        self.picture.value = plots.png(curves(self.history, self.epochs))
+        self.picture.value = plots.png(curves(self.history, self.epochs, self.held_out))
 
     def summary(self) -> str:
         return f"Training: {len(self.history)} of {self.epochs} epochs"
 
     def final(self):
         """The curves of the finished training, as a figure (what an exported notebook shows)."""
-        return curves(self.history, self.epochs) if self.history else None
+        return curves(self.history, self.epochs, self.held_out) if self.history else None
 
     def still(self) -> str:
         image = base64.b64encode(self.picture.value).decode() if self.picture.value else ""
@@ -59,19 +60,19 @@ class _Silent:
         return "<p><em>Training monitor: not drawn while grading.</em></p>"
 
 
-def training_monitor(epochs: int):
+def training_monitor(epochs: int, held_out: str = "test"):
     """A :class:`TrainingMonitor` for ``epochs`` epochs (a silent stand-in while grading)."""
-    return _Silent() if grading() else TrainingMonitor(epochs)
+    return _Silent() if grading() else TrainingMonitor(epochs, held_out)
 
 
-def curves(history: list[tuple[float, float]], epochs: int):
-    """Loss (left) and test accuracy (right) per epoch so far."""
+def curves(history: list[tuple[float, float]], epochs: int, held_out: str = "test"):
+    """Loss (left) and the held-out images' accuracy (right) per epoch so far."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 2.6), layout="constrained")
     xs = range(1, len(history) + 1)
     left.plot(xs, [h[0] for h in history], marker="o", color="#16a34a")
     left.set(title="mean training loss", xlabel="epoch", xlim=(0.5, epochs + 0.5))
     right.plot(xs, [100 * h[1] for h in history], marker="o", color="#2563eb")
-    right.set(title="test accuracy (%)", xlabel="epoch", xlim=(0.5, epochs + 0.5))
+    right.set(title=f"{held_out} accuracy (%)", xlabel="epoch", xlim=(0.5, epochs + 0.5))
     for ax in (left, right):
         ax.grid(alpha=0.3)
     plt.close(fig)
@@ -115,8 +116,9 @@ def activations(model: nn.Sequential, image: torch.Tensor, label: int):
     bars.tick_params(labelsize=7)
     for row, (name, stack) in enumerate(layers, start=1):
         axes[row, 0].set_title(name, fontsize=8, loc="left")
+        signed = bool((stack < 0).any())  # one colour map per layer: its kind, not each map's luck
         for c in range(len(stack)):
-            axes[row, c].imshow(stack[c].numpy(), **plots.colours(stack[c]))
+            axes[row, c].imshow(stack[c].numpy(), **plots.colours(stack[c], signed=signed))
     plt.close(fig)
     return fig
 
@@ -131,8 +133,8 @@ class ActivationView(View):
 
 def activation_view(model: nn.Sequential, images: torch.Tensor, labels: torch.Tensor):
     """Pick a digit with the slider and see its maps after every layer of ``model`` (in the
-    course's colours: signed maps red and blue, maps without a negative value grey) and what the
-    network predicts."""
+    course's colours, chosen per layer: a layer with a negative value anywhere red and blue, one
+    without grey) and what the network predicts."""
     if grading():
         return skipped("Activation maps")
     pick = widgets.IntSlider(

@@ -90,6 +90,7 @@ def _frame(X, K, total, t, stride, padding) -> str:
             f"columns: ({w} − 1)·{sw} − 2·{pw} + {kw} = {fw - 2 * pw}",
             12,
         ),
+        (_undoes(X.shape, (fh - 2 * ph, fw - 2 * pw), (sh, sw)), 12),
         (
             "the same numbers as the gradient, with respect to its input, of a convolution with this "
             f"kernel, stride ({sh}, {sw}), padding ({ph}, {pw}), whose output gradient is X",
@@ -106,6 +107,17 @@ def _frame(X, K, total, t, stride, padding) -> str:
             weight="bold" if k == 0 else "normal",
         )
     return canvas.svg()
+
+
+def _undoes(in_shape, out_shape, stride) -> str:
+    """When this size undoes a convolution's: only if s divides n + 2p − k (PyTorch's output_padding)."""
+    (h, w), (H, W), (sh, sw) = in_shape, out_shape, stride
+    if (sh, sw) == (1, 1):
+        return f"at stride 1 this undoes the convolution's size exactly: {H}×{W} convolves back to {h}×{w}"
+    return (
+        f"inputs of {H}–{H + sh - 1} rows and {W}–{W + sw - 1} columns all convolve to {h}×{w}: this size "
+        f"undoes only {H}×{W}, where s divides n + 2p − k; output_padding = r adds the r rows (columns) more"
+    )
 
 
 def transposed_view(X: torch.Tensor, K: torch.Tensor, stride=1, padding=0, controls: tuple[str, ...] = ()):
