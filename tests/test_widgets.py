@@ -174,7 +174,10 @@ def test_kernel_explorer_redraws_on_a_new_kernel_and_chains_a_second():
     assert note.value.count("<code>") == 2
     then.value = "nothing"
     assert note.value.count("<code>") == 1
-    assert view._repr_mimebundle_()["text/html"].count("<img") == 2
+    still = view._repr_mimebundle_()["text/html"]
+    # each picture says what it shows (what nbval compares: tests/support/nbval-sanitize.cfg)
+    assert still.count("<img") == 2
+    assert '<img alt="photo (20, 16)"' in still and '<img alt="blur (3×3 mean) (18, 14)"' in still
 
 
 def test_training_view_has_a_frame_per_step_with_its_loss():

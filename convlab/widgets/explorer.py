@@ -3,13 +3,11 @@ explorer of notebook 02."""
 
 from __future__ import annotations
 
-import base64
-
 import ipywidgets as widgets
 import torch
 
 from convlab import oracle, plots
-from convlab.widgets.player import View, grading, skipped
+from convlab.widgets.player import View, grading, png_img, skipped
 
 CUSTOM = "custom 3×3 (type below)"
 NOTHING = "nothing"
@@ -49,7 +47,8 @@ def kernel_explorer(img: torch.Tensor):
         for v in [0.0, -1.0, 0.0, -1.0, 4.0, -1.0, 0.0, -1.0, 0.0]
     ]
     grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, 70px)"))
-    original = widgets.Image(value=plots.png(plots.picture(img, f"photo {tuple(img.shape)}")), format="png")
+    titles = [f"photo {tuple(img.shape)}", ""]  # what the two pictures show: the photo, the response
+    original = widgets.Image(value=plots.png(plots.picture(img, titles[0])), format="png")
     response = widgets.Image(format="png")
     note = widgets.HTML()
 
@@ -64,7 +63,8 @@ def kernel_explorer(img: torch.Tensor):
         for K in kernels:
             Y = oracle.corr2d(Y, K)
         names = " then ".join([first.value] + ([] if then.value == NOTHING else [then.value]))
-        response.value = plots.png(plots.picture(Y, f"{names} {tuple(Y.shape)}"))
+        titles[1] = f"{names} {tuple(Y.shape)}"
+        response.value = plots.png(plots.picture(Y, titles[1]))
         low, high = float(Y.min()), float(Y.max())
         written = " then ".join(f"<code>K = {K.tolist()}</code>" for K in kernels)
         note.value = f"{written}: response from {low:.2f} to {high:.2f}"
@@ -72,7 +72,7 @@ def kernel_explorer(img: torch.Tensor):
     for control in [first, then, *cells]:
         control.observe(update, names="value")
     update()
-    view = Explorer([widgets.HBox([first, then]), grid, widgets.HBox([original, response]), note])
+    view = Explorer([widgets.HBox([first, then]), grid, widgets.HBox([original, response]), note], titles)
     view.add_class("convlab-explorer")
     return view
 
@@ -80,10 +80,11 @@ def kernel_explorer(img: torch.Tensor):
 class Explorer(View):
     title = "Kernel explorer"
 
+    def __init__(self, children, titles: list[str]):
+        super().__init__(children)
+        self.titles = titles  # the pictures' titles, kept current by the controls
+
     def still(self) -> str:
         _, _, images, note = self.children
-        pictures = "".join(
-            f'<img src="data:image/png;base64,{base64.b64encode(i.value).decode()}"/>'
-            for i in images.children
-        )
+        pictures = "".join(png_img(i.value, t) for i, t in zip(images.children, self.titles, strict=True))
         return f"<div>{pictures}<p>{note.value}</p></div>"

@@ -3,15 +3,13 @@ epoch) and the activation maps of one digit through every layer."""
 
 from __future__ import annotations
 
-import base64
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
 from convlab import plots
-from convlab.widgets.player import View, grading, skipped
+from convlab.widgets.player import View, grading, png_img, skipped
 
 
 class TrainingMonitor(View):
@@ -43,8 +41,9 @@ class TrainingMonitor(View):
         return curves(self.history, self.epochs, self.held_out) if self.history else None
 
     def still(self) -> str:
-        image = base64.b64encode(self.picture.value).decode() if self.picture.value else ""
-        return f'<img src="data:image/png;base64,{image}"/>' if image else f"<p>{self.summary()}</p>"
+        if not self.picture.value:
+            return f"<p>{self.summary()}</p>"
+        return png_img(self.picture.value, f"loss and test accuracy per epoch: {self.summary()}")
 
 
 class _Silent:
@@ -126,9 +125,12 @@ def activations(model: nn.Sequential, image: torch.Tensor, label: int):
 class ActivationView(View):
     title = "Activation maps"
 
+    def __init__(self, children, caption: list[str]):
+        super().__init__(children)
+        self.caption = caption  # what the picture shows, kept current by the slider
+
     def still(self) -> str:
-        image = self.children[1].value
-        return f'<img src="data:image/png;base64,{base64.b64encode(image).decode()}"/>'
+        return png_img(self.children[1].value, self.caption[0])
 
 
 def activation_view(model: nn.Sequential, images: torch.Tensor, labels: torch.Tensor):
@@ -141,12 +143,15 @@ def activation_view(model: nn.Sequential, images: torch.Tensor, labels: torch.Te
         value=0, min=0, max=len(images) - 1, description="digit", continuous_update=False
     )
     picture = widgets.Image(format="png")
+    caption = [""]
 
     def redraw(_change=None):
-        picture.value = plots.png(activations(model, images[pick.value], int(labels[pick.value])))
+        label = int(labels[pick.value])
+        caption[0] = f"test digit {pick.value} (a {label}): its maps after every layer"
+        picture.value = plots.png(activations(model, images[pick.value], label))
 
     pick.observe(redraw, names="value")
     redraw()
-    view = ActivationView([pick, picture])
+    view = ActivationView([pick, picture], caption)
     view.add_class("convlab-activations")
     return view

@@ -9,8 +9,10 @@ static frame instead of an empty box.
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Sequence
+from html import escape
 
 import ipywidgets as widgets
 from IPython.display import HTML
@@ -24,6 +26,13 @@ def grading() -> bool:
 def skipped(title: str) -> HTML:
     """What a view shows while grading: one line, no frames, no widget state."""
     return HTML(f"<p><em>{title}: animation not rendered while grading.</em></p>")
+
+
+def png_img(png: bytes, alt: str) -> str:
+    """An ``<img>`` of PNG bytes whose ``alt`` says what it depicts. A PNG's bytes differ between
+    machines (rounding, the compiler's and zlib's choices) where the picture does not, so nbval
+    compares the ``alt`` and not the bytes (``tests/support/nbval-sanitize.cfg``)."""
+    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
 
 
 class View(widgets.VBox):
