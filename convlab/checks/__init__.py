@@ -17,6 +17,7 @@ from convlab.checks import (
     exercise,
     integrity,
     learning,
+    modern,
     one_by_one,
     padding_stride,
     pooling,
@@ -42,6 +43,13 @@ from convlab.checks.edges import (
     check_rising_edge_kernel,
 )
 from convlab.checks.learning import check_kernel_gradient, check_train_kernel
+from convlab.checks.modern import (
+    check_batch_norm_backward,
+    check_batch_norm_forward,
+    check_depthwise_separable,
+    check_global_avg_pool,
+    check_Residual,
+)
 from convlab.checks.one_by_one import check_conv_param_count, check_corr2d_multi_in_out_1x1
 from convlab.checks.padding_stride import (
     check_conv_output_shape,
@@ -53,7 +61,18 @@ from convlab.checks.pooling import check_pool2d, check_pool2d_ext, check_recepti
 from convlab.failure import CheckFailure
 
 # The notebooks' modules, in course order: each declares its exercises as module constants.
-NOTEBOOKS = (cross_correlation, edges, learning, padding_stride, channels, one_by_one, pooling, backprop, cnn)
+NOTEBOOKS = (
+    cross_correlation,
+    edges,
+    learning,
+    padding_stride,
+    channels,
+    one_by_one,
+    pooling,
+    backprop,
+    cnn,
+    modern,
+)
 
 # What the checks rely on, as it is when the notebook imports them (before any student code).
 # None of these modules imports convlab.checks, so each is complete here, whatever the notebook
@@ -69,6 +88,8 @@ def exercises() -> list[exercise.Exercise]:
 __all__ = [
     "CheckFailure",
     "check_combine_kernels",
+    "check_batch_norm_backward",
+    "check_batch_norm_forward",
     "check_build_model",
     "check_Conv2D",
     "check_conv2d_backward",
@@ -82,7 +103,9 @@ __all__ = [
     "check_corr2d_multi_in",
     "check_corr2d_multi_in_out",
     "check_corr2d_multi_in_out_1x1",
+    "check_depthwise_separable",
     "check_diagonal_edge_kernel",
+    "check_global_avg_pool",
     "check_gradient_magnitude",
     "check_im2col",
     "check_kernel_gradient",
@@ -94,6 +117,7 @@ __all__ = [
     "check_pool2d_ext",
     "check_receptive_field",
     "check_relative_error",
+    "check_Residual",
     "check_rising_edge_kernel",
     "check_same_padding",
     "check_train",

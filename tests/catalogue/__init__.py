@@ -1,7 +1,8 @@
 """The mutation catalogue: what every exercise's check must reject, and what it must accept.
 
 - :data:`MUTANTS`: plausible wrong answers, at least six per exercise, each with the hint its
-  feedback must contain (:mod:`~tests.catalogue.handwritten`, :mod:`~tests.catalogue.templated`),
+  feedback must contain (:mod:`~tests.catalogue.handwritten`, :mod:`~tests.catalogue.templated`,
+  notebook 10's :mod:`~tests.catalogue.modern_blocks`),
   and the forbidden routes and patches each exercise must refuse (:mod:`~tests.catalogue.routes`);
 - :data:`VARIANTS`: correct answers written differently from the key, at least two per
   exercise, each keeping full marks unflagged (:mod:`~tests.catalogue.variants`);
@@ -12,14 +13,18 @@ the answer key. ``tests/test_catalogue.py`` runs every entry in-process, the gra
 through nbgrader and ``make autograde``; ``make catalogue`` prints the kill rate.
 """
 
-from tests.catalogue import handwritten, routes, templated
+from tests.catalogue import handwritten, modern_blocks, routes, templated
 from tests.catalogue.mutant import Mutant
 from tests.catalogue.tampering import TAMPERING
 from tests.catalogue.variants import VARIANTS
 
 MUTANTS: dict[str, list[Mutant]] = {
-    aid: handwritten.MUTANTS.get(aid, []) + templated.MORE.get(aid, []) + routes.ROUTES.get(aid, [])
-    for aid in sorted(handwritten.MUTANTS.keys() | templated.MORE.keys())
+    aid: handwritten.MUTANTS.get(aid, [])
+    + templated.MORE.get(aid, [])
+    + modern_blocks.MUTANTS.get(aid, [])
+    + routes.ROUTES.get(aid, [])
+    for aid in sorted(handwritten.MUTANTS.keys() | templated.MORE.keys() | modern_blocks.MUTANTS.keys())
 }
+VARIANTS = VARIANTS | modern_blocks.VARIANTS
 
 __all__ = ["MUTANTS", "TAMPERING", "VARIANTS", "Mutant"]
