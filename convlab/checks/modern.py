@@ -196,39 +196,38 @@ def _forward_cases(training: bool) -> list[Case]:
     return cases
 
 
-def _triple(exercise: str, got, case: Case, names: tuple[str, str, str]):
+def _outputs(ex: str, fn, case: Case, names: tuple[str, str, str], hints: Hints, reference, mistakes) -> None:
+    """Run ``fn`` on ``case`` and compare each of the three tensors it returns with the
+    reference's, on its own, with that output's mistakes (``mistakes(**arguments)[name]``)."""
+    got = call_watched(ex, fn, case, hints.error, (NORM,))
     if not isinstance(got, tuple | list) or len(got) != 3:
         length = f" of length {len(got)}" if isinstance(got, tuple | list) else ""
         fail(
-            exercise,
+            ex,
             "did not return three tensors",
             case.label,
             [f"got {type(got).__name__}{length}"],
             f"return {', '.join(names)}",
         )
-    return got
+    named = mistakes(**case.arguments)
+    for name, value, right in zip(names, got, reference(**case.arguments), strict=True):
+        compare_one(f"{ex} ({name})", Result(Case(case.label, {}), value, right), named[name], hints)
 
 
 def _forward_values(training: bool):
     def check(batch_norm_forward) -> int:
-        ex = "batch_norm_forward"
-        for case in _forward_cases(training):
-            got = _triple(
-                ex,
-                call_watched(ex, batch_norm_forward, case, FORWARD_HINTS.error, (NORM,)),
+        cases = _forward_cases(training)
+        for case in cases:
+            _outputs(
+                "batch_norm_forward",
+                batch_norm_forward,
                 case,
                 FORWARD_OUTPUTS,
+                FORWARD_HINTS,
+                oracle.batch_norm,
+                _forward_mistakes,
             )
-            expected = oracle.batch_norm(**case.arguments)
-            mistakes = _forward_mistakes(**case.arguments)
-            for name, value, right in zip(FORWARD_OUTPUTS, got, expected, strict=True):
-                compare_one(
-                    f"{ex} ({name})",
-                    Result(Case(case.label, {}), value, right),
-                    mistakes[name],
-                    FORWARD_HINTS,
-                )
-        return 4
+        return len(cases)
 
     check.__name__ = f"_forward_{'train' if training else 'eval'}"
     return check
@@ -347,21 +346,18 @@ def _backward_cases() -> list[Case]:
 
 
 def _backward_values(batch_norm_backward) -> int:
-    ex = "batch_norm_backward"
-    for case in _backward_cases():
-        got = _triple(
-            ex,
-            call_watched(ex, batch_norm_backward, case, BACKWARD_HINTS.error, (NORM,)),
+    cases = _backward_cases()
+    for case in cases:
+        _outputs(
+            "batch_norm_backward",
+            batch_norm_backward,
             case,
             BACKWARD_OUTPUTS,
+            BACKWARD_HINTS,
+            oracle.batch_norm_backward,
+            _backward_mistakes,
         )
-        expected = oracle.batch_norm_backward(**case.arguments)
-        mistakes = _backward_mistakes(**case.arguments)
-        for name, value, right in zip(BACKWARD_OUTPUTS, got, expected, strict=True):
-            compare_one(
-                f"{ex} ({name})", Result(Case(case.label, {}), value, right), mistakes[name], BACKWARD_HINTS
-            )
-    return 4
+    return len(cases)
 
 
 BATCH_NORM_BACKWARD = Exercise(

@@ -32,13 +32,13 @@ def _frame(batches: list[torch.Tensor], channel: int, momentum: float, eps: floa
     mean, var = means[-1], variances[-1]
     Y = (X - mean) / (var + eps) ** 0.5
     n, m = X.shape
-    size = max(30.0, min(40.0, 560 / max(m, 1)))
+    size = max(24.0, min(40.0, 400 / max(m, 1)))  # two grids side by side fit a notebook
     canvas = Canvas()
     y = 30.0
     title = f"batch {t + 1}: channel {channel} of {n} images, {m} positions each"
-    grid(canvas, 0, y, size, X, "input", title)
+    grid(canvas, 0, y, size, X, "input", title, digits=1)
     x = width(m, size, title) + GAP / 2
-    grid(canvas, x, y, size, Y, "done", "normalized: (x − μ) / √(σ² + ε)")
+    grid(canvas, x, y, size, Y, "done", "normalized: (x − μ) / √(σ² + ε)", digits=1)
     y += n * size + 30
     lines = [
         f"μ = mean of these {n * m} values = {_fixed(mean)}",
