@@ -36,9 +36,9 @@ def _frame(batches: list[torch.Tensor], channel: int, momentum: float, eps: floa
     canvas = Canvas()
     y = 30.0
     title = f"batch {t + 1}: channel {channel} of {n} images, {m} positions each"
-    grid(canvas, 0, y, size, X, "input", title, digits=1)
+    grid(canvas, 0, y, size, X.round(decimals=1), "input", title, digits=1)  # 1.0 drawn as 1, not "1."
     x = width(m, size, title) + GAP / 2
-    grid(canvas, x, y, size, Y, "done", "normalized: (x − μ) / √(σ² + ε)", digits=1)
+    grid(canvas, x, y, size, Y.round(decimals=1), "done", "normalized: (x − μ) / √(σ² + ε)", digits=1)
     y += n * size + 30
     lines = [
         f"μ = mean of these {n * m} values = {_fixed(mean)}",
