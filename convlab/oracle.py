@@ -29,6 +29,7 @@ _im2col = torch._C._nn.im2col
 _conv_transpose2d = torch.conv_transpose2d
 _grad = torch.autograd.grad
 _Conv2d = nn.Conv2d
+_batch_norm = torch.batch_norm
 
 Size = int | tuple[int, int]
 
@@ -268,3 +269,72 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[tupl
                 (type(layer).__name__, tuple(x.shape[1:]), sum(p.numel() for p in layer.parameters()))
             )
     return rows
+
+
+# --- notebook 10: batch normalization, depthwise-separable convolution, residual blocks --------
+
+
+def batch_norm(
+    X: torch.Tensor,
+    gamma: torch.Tensor,
+    beta: torch.Tensor,
+    running_mean: torch.Tensor,
+    running_var: torch.Tensor,
+    training: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``F.batch_norm`` on X (n, c, h, w), in float64, returning (Y, new running_mean, new
+    running_var) instead of updating the running statistics in place."""
+    mean, var = _f64(running_mean).clone(), _f64(running_var).clone()
+    Y = _batch_norm(_f64(X), _f64(gamma), _f64(beta), mean, var, training, momentum, eps, False)
+    return Y, mean, var
+
+
+def batch_norm_backward(
+    dY: torch.Tensor, X: torch.Tensor, gamma: torch.Tensor, eps: float = 1e-5
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(dX, dgamma, dbeta) of L = sum(Y * dY), Y = batch norm of X in train mode, by autograd
+    through PyTorch's batch norm (float64)."""
+    X, gamma = _f64(X).requires_grad_(True), _f64(gamma).requires_grad_(True)
+    beta = torch.zeros_like(gamma, requires_grad=True)
+    with torch.enable_grad():
+        Y = _batch_norm(X, gamma, beta, None, None, True, 0.0, eps, False)
+        return _grad(Y, (X, gamma, beta), _f64(dY))
+
+
+def corr2d_grouped(X: torch.Tensor, K: torch.Tensor, groups: int) -> torch.Tensor:
+    """Notebook 05's grouped cross-correlation: X (c_i, h, w), K (c_o, c_i / groups, kh, kw)."""
+    return corr2d_multi_in_out(X, K, groups)
+
+
+def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """Notebook 06's 1×1 convolution: X (c_i, h, w), K (c_o, c_i, 1, 1) -> (c_o, h, w)."""
+    return corr2d_multi_in_out(X, K)
+
+
+def depthwise_separable(X: torch.Tensor, K_depth: torch.Tensor, K_point: torch.Tensor) -> torch.Tensor:
+    """A depthwise convolution (one kh×kw kernel per channel, ``groups = c``) followed by a 1×1
+    convolution: X (c, h, w), K_depth (c, 1, kh, kw), K_point (c_o, c, 1, 1)."""
+    return corr2d_multi_in_out(corr2d_multi_in_out(X, K_depth, X.shape[0]), K_point)
+
+
+def global_avg_pool(X: torch.Tensor) -> torch.Tensor:
+    """The mean of every map: X (n, c, h, w) -> (n, c)."""
+    return _avg_pool2d(_f64(X), tuple(X.shape[2:]))[:, :, 0, 0].to(_result_dtype(X))
+
+
+class Residual(nn.Module):
+    """Notebook 10's residual block (d2l's, without the 1×1 shortcut): two 3×3 convolutions
+    with batch norm, ReLU(bn2(conv2(ReLU(bn1(conv1(x))))) + x)."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(y)) + x)

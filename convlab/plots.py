@@ -2,7 +2,8 @@
 
 Introduced in notebook 01 (``heatmaps``); ``curve`` in 03; ``picture`` and ``png`` draw the
 kernel explorer's photo and response in 02; ``loglog`` plots 08's timings;
-``digit_grid`` and ``confusion`` show 09's digits, filters and mistakes.
+``digit_grid`` and ``confusion`` show 09's digits, filters and mistakes; ``on_digits`` draws 10's
+saliency and occlusion maps over the digits.
 """
 
 from __future__ import annotations
@@ -104,6 +105,38 @@ def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 10, signe
     for ax, image, title in zip(axes.flat, images, titles, strict=False):
         values = torch.as_tensor(image).detach().to(torch.float64).reshape(image.shape[-2:])
         ax.imshow(values.numpy(), **colours(values if signed else values.clamp(min=0)))
+        ax.set_title(title, fontsize=8)
+    plt.close(fig)
+    return fig
+
+
+def on_digits(images: torch.Tensor, maps: torch.Tensor, titles: list[str], columns: int = 10):
+    """Signed maps (saliency, occlusion) drawn over the digits they explain: each digit in grey,
+    its map on top in the diverging colours (red positive, blue negative, each centred on 0), as
+    opaque as the value is large; a smaller map (one value per position of a patch) is drawn with
+    each cell over the centre of its patch."""
+    rows = max(1, -(-len(images) // columns))
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * 0.9, rows * 1.05), squeeze=False, layout="constrained"
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, values, title in zip(axes.flat, images, maps, titles, strict=False):
+        digit = torch.as_tensor(image).detach().to(torch.float64).reshape(image.shape[-2:])
+        values = torch.as_tensor(values).detach().to(torch.float64)
+        (h, w), (mh, mw) = digit.shape, values.shape
+        oy, ox = (h - mh) / 2, (w - mw) / 2  # a smaller map's cells centred on their patches
+        ax.imshow(digit.numpy(), cmap="gray", vmin=0, vmax=1, extent=(0, w, h, 0))
+        limit = float(values.abs().max()) or 1.0
+        strength = (values.abs() / limit).numpy()
+        ax.imshow(
+            values.numpy(),
+            cmap="RdBu_r",
+            vmin=-limit,
+            vmax=limit,
+            alpha=strength,
+            extent=(ox, w - ox, h - oy, oy),
+        )
         ax.set_title(title, fontsize=8)
     plt.close(fig)
     return fig

@@ -138,6 +138,37 @@ class Forbidden:
 
 CONVOLUTION_AND_POOLING = Forbidden(FORBIDDEN, FORBIDDEN_OPS)
 BACKWARD = Forbidden({}, BACKWARD_OPS)
+# Batch normalization's operators (and the normalizations that would compute it): forbidden
+# where the exercise is batch norm itself, its forward or its backward (notebook 10).
+NORM_OPS = {
+    name: "F.batch_norm (also behind nn.BatchNorm2d)"
+    for name in (
+        "batch_norm",
+        "native_batch_norm",
+        "_native_batch_norm_legit",
+        "_native_batch_norm_legit_no_training",
+        "_native_batch_norm_legit_functional",
+        "_batch_norm_impl_index",
+        "_batch_norm_with_update",
+        "_batch_norm_with_update_functional",
+        "_batch_norm_no_update",
+        "native_batch_norm_backward",
+        "batch_norm_backward",
+        "_batch_norm_impl_index_backward",
+        "batch_norm_stats",
+        "batch_norm_elemt",
+    )
+} | {
+    name: "F.instance_norm, F.layer_norm or F.group_norm"
+    for name in ("instance_norm", "layer_norm", "native_layer_norm", "group_norm", "native_group_norm")
+}
+NORM = Forbidden(
+    {
+        "torch._VariableFunctionsClass.batch_norm": "F.batch_norm (also behind nn.BatchNorm2d)",
+        "torch._VariableFunctionsClass.native_batch_norm": "F.batch_norm (torch.native_batch_norm)",
+    },
+    NORM_OPS,
+)
 PAD = Forbidden(
     {
         "torch._C._nn.pad": "F.pad",

@@ -253,6 +253,11 @@ def redraws_after_a_slider_moves(player, attempts: int = 3) -> bool:
     return False
 
 
+# What a notebook's view must show after its first slider moved, beyond new frames: 10's
+# batch-norm view redraws the running statistics' arithmetic with momentum 0.10 + one step.
+AFTER_A_SLIDER = {"10_modern_blocks": "momentum 0.15"}
+
+
 def relevant(errors: list[str]) -> list[str]:
     """JavaScript errors; a failed request for an optional resource is not one."""
     return [e for e in errors if "Failed to load resource" not in e]
@@ -288,6 +293,9 @@ def test_every_animation_renders_plays_and_reacts(aid, lab, browser):
             assert redraws_after_a_slider_moves(player), (
                 f"player {k}: moving a slider did not change the frames"
             )
+            if aid in AFTER_A_SLIDER:
+                wait_until(lambda p=player: AFTER_A_SLIDER[aid] in (p.text_content() or ""))
+                assert AFTER_A_SLIDER[aid] in player.text_content(), f"player {k}: {AFTER_A_SLIDER[aid]!r}"
             player.screenshot(path=str(SHOTS / f"{aid}-{k}-control.png"))
     for k in range(page.locator(".convlab-explorer").count()):
         explorer = page.locator(".convlab-explorer").nth(k)

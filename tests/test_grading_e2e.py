@@ -94,6 +94,23 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
             r["mistake"] for r in recorded if r["exercise"] == exercise and r["student"] in others
         )
         assert reported[exercise] == names + extra, exercise
+    # the LMS export: a column for this assignment, the key's full marks and the blank's 0
+    students = ["blank", "key", *mutants, *variants, *tampers]
+    roster = "id,name,email,lms_id,sis_id,section\n" + "".join(
+        f"{s},Student {s},{s}@example.edu,{1000 + i},S{1000 + i},A\n" for i, s in enumerate(students)
+    )
+    (course / "autograder" / "roster.csv").write_text(roster)
+    done = python_m(course, "convlab.grading.grades")
+    assert done.returncode == 0, done.stderr
+    with open(course / "autograder" / "canvas.csv", newline="") as f:
+        canvas = list(csv.reader(f))
+    column = canvas[0].index(aid)
+    assert canvas[1][column] == f"{sum(full.values()):g}"
+    lms = {row[1]: row[column] for row in canvas[2:]}
+    assert lms["1001"] == f"{sum(full.values()):g}" and lms["1000"] == "0"  # the key, the blank
+    with open(course / "autograder" / "moodle.csv", newline="") as f:
+        moodle = {row["ID number"]: row[aid] for row in csv.DictReader(f)}
+    assert float(moodle["S1001"]) == sum(full.values()) and float(moodle["S1000"]) == 0
     keep = ROOT / "artifacts" / "report"
     keep.mkdir(parents=True, exist_ok=True)
     shutil.copy2(course / "autograder" / "report.html", keep / f"{aid}.html")

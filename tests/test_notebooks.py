@@ -390,3 +390,38 @@ def test_exported_answer_key_shows_a_picture_of_every_animation(aid):
         )
         assert shown and all(part in html for part in shown)
     assert "VBox(" not in html and "Loading widget" not in html
+
+
+@pytest.mark.parametrize(
+    "cell_id",
+    [
+        "bn-compare",
+        "bn-eval-code",
+        "bn-gradcheck",
+        "sep-equal",
+        "net-train-check",
+        "skip-code",
+        "robust-claims-code",
+    ],
+)
+def test_notebook_10s_claims_are_printed_true(cell_id):
+    """Each claim notebook 10 makes in a sentence is printed by the key as ``...: True``."""
+    text = plain_output(load("solutions", "10_modern_blocks"), cell_id)
+    claims = [line for line in text.splitlines() if line.rstrip().endswith(("True", "False"))]
+    assert claims and all(line.rstrip().endswith("True") and "False" not in line for line in claims), text
+
+
+def test_notebook_10s_costs_are_the_layers_and_the_head_keeps_its_size():
+    import torch.nn as nn
+
+    nb = load("solutions", "10_modern_blocks")
+    text = plain_output(nb, "sep-cost-code")
+    count = lambda *layers: sum(p.numel() for layer in layers for p in layer.parameters())  # noqa: E731
+    full, depthwise, pointwise = nn.Conv2d(64, 128, 3), nn.Conv2d(64, 64, 3, groups=64), nn.Conv2d(64, 128, 1)
+    for layer in (full, depthwise, pointwise):
+        assert f"{count(layer):,} parameters" in text
+    assert f"separable: {count(depthwise, pointwise):,} parameters" in " ".join(text.split())  # 8,960
+    assert f"{128 * 64 * 9 * 32 * 32:,} multiply-adds" in text
+    sizes = [numbers(line.replace(",", "")) for line in plain_output(nb, "net-build").splitlines()]
+    residual, cnn = [row[2] for row in sizes], [row[-1] for row in sizes]  # 8×8 images: ... 9690 ... 6090
+    assert len(set(residual)) == 1 and cnn[0] == 6090 and cnn == sorted(cnn) and len(set(cnn)) == 4

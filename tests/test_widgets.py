@@ -430,3 +430,54 @@ def test_activation_maps_colour_a_layer_alike_so_a_non_negative_convolution_map_
     fig = activations(net, image, 3)
     rows = [[ax.images[0].get_cmap().name for ax in fig.axes[2 * k : 2 * k + 2]] for k in (1, 2)]
     assert rows == [["RdBu_r", "RdBu_r"], ["gray", "gray"]]
+
+
+def test_batch_norm_view_shows_each_batchs_statistics_and_the_running_update_nn_batchnorm_makes():
+    from convlab.widgets import batch_norm_view
+
+    g = torch.Generator().manual_seed(10)
+    batches = [torch.randn(3, 2, 2, 2, generator=g) + k for k in range(4)]
+    view = batch_norm_view(batches, channel=1, momentum=0.3)
+    assert len(view.frames) == 4 and "step 2 of 4" in view.frames[1]
+    layer = torch.nn.BatchNorm2d(2, momentum=0.3)
+    for frame, B in zip(view.frames, batches, strict=True):
+        values = B[:, 1]
+        assert f"μ = mean of these 12 values = {float(values.mean()):.2f}" in frame
+        assert f"σ² = mean of (x − μ)² = {float(values.var(unbiased=False)):.2f}" in frame
+        old = float(layer.running_mean[1])
+        layer(B)  # PyTorch's own update, the unbiased variance stored
+        assert (
+            f"0.70 × {old:.2f} + 0.30 × {float(values.mean()):.2f} = {float(layer.running_mean[1]):.2f}"
+            in frame
+        )
+        assert f"= {float(layer.running_var[1]):.2f}" in frame and "× 12/11" in frame
+    slider = view.children[0].children[0]
+    slider.value = 0.5  # another momentum redraws every frame
+    assert "0.50 × " in view.frames[0] and "momentum 0.50" in view.frames[-1]
+
+
+def test_occlusion_view_fills_in_the_drop_of_the_right_class_per_patch_position():
+    from convlab.widgets import occlusion_view
+
+    class FirstPixel(torch.nn.Module):  # the class-0 logit is 10 × the top-left pixel
+        def forward(self, x):
+            logits = torch.zeros(len(x), 10)
+            logits[:, 0] = 10 * x[:, 0, 0, 0]
+            return logits
+
+    x = torch.ones(1, 8, 8)
+    view = occlusion_view(FirstPixel(), x, 0, patch=2)
+    assert len(view.frames) == 49 and "step 49 of 49" in view.frames[-1]
+    base = float(torch.softmax(torch.tensor([10.0] + [0.0] * 9), 0)[0])
+    hidden = float(torch.softmax(torch.zeros(10), 0)[0])
+    assert f"P(0) = {base:.2f} on the whole digit, {hidden:.2f} with the patch at (0, 0)" in view.frames[0]
+    assert f"{base:.2f} with the patch at (0, 1)" in view.frames[1]  # the pixel is seen again
+
+
+def test_batch_norm_and_occlusion_views_are_silent_while_grading(monkeypatch):
+    from convlab import oracle
+    from convlab.widgets import batch_norm_view, occlusion_view
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert "not rendered while grading" in batch_norm_view([torch.zeros(2, 1, 2, 2)])._repr_html_()
+    assert "not rendered while grading" in occlusion_view(oracle.cnn(), torch.zeros(1, 8, 8), 3)._repr_html_()

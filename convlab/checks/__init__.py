@@ -18,6 +18,7 @@ from convlab.checks import (
     integrity,
     layer_backward,
     learning,
+    modern,
     one_by_one,
     padding_stride,
     pooling,
@@ -44,6 +45,13 @@ from convlab.checks.edges import (
 )
 from convlab.checks.layer_backward import check_conv2d_backward, check_conv2d_backward_ext
 from convlab.checks.learning import check_kernel_gradient, check_train_kernel
+from convlab.checks.modern import (
+    check_batch_norm_backward,
+    check_batch_norm_forward,
+    check_depthwise_separable,
+    check_global_avg_pool,
+    check_Residual,
+)
 from convlab.checks.one_by_one import check_conv_param_count, check_corr2d_multi_in_out_1x1
 from convlab.checks.padding_stride import (
     check_conv_output_shape,
@@ -68,6 +76,7 @@ NOTEBOOKS = (
     layer_backward,
     cnn,
     training,
+    modern,
 )
 
 # What the checks rely on, as it is when the notebook imports them (before any student code).
@@ -84,6 +93,8 @@ def exercises() -> list[exercise.Exercise]:
 __all__ = [
     "CheckFailure",
     "check_combine_kernels",
+    "check_batch_norm_backward",
+    "check_batch_norm_forward",
     "check_build_model",
     "check_Conv2D",
     "check_conv2d_backward",
@@ -98,7 +109,9 @@ __all__ = [
     "check_corr2d_multi_in",
     "check_corr2d_multi_in_out",
     "check_corr2d_multi_in_out_1x1",
+    "check_depthwise_separable",
     "check_diagonal_edge_kernel",
+    "check_global_avg_pool",
     "check_gradient_magnitude",
     "check_im2col",
     "check_kernel_gradient",
@@ -110,6 +123,7 @@ __all__ = [
     "check_pool2d_ext",
     "check_receptive_field",
     "check_relative_error",
+    "check_Residual",
     "check_rising_edge_kernel",
     "check_same_padding",
     "check_train",

@@ -40,11 +40,13 @@ def record(*modules: ModuleType) -> None:
     _watch(torch, "torch", ["allclose", "isclose", "equal", "as_tensor", "stack", "zeros", "manual_seed"])
     # PyTorch's own convolution and pooling: the reference bound them at import, and a notebook
     # that replaces them is told so instead of being compared with something else
-    _watch(torch, "torch", ["conv2d", "convolution", "max_pool2d"])
+    _watch(torch, "torch", ["conv2d", "convolution", "max_pool2d", "batch_norm"])
     _watch(
-        F, "torch.nn.functional", ["conv2d", "conv_transpose2d", "pad", "unfold", "max_pool2d", "avg_pool2d"]
+        F,
+        "torch.nn.functional",
+        ["conv2d", "conv_transpose2d", "pad", "unfold", "max_pool2d", "avg_pool2d", "batch_norm"],
     )
-    _watch(torch.nn, "torch.nn", ["Conv2d", "MaxPool2d", "AvgPool2d"])
+    _watch(torch.nn, "torch.nn", ["Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d"])
     _watch(torch.testing, "torch.testing", ["assert_close"])
     _watch(torch.Tensor, "torch.Tensor", ["__eq__", "allclose", "equal", "clone", "detach"])
     _watch(builtins, "builtins", ["isinstance", "len", "float", "abs", "max", "min", "sum", "range", "zip"])
@@ -101,6 +103,24 @@ WORKED = [
         [[2.0, 3], [5, 6]],
     ),
     ("padding", lambda: oracle.pad2d(torch.ones(1, 1), (1, 0, 0, 1)), [[0.0, 0], [1, 0]]),
+    (
+        "batch normalization",
+        lambda: (
+            oracle.batch_norm(
+                torch.tensor([-1.0, 1.0]).reshape(2, 1, 1, 1),
+                torch.ones(1),
+                torch.ones(1),
+                torch.zeros(1),
+                torch.ones(1),
+                True,
+                0.1,
+                0.0,
+            )[0]
+            .reshape(2)
+            .float()
+        ),
+        [0.0, 2.0],
+    ),
 ]
 
 
