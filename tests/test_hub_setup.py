@@ -130,3 +130,24 @@ def test_a_stop_waits_for_the_copy_of_a_submission():
     finally:
         for signum, handler in before.items():
             signal.signal(signum, handler)
+
+
+def test_the_hub_refuses_an_environment_of_another_python():
+    """The hub's accounts run Debian's Python with this environment's packages: an environment
+    made with another Python (make lab PYTHON=python3.13) is refused, saying how to make it."""
+    from convlab.hub import environment
+
+    assert environment.other_python(sys.executable) is None
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    others = [
+        str(p)
+        for p in [Path("/usr/bin/python3"), *sorted(Path("/root/.pyenv/versions").glob("3.1*/bin/python3"))]
+        if os.access(p, os.X_OK) and not environment._version(str(p)).startswith(here + ".")
+    ]
+    other = others[0] if others else None
+    if other is None:
+        pytest.skip("no interpreter of another version here")
+    says = environment.other_python(str(other))
+    assert says and f"make hub PYTHON={other}" in says, says
+    with pytest.raises(SystemExit, match="this environment is Python"):
+        environment.build(Path("/nonexistent/venv"), str(other))
