@@ -62,6 +62,9 @@ hub: $(READY) $(PROXY) ## as root: the course's JupyterHub for a class, accounts
 	$(BIN)/python -m convlab.hub $(HUB_ARGS)
 
 test: $(READY) $(PROXY) ## run the whole test suite, one worker per core, then the browser suite beside the hub's (PYTEST_ARGS="-k corr2d")
+	@# the course's environment for every other Python here (tests/test_pythons.py), made while
+	@# the first tests run: mostly downloading (artifacts/pythons.log)
+	$(if $(PYTEST_ARGS),,@mkdir -p artifacts && (nice $(BIN)/python -m tests.support.pythons > artifacts/pythons.log 2>&1 &))
 	$(BIN)/python -m pytest -n auto --dist loadscope -m "not browser and not hub" --durations=12 $(PYTEST_ARGS)
 	@# the browser suite watches animations play in real time: not beside the grading tests, which
 	@# keep every core busy; beside it, on the core it leaves idle, the hub's tests (they wait for
