@@ -84,8 +84,18 @@ def environment(version: str) -> Path:
         raise Absent(f"Python {version} runs this suite: every other test checks the course on it")
     found = interpreter(version)
     if found is None:
-        where = ", ".join(str(c) for c in candidates(version)) or f"python{version} on PATH"
-        raise Absent(f"Python {version} is not on this machine (looked for {where})")
+        places = [
+            str(Path(d) / "python{v}")
+            for d in (
+                "~/.pyenv/versions/{v}.*/bin",
+                "~/.local/share/uv/python/cpython-{v}.*/bin",
+                "/usr/local/bin",
+                "/opt/homebrew/bin",
+                "/usr/bin",
+            )
+        ]
+        where = ", ".join(places).format(v=version)
+        raise Absent(f"Python {version} is not on this machine (looked for python{version} on PATH, {where})")
     python, full = found
     venv = ENVS / f"py{version}"
     ENVS.mkdir(exist_ok=True)
