@@ -37,9 +37,10 @@ class Interpreter:
     elsewhere = False  # its nbval run without what only Linux has
 
     @pytest.fixture(scope="class")
-    def python(self) -> Path:
+    @classmethod
+    def python(cls) -> Path:
         try:
-            return environment(self.version)
+            return environment(cls.version)
         except Absent as why:
             pytest.skip(str(why))
 

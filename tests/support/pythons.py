@@ -28,7 +28,10 @@ def candidates(version: str) -> list[Path]:
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     uv = Path.home() / ".local" / "share" / "uv" / "python"
     for folder, pattern in [(pyenv, f"{version}.*/bin/{name}"), (uv, f"cpython-{version}.*/bin/{name}")]:
-        found += sorted(folder.glob(pattern), reverse=True) if folder.is_dir() else []
+        try:  # another user's folder (PYENV_ROOT=/root/.pyenv) may not be ours to enter
+            found += sorted(folder.glob(pattern), reverse=True) if folder.is_dir() else []
+        except OSError:
+            continue
     found += [Path(d) / name for d in ("/usr/local/bin", "/opt/homebrew/bin", "/usr/bin")]
     return found
 
