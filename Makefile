@@ -1,9 +1,23 @@
 # convlab: `make lab` opens the course, `make test` checks everything. `make help` lists the rest.
 SHELL := /bin/bash
+# The interpreter .venv is made with: any Python from 3.11 to 3.14 (make lab PYTHON=python3.13).
+# Naming one whose version differs from .venv's rebuilds .venv with it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+ifneq ($(filter command line environment,$(origin PYTHON)),)
+  VERSION_OF = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+  WANTED := $(call VERSION_OF,$(PYTHON))
+  $(if $(WANTED),,$(error PYTHON=$(PYTHON) does not run here: name an installed Python 3.11 to 3.14))
+  HAVE := $(call VERSION_OF,$(BIN)/python)
+  ifneq ($(HAVE),)
+    ifneq ($(WANTED),$(HAVE))
+      REMAKE := yes
+      .PHONY: $(READY)
+    endif
+  endif
+endif
 # JupyterHub's proxy, from npm, pinned (make hub, and the hub's browser test)
 PROXY := $(VENV)/proxy/node_modules/.bin/configurable-http-proxy
 HUB_ARGS ?=
@@ -22,7 +36,12 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(READY): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(if $(REMAKE),@echo "$(VENV) has Python $(HAVE); making it again with $(PYTHON) ($(WANTED))" && rm -rf $(VENV))
+	@test -x $(BIN)/python || { \
+	  $(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))' || { \
+	    echo "convlab needs Python 3.11 to 3.14; $(PYTHON) is $$($(PYTHON) --version 2>&1):" \
+	         "name another, e.g. make lab PYTHON=python3.12" >&2; exit 1; }; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(BIN)/jupyter labextension enable --level=sys_prefix @jupyter/nbgrader @jupyter-widgets/jupyterlab-manager
 	@# no "get notified about Jupyter news?" toast over the course (and no feed to fetch offline)
@@ -43,6 +62,9 @@ hub: $(READY) $(PROXY) ## as root: the course's JupyterHub for a class, accounts
 	$(BIN)/python -m convlab.hub $(HUB_ARGS)
 
 test: $(READY) $(PROXY) ## run the whole test suite, one worker per core, then the browser suite beside the hub's (PYTEST_ARGS="-k corr2d")
+	@# the course's environment for every other Python here (tests/test_pythons.py), made while
+	@# the first tests run: mostly downloading (artifacts/pythons.log)
+	$(if $(PYTEST_ARGS),,@mkdir -p artifacts && (nice $(BIN)/python -m tests.support.pythons > artifacts/pythons.log 2>&1 &))
 	$(BIN)/python -m pytest -n auto --dist loadscope -m "not browser and not hub" --durations=12 $(PYTEST_ARGS)
 	@# the browser suite watches animations play in real time: not beside the grading tests, which
 	@# keep every core busy; beside it, on the core it leaves idle, the hub's tests (they wait for

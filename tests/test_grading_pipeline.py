@@ -15,7 +15,7 @@ import pytest
 from convlab.grading.autograde import grade
 from convlab.grading.limits import Limits
 from convlab.grading.results import Result, write_report
-from tests.support.course import copy_course, python_m
+from tests.support.course import copy_course, python_c, python_m
 from tests.support.graded import answer_key
 from tests.support.grading import points, printed, scores, submit
 from tests.support.notebooks import load
@@ -287,3 +287,24 @@ def test_report_keeps_the_rows_of_unchanged_submissions(tmp_path):
         rows = {r["student"]: r for r in csv.DictReader(f)}
     assert rows["a"]["outcome"] == "limit" and rows["a"]["reasons"] == "cell 3 ran over 10 s"
     assert rows["b"]["outcome"] == "graded" and rows["c"]["reasons"] == "empty"
+
+
+def test_the_memory_limit_counts_from_what_a_kernel_starts_with():
+    """``memory_mb`` is what a kernel may allocate beyond the libraries it was forked with: PyPI's
+    CUDA build of PyTorch (Python 3.12 and later here) maps 3.3 GB of them, and a limit on the
+    whole address space left its kernels too little to run the answer key (tests/test_pythons.py)."""
+    code = (
+        "import torch\n"  # what a fork server loads before it forks a kernel
+        "from convlab.grading.limits import Limits, apply_memory_and_files, mapped_bytes\n"
+        "before = mapped_bytes()\n"
+        "apply_memory_and_files(Limits(memory_mb=512))\n"
+        "kept = bytearray(384 * 1024 * 1024)\n"
+        "try:\n"
+        "    bytearray(256 * 1024 * 1024)\n"
+        "    print('not limited')\n"
+        "except MemoryError:\n"
+        "    print('limited', before > 100 * 1024 * 1024)\n"
+    )
+    done = python_c(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["limited", "True"], done.stdout

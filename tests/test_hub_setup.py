@@ -130,3 +130,22 @@ def test_a_stop_waits_for_the_copy_of_a_submission():
     finally:
         for signum, handler in before.items():
             signal.signal(signum, handler)
+
+
+def test_the_hub_refuses_an_environment_of_another_python():
+    """The hub's accounts run Debian's Python with this environment's packages: an environment
+    made with another Python (make lab PYTHON=python3.13) is refused, saying how to make it."""
+    from convlab.hub import environment
+
+    assert environment.other_python(sys.executable) is None
+    from tests.support.pythons import VERSIONS, interpreter
+
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found = [interpreter(v) for v in VERSIONS if v != here]
+    other = next((str(f[0]) for f in found if f), None)
+    if other is None:
+        pytest.skip("no interpreter of another version here")
+    says = environment.other_python(str(other))
+    assert says and f"make hub PYTHON={other}" in says, says
+    with pytest.raises(SystemExit, match="this environment is Python"):
+        environment.build(Path("/nonexistent/venv"), str(other))

@@ -1,4 +1,5 @@
-"""`make lab` serves JupyterLab on the course: /lab answers, the notebook opens, nbgrader is on."""
+"""`make lab` serves JupyterLab on the course: /lab answers, the notebook opens, nbgrader is on;
+the same with every other Python here (``make lab PYTHON=python3.13``)."""
 
 import json
 import os
@@ -12,6 +13,8 @@ import urllib.error
 import urllib.request
 
 import pytest
+
+from tests.support.pythons import VERSIONS, Absent, clean_environ, environment
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +33,24 @@ def get(url: str) -> tuple[int, bytes]:
         return err.code, err.read()
 
 
-@pytest.fixture
-def lab(root):
+@pytest.fixture(params=[None, *VERSIONS], ids=lambda v: f"python{v}" if v else ".venv")
+def lab(root, request):
+    """``make lab``, and ``make lab PYTHON=python3.X`` with each other Python's environment
+    (tests/support/pythons.py: the one tests/test_pythons.py builds and checks)."""
+    make_args, env = [], None
+    if request.param:
+        try:
+            python = environment(request.param)
+        except Absent as why:
+            pytest.skip(str(why))
+        venv = python.parent.parent
+        make_args, env = [f"VENV={venv}", f"PYTHON={python}"], clean_environ(venv)
     port, token = free_port(), secrets.token_hex(16)
     args = f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} --IdentityProvider.token={token}"
     proc = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
+        ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}", *make_args],
         cwd=root,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -2,9 +2,9 @@
 single-user servers, their kernels and the grading service.
 
 The interpreter that runs ``make`` may live where only root can enter (``/root/.pyenv``), so
-the environment is a virtual environment of Debian's ``/usr/bin/python3`` (the same 3.11)
-holding this environment's installed packages, hard-linked where the file system allows,
-convlab itself, and the Jupyter data and configuration (extensions, the kernelspec).
+the environment is a virtual environment of Debian's ``/usr/bin/python3`` holding this
+environment's installed packages (so ``.venv`` must be Debian's version, 3.11), hard-linked where
+the file system allows, convlab itself, and the Jupyter data and configuration (extensions, the kernelspec).
 Introduced for ``make hub``; ``tests/test_sandbox.py`` grades with it as an ordinary user.
 """
 
@@ -34,6 +34,26 @@ def _script(path: Path, python: Path, module: str, call: str) -> None:
     path.chmod(0o755)
 
 
+def _version(python: str) -> str:
+    return subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def other_python(python: str) -> str | None:
+    """Why ``python`` cannot run this environment's packages, if it is another Python than the one
+    they were installed for (their compiled modules are built for one; ``make hub`` needs
+    ``.venv`` made with Debian's 3.11)."""
+    theirs, here = _version(python), f"{sys.version_info.major}.{sys.version_info.minor}"
+    if theirs.rsplit(".", 1)[0] != here:
+        return (
+            f"the hub's accounts run {python} (Python {theirs}), and this environment is Python {here}: "
+            f"make it again with that Python: make hub PYTHON={python}"
+        )
+    return None
+
+
 def unsupported(python: str) -> list[str]:
     """The installed packages whose Requires-Python excludes ``python``'s version (Debian's
     3.11.2 is older than the interpreter these packages were installed for)."""
@@ -41,10 +61,7 @@ def unsupported(python: str) -> list[str]:
 
     from packaging.specifiers import SpecifierSet
 
-    version_here = subprocess.run(
-        [python, "-c", "import platform; print(platform.python_version())"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+    version_here = _version(python)
     needs = {d.metadata["Name"]: (d.version, d.metadata.get("Requires-Python")) for d in distributions()}
     return sorted(
         f"{name} {version} (Python {spec})"
@@ -56,6 +73,9 @@ def unsupported(python: str) -> list[str]:
 def build(venv: Path, python: str = DEBIAN_PYTHON) -> Path:
     """Create ``venv`` (replacing one left half-built) and return its interpreter; refuses when a
     package would not run on ``python``."""
+    mismatch = other_python(python)
+    if mismatch:
+        raise SystemExit(mismatch)
     refused = unsupported(python)
     if refused:
         raise SystemExit(f"{python} is too old for: {'; '.join(refused)}; pin versions that support it")
