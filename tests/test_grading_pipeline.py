@@ -79,7 +79,10 @@ NOTEBOOKS = {
     "blank": load("notebooks", AID),
     "infinite_loop": with_code("while True:\n    pass"),
     "stubborn_loop": with_code(STUBBORN),
-    "memory_bomb": with_code("hog = []\nwhile True:\n    hog.append(bytearray(256 * 1024 * 1024))"),
+    # bytes(n) asks for n zeroed bytes without touching them (calloc): the address-space limit
+    # refuses it at once. A bomb that writes every page (bytearray) spends seconds in memset
+    # first, and on a loaded machine it ran into the 10 s cell limit before the memory limit.
+    "memory_bomb": with_code("hog = []\nwhile True:\n    hog.append(bytes(256 * 1024 * 1024))"),
     "os_exit": with_code("import os\nos._exit(0)"),
     "sys_exit": with_code("import sys\nsys.exit()"),
     "huge_output": with_code("print('x' * (50 * 1024 * 1024))"),
