@@ -4,8 +4,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import outcomes
 from tests.support.course import copy_course
 from tests.support.notebooks import ROOT
+
+
+def pytest_configure(config):
+    outcomes.start()  # in the run's first process: its workers inherit the folder
+
+
+def pytest_unconfigure(config):
+    outcomes.stop()
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,9 @@ them; a fresh clone builds each once, ``make test`` in the background while the 
 (PyPI has only torch's CUDA build on Linux: 2.5 GB to download for each Python).
 
 3.13's answer keys run without what only Linux has, too (tests/support/elsewhere, as on macOS
-or Windows). (Not run here: 3.12 with one thread and PyTorch's portable kernels, which changes
-09's trained accuracies: stored outputs that depend on the machine are issue 28's first part.)
+or Windows). 3.12's and 3.13's nbval runs are also another machine's: each under one of
+tests/support/perturb.py's perturbations (another CPU, thread count, timezone and locale), so
+tests/test_portability.py runs those only where this Python is absent.
 """
 
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from convlab.grading.course import Course
+from tests.support import perturb
 from tests.support.course import copy_course
 from tests.support.grading import points, scores, submit
 from tests.support.notebooks import ROOT, assignments, load
@@ -49,14 +51,19 @@ class Interpreter:
         log = tmp_path / "elsewhere.log"
         if self.elsewhere:
             extra = {"PYTHONPATH": str(ELSEWHERE), "CONVLAB_ELSEWHERE_LOG": str(log)}
+        env = clean_environ(python.parent.parent, **extra)
+        perturbed = [name for name, version in perturb.ON_PYTHON.items() if version == self.version]
+        for name in perturbed:
+            env = perturb.environ(name, python, env, tmp_path)
         done = subprocess.run(
-            [python, "-m", "pytest", "solutions", "-q", "-p", "no:cacheprovider"],
-            cwd=ROOT, env=clean_environ(python.parent.parent, **extra),
-            capture_output=True, text=True, timeout=1800,
+            [python, "-m", "pytest", "solutions", "-q", "-p", "no:cacheprovider", "--color=no"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
         )  # fmt: skip
         summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
         assert done.returncode == 0, (
-            f"Python {self.version}, {extra}:\n{done.stdout[-6000:]}{done.stderr[-2000:]}"
+            f"Python {self.version}, {extra}, under {perturbed}: cells that differ from the answer key: "
+            f"{perturb.failed_cells(done.stdout)}\n"
+            f"{done.stdout[-6000:]}{done.stderr[-2000:]}"
         )
         assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
         cells = sum(1 for aid in assignments() for c in load("solutions", aid).cells if c.cell_type == "code")

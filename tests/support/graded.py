@@ -17,6 +17,7 @@ import nbformat
 
 from convlab.grading import mistakes
 from tests.catalogue.mutant import Mutant
+from tests.support import outcomes
 from tests.support.grading import points
 from tests.support.notebooks import ROOT, load, nbgrader_role
 
@@ -37,7 +38,13 @@ def inject(nb: nbformat.NotebookNode, mutant: Mutant) -> nbformat.NotebookNode:
 
 def run_graded_cells(nb: nbformat.NotebookNode) -> dict[str, str | None]:
     """Execute the setup cell and the answer cells, then each test cell: grade_id -> the
-    failure message (None when it passed)."""
+    failure message (None when it passed). Once per notebook and test run, whichever test asks
+    first (:mod:`tests.support.outcomes`)."""
+    return outcomes.remembered(nb, execute_graded_cells)
+
+
+def execute_graded_cells(nb: nbformat.NotebookNode) -> dict[str, str | None]:
+    """:func:`run_graded_cells`, run here and now."""
     namespace: dict = {}
     results: dict[str, str | None] = {}
     with contextlib.redirect_stdout(io.StringIO()):

@@ -8,7 +8,7 @@ import sys
 
 import nbformat
 
-from tests.support.graded import run_graded_cells
+from tests.support.graded import execute_graded_cells
 
 if __name__ == "__main__":
-    print(json.dumps(run_graded_cells(nbformat.read(sys.argv[1], as_version=4))))
+    print(json.dumps(execute_graded_cells(nbformat.read(sys.argv[1], as_version=4))))
