@@ -26,12 +26,12 @@ c.Execute.timeout = 120
 c.Execute.store_widget_state = False
 
 # Late submissions (a due date set with `nbgrader db assignment add ID --duedate=...` or in the
-# Formgrader): a tenth of the score per started day late (convlab/grading/late.py).
-c.AssignLatePenalties.plugin_class = "convlab.grading.late.PerDayPenalty"
+# Formgrader): a tenth of the score per started day late (convlab/grading/results/late.py).
+c.AssignLatePenalties.plugin_class = "convlab.grading.results.late.PerDayPenalty"
 c.PerDayPenalty.per_day = 0.1
 
 # Feedback runs no student script: nbconvert's sanitizer on student HTML and markdown, and a
-# Content-Security-Policy on the feedback page (convlab/grading/feedback.py).
-from convlab.grading.feedback import configure  # noqa: E402
+# Content-Security-Policy on the feedback page (convlab/grading/results/feedback.py).
+from convlab.grading.results.feedback import configure  # noqa: E402
 
 configure(c)

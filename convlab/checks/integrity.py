@@ -9,7 +9,7 @@ wrapping its own functions on a lazy import does not count) and that PyTorch's k
 compute the course's worked examples; otherwise it fails with a message saying which, so a
 patched check can not quietly pass a wrong answer. What a notebook can do without touching these (rebind a
 check's name in its own namespace, say) is caught by the review scan,
-:mod:`convlab.grading.review`.
+:mod:`convlab.grading.results.review`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Generate the student release and the answer key from ``source/``, or verify they are current.
 
-    python -m convlab.grading.release            regenerate notebooks/ and solutions/ (make release)
-    python -m convlab.grading.release --check    fail if either is stale (make check-sync)
+    python -m convlab.grading.authoring.release            regenerate notebooks/ and solutions/ (make release)
+    python -m convlab.grading.authoring.release --check    fail if either is stale (make check-sync)
 
 ``source/`` holds the only authored notebooks (nbgrader masters). The release is written by
 ``nbgrader generate_assignment`` and the answer key by ``nbgrader generate_solution``,
@@ -226,7 +226,7 @@ def check(ids: list[str], course: Course) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m convlab.grading.release", description=__doc__.split("\n")[0]
+        prog="python -m convlab.grading.authoring.release", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--check", action="store_true", help="verify instead of writing")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")

@@ -2,9 +2,10 @@
 
 The workers of a running cluster (``dask scheduler``, ``dask worker``; on Slurm, Kubernetes or
 over SSH, as the README's instructor guide shows) do what the local pool's processes do, and no
-more: each submission travels to a worker as data (its files, :func:`~convlab.grading.execute.files_of`)
-and comes back executed (:class:`~convlab.grading.execute.Executed`); the grading process stays
-the gradebook's only writer. The run's :class:`~convlab.grading.kit.Kit` reaches every worker
+more: each :class:`~convlab.grading.engine.engines.Job` travels to a worker as data (its files,
+:func:`~convlab.grading.engine.execute.files_of`) and comes back executed
+(:class:`~convlab.grading.engine.engines.Executed`); the grading process stays the gradebook's
+only writer. The run's :class:`~convlab.grading.engine.kit.Kit` reaches every worker
 once, in a worker plugin (:class:`Grader`) that also starts the worker's own warm fork server
 under the run's limits, so a notebook starts in a forked kernel with torch imported, confined
 as it is locally. Workers need the course's packages installed (``pip install -e .`` of this
@@ -21,15 +22,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from distributed import Client, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from convlab.grading.execute import Executed, configure, files_of, run_files
-from convlab.grading.forkserver import ForkServer
-from convlab.grading.kit import Kit
+from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
+from convlab.grading.engine.execute import configure, files_of, run_files
+from convlab.grading.engine.forkserver import ForkServer
+from convlab.grading.engine.kit import Kit
 
 PLUGIN = "convlab-grading"
 IN_FLIGHT = 3
@@ -39,7 +41,7 @@ CONNECT_SECONDS = 10
 class Grader(WorkerPlugin):
     """A Dask worker plugin: the run's kit unpacked, a warm fork server, the worker configured.
 
-    Registered for one run (:func:`on_cluster`); a worker that joins during the run gets it
+    Registered for one run (:meth:`DaskCluster.started`); a worker that joins during the run gets it
     too. Teardown stops the fork server (and any kernel still running) and removes the kit."""
 
     name = PLUGIN
@@ -53,9 +55,8 @@ class Grader(WorkerPlugin):
 
     def start(self) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="convlab-worker-")
-        db_url, release, source = self.kit.unpack(Path(self.folder.name))
         self.server = ForkServer(self.kit.limits).__enter__()
-        configure(self.kit.config, db_url, self.server.socket, self.kit.limits, str(release), str(source))
+        configure(WorkerSetup.unpacked(self.kit, Path(self.folder.name), self.server.socket))
 
     async def teardown(self, worker) -> None:
         await asyncio.to_thread(self.stop)
@@ -90,52 +91,63 @@ def connect(address: str) -> Iterator:
         yield client
 
 
-@contextlib.contextmanager
-def on_cluster(client, kit: Kit) -> Iterator[list[str]]:
-    """The grading plugin on every worker for the run: what limits some worker cannot enforce."""
-    try:
+class DaskCluster(Engine):
+    """The Dask engine: the workers of the cluster ``client`` is connected to (:func:`connect`)."""
+
+    def __init__(self, client: Client):
+        self.client = client
+        self.missing: list[str] = []
+
+    @property
+    def workers(self) -> int:
+        return sum(self.client.nthreads().values())
+
+    @contextlib.contextmanager
+    def started(self, kit: Kit) -> Iterator[None]:
+        """The grading plugin on every worker for the run; ``missing``: what limits some worker
+        cannot enforce."""
+        client = self.client
         try:
-            client.register_plugin(Grader(kit), name=PLUGIN)
-        except Exception as err:  # noqa: BLE001 (whatever a worker raised: said, then stop)
-            raise SystemExit(
-                f"the grader could not start on a Dask worker: {type(err).__name__}: {err}\n"
-                "(is the course installed on every worker, with the same pins? `pip install -e .`);"
-                " nothing was graded"
-            ) from None
-        missing = client.run(what_is_missing)
-        yield sorted({f"{why} (on {worker})" for worker, whys in missing.items() for why in whys})
-    finally:
-        with contextlib.suppress(Exception):  # the cluster may be gone; its workers lose the plugin then
-            client.unregister_worker_plugin(PLUGIN)
+            try:
+                client.register_plugin(Grader(kit), name=PLUGIN)
+            except Exception as err:  # noqa: BLE001 (whatever a worker raised: said, then stop)
+                raise SystemExit(
+                    f"the grader could not start on a Dask worker: {type(err).__name__}: {err}\n"
+                    "(is the course installed on every worker, with the same pins? `pip install -e .`);"
+                    " nothing was graded"
+                ) from None
+            missing = client.run(what_is_missing)
+            self.missing = sorted(
+                {f"{why} (on {worker})" for worker, whys in missing.items() for why in whys}
+            )
+            yield
+        finally:
+            with contextlib.suppress(Exception):  # the cluster may be gone; its workers lose the plugin then
+                client.unregister_worker_plugin(PLUGIN)
 
+    def execute(self, jobs: Sequence[Job]) -> Iterator[tuple[int, Executed]]:
+        """Execute ``jobs`` on the cluster's workers, each sent as its files (:func:`files_of`)."""
+        client = self.client
+        ahead = IN_FLIGHT * max(1, self.workers)
+        queue = iter(range(len(jobs)))
+        futures = {}
+        done = as_completed(loop=client.loop)
 
-def execute_on_cluster(
-    client, tasks: list[tuple[str, str, str, list[str]]]
-) -> Iterator[tuple[int, Executed]]:
-    """Execute ``tasks`` (student, assignment, folder, notebook names) on the cluster's workers:
-    (task's index, Executed) as each ends."""
-    ahead = IN_FLIGHT * max(1, sum(client.nthreads().values()))
-    queue = iter(range(len(tasks)))
-    futures = {}
-    done = as_completed(loop=client.loop)
+        def send_next() -> None:
+            k = next(queue, None)
+            if k is not None:
+                future = client.submit(run_files, jobs[k], files_of(jobs[k].folder), pure=False)
+                futures[future] = k
+                done.add(future)
 
-    def send_next() -> None:
-        k = next(queue, None)
-        if k is not None:
-            student, assignment, folder, names = tasks[k]
-            files = files_of(Path(folder))
-            future = client.submit(run_files, student, assignment, files, names, pure=False)
-            futures[future] = k
-            done.add(future)
-
-    for _ in range(ahead):
-        send_next()
-    for future in done:
-        k = futures.pop(future)
-        student, assignment = tasks[k][:2]
-        try:
-            executed = future.result()
-        except Exception as err:  # noqa: BLE001 (KilledWorker after repeated deaths, a worker's bug)
-            executed = Executed(student, assignment, problems={"*": f"the Dask worker failed: {err!r}"[:300]})
-        send_next()
-        yield k, executed
+        for _ in range(ahead):
+            send_next()
+        for future in done:
+            k = futures.pop(future)
+            try:
+                executed = future.result()
+            except Exception as err:  # noqa: BLE001 (KilledWorker after repeated deaths, a worker's bug)
+                why = f"the Dask worker failed: {err!r}"[:300]
+                executed = Executed(jobs[k].student, jobs[k].assignment, problems={"*": why})
+            send_next()
+            yield k, executed

@@ -8,12 +8,12 @@ each fork is a fresh copy, used for one notebook and never again, so nothing one
 student's code does reaches another's kernel. Torch is only imported here, never run, so its
 thread pools start in each kernel, after the fork.
 
-    python -m convlab.grading.forkserver SOCKET [LIMITS_JSON]
+    python -m convlab.grading.engine.forkserver SOCKET [LIMITS_JSON]
 
 The server prints ``ready`` and what confinement this platform allows, then serves
-:mod:`convlab.grading.launcher` requests until its stdin closes; :class:`ForkServer` starts
+:mod:`convlab.grading.engine.launcher` requests until its stdin closes; :class:`ForkServer` starts
 and stops it for the grader. Each kernel runs in its own
-session under the limits of :mod:`convlab.grading.limits`; when a launcher goes away, its
+session under the limits of :mod:`convlab.grading.engine.limits`; when a launcher goes away, its
 kernel's whole process group is killed.
 """
 
@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 
-from convlab.grading.limits import Limits, apply_memory_and_files, confine, kernel_files, probe_confine
+from convlab.grading.engine.limits import Limits, apply_memory_and_files, confine, kernel_files, probe_confine
 
 PRELOAD = ("ipykernel.kernelapp", "torch", "torch._dynamo", "numpy", "matplotlib.pyplot", "ipywidgets")
 
@@ -197,7 +197,7 @@ class ForkServer:
         argv = [
             sys.executable,
             "-m",
-            "convlab.grading.forkserver",
+            "convlab.grading.engine.forkserver",
             self.socket,
             json.dumps(self.limits.as_dict()),
         ]

@@ -1,8 +1,8 @@
 """What one student's notebook may use while it is graded, and how a kernel is held to it.
 
-The kernel limits are applied inside each forked kernel (:mod:`convlab.grading.forkserver`)
+The kernel limits are applied inside each forked kernel (:mod:`convlab.grading.engine.forkserver`)
 before any student code runs; the time and output limits are enforced by the executor
-(:mod:`convlab.grading.execute`). A notebook that hits a limit loses the cells that did not
+(:mod:`convlab.grading.engine.execute`). A notebook that hits a limit loses the cells that did not
 finish, and the report says which limit it hit; the batch carries on.
 """
 
@@ -16,7 +16,7 @@ import resource
 import sys
 from dataclasses import asdict, dataclass, replace
 
-from convlab.grading import landlock
+from convlab.grading.engine import landlock
 
 MB = 1024 * 1024
 CLONE_NEWNET = 0x40000000
@@ -115,7 +115,7 @@ def confine(limits: Limits, drop_root: bool = True, files: Files | None = None) 
     which :func:`probe_confine` decides once per batch) it also becomes ``nobody``, so
     RLIMIT_NPROC holds (root is exempt from it); run as a user, the limit counts that user's
     own processes, so it is set above what the user already runs. Last, Landlock
-    (:mod:`convlab.grading.landlock`) lets it read only ``files.read`` and write only
+    (:mod:`convlab.grading.engine.landlock`) lets it read only ``files.read`` and write only
     ``files.write``, and refuses TCP. Returns what could not be done on this platform (for
     the report), never raises.
     """

@@ -1,76 +1,91 @@
 """The local engine: worker processes on this machine execute submissions, one per core.
 
-Each worker is configured once (:func:`convlab.grading.execute.configure`) with the run's
-unpacked :class:`~convlab.grading.kit.Kit` and the fork server's socket, then executes whole
-submissions (:func:`convlab.grading.execute.run_submission`). Student code never runs in a
-worker (it runs in kernels forked by the fork server), but a worker can still die (the system's
-out-of-memory killer, a crash in a library): Python's process pool then fails every submission
-it still holds. Here a new pool takes over the submissions the broken one left, so one dead
-worker costs a few seconds, not the batch; a submission whose worker died
-:data:`ATTEMPTS` times is reported failed, with that reason.
+Each worker is configured once (:func:`convlab.grading.engine.execute.configure`) with the run's
+:class:`~convlab.grading.engine.engines.WorkerSetup` (the unpacked kit, the fork server's
+socket), then executes whole submissions (:func:`convlab.grading.engine.execute.run_submission`).
+Student code never runs in a worker (it runs in kernels forked by the fork server), but a
+worker can still die (the system's out-of-memory killer, a crash in a library): Python's
+process pool then fails every submission it still holds. Here a new pool takes over the
+submissions the broken one left, so one dead worker costs a few seconds, not the batch; a
+submission whose worker died :data:`ATTEMPTS` times is reported failed, with that reason.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from convlab.grading.execute import Executed, configure, run_submission
-from convlab.grading.forkserver import ForkServer
-from convlab.grading.kit import Kit
+from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
+from convlab.grading.engine.execute import configure, run_submission
+from convlab.grading.engine.forkserver import ForkServer
+from convlab.grading.engine.kit import Kit
 
 ATTEMPTS = 3  # as many as Dask's distributed.scheduler.allowed-failures allows a task
+DIED = f"its grading worker died {ATTEMPTS} times (killed or crashed, not by student code)"
 
 
-@contextlib.contextmanager
-def on_this_machine(kit: Kit) -> Iterator[tuple[list[str], tuple]]:
-    """The run's kit unpacked once for every local worker, and the fork server they share:
-    (the limits this platform cannot enforce, the workers' :func:`configure` arguments)."""
-    with ForkServer(kit.limits) as server, tempfile.TemporaryDirectory(prefix="convlab-kit-") as here:
-        db_url, release, source = kit.unpack(Path(here))
-        yield server.missing, (kit.config, db_url, server.socket, kit.limits, str(release), str(source))
+class LocalPool(Engine):
+    """The local engine: ``workers`` processes (one per core unless said), one fork server."""
 
+    def __init__(self, workers: int | None = None, say: Callable[[str], None] = lambda _msg: None):
+        self.count = workers or os.cpu_count() or 1
+        self.say = say
+        self.missing: list[str] = []
+        self.setup: WorkerSetup | None = None
 
-def execute_locally(
-    tasks: list[tuple[str, str, str, list[str]]],
-    setup: tuple,
-    workers: int,
-    say: Callable[[str], None],
-) -> Iterator[tuple[int, Executed]]:
-    """Execute ``tasks`` (student, assignment, folder, notebook names) in ``workers`` processes
-    configured with ``setup`` (:func:`configure`'s arguments): (task's index, Executed) as each ends."""
-    attempts: Counter[int] = Counter()
-    pending = list(range(len(tasks)))
-    while pending:
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(pending)),
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=configure,
-            initargs=setup,
-        )
-        with pool:
-            futures = {pool.submit(run_submission, *tasks[k]): k for k in pending}
-            pending = []
-            for future in as_completed(futures):
-                k = futures[future]
-                student, assignment = tasks[k][:2]
-                try:
-                    executed = future.result()
-                except BrokenProcessPool:
-                    attempts[k] += 1
-                    if attempts[k] < ATTEMPTS:
-                        pending.append(k)
-                        continue
-                    why = f"its grading worker died {ATTEMPTS} times (killed or crashed, not by student code)"
-                    executed = Executed(student, assignment, problems={"*": why})
-                except Exception as err:  # noqa: BLE001 (a failed worker fails its submission, not the batch)
-                    executed = Executed(student, assignment, problems={"*": f"the worker failed: {err!r}"})
-                yield k, executed
-        if pending:
-            say(f"a grading worker died: a new pool takes over the {len(pending)} submissions it left")
+    @property
+    def workers(self) -> int:
+        return self.count
+
+    @contextlib.contextmanager
+    def started(self, kit: Kit) -> Iterator[None]:
+        """The run's kit unpacked once for every local worker, and the fork server they share."""
+        with ForkServer(kit.limits) as server, tempfile.TemporaryDirectory(prefix="convlab-kit-") as here:
+            self.missing = server.missing
+            self.setup = WorkerSetup.unpacked(kit, Path(here), server.socket)
+            try:
+                yield
+            finally:
+                self.setup = None
+
+    def execute(self, jobs: Sequence[Job]) -> Iterator[tuple[int, Executed]]:
+        """Execute ``jobs`` in worker processes configured with the run's setup."""
+        attempts: Counter[int] = Counter()
+        pending = list(range(len(jobs)))
+        while pending:
+            pool = ProcessPoolExecutor(
+                max_workers=min(self.count, len(pending)),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=configure,
+                initargs=(self.setup,),
+            )
+            with pool:
+                futures = {pool.submit(run_submission, jobs[k]): k for k in pending}
+                pending = []
+                for future in as_completed(futures):
+                    k = futures[future]
+                    student, assignment = jobs[k].student, jobs[k].assignment
+                    try:
+                        executed = future.result()
+                    except BrokenProcessPool:
+                        attempts[k] += 1
+                        if attempts[k] < ATTEMPTS:
+                            pending.append(k)
+                            continue
+                        executed = Executed(student, assignment, problems={"*": DIED})
+                    except Exception as err:  # noqa: BLE001 (a failed worker fails its submission, not the batch)
+                        executed = Executed(
+                            student, assignment, problems={"*": f"the worker failed: {err!r}"}
+                        )
+                    yield k, executed
+            if pending:
+                self.say(
+                    f"a grading worker died: a new pool takes over the {len(pending)} submissions it left"
+                )

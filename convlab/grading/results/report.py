@@ -1,6 +1,6 @@
 """What the class got wrong: one self-contained HTML page for the instructor.
 
-    python -m convlab.grading.report [--root COURSE] [--out autograder/report.html]
+    python -m convlab.grading.results.report [--root COURSE] [--out autograder/report.html]
 
 Reads what grading left (nbgrader's gradebook, ``autograder/mistakes.csv`` and
 ``grading-report.csv``, the review scan of the submissions) and writes one page that opens
@@ -25,10 +25,10 @@ from pathlib import Path
 import nbformat
 
 from convlab.grading.course import Course
-from convlab.grading.exercises import Assignment, class_scores
-from convlab.grading.grades import score_grid
-from convlab.grading.mistakes import OTHER, UNNAMED, Mistake, read_mistakes
-from convlab.grading.review import Flag, review
+from convlab.grading.results.exercises import Assignment, class_scores
+from convlab.grading.results.grades import score_grid
+from convlab.grading.results.mistakes import OTHER, UNNAMED, Mistake, read_mistakes
+from convlab.grading.results.review import Flag, review
 from convlab.grading.tables import read_csv
 
 
@@ -299,7 +299,7 @@ def render(assignments, exercises, flags, limits, recorded: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m convlab.grading.report", description=__doc__.split("\n")[0]
+        prog="python -m convlab.grading.results.report", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument("--out", type=Path, help="the page to write (default: autograder/report.html)")
