@@ -21,7 +21,9 @@ c.CourseDirectory.feedback_directory = "autograder/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{root / 'autograder' / 'gradebook.db'}"
 
 # Seconds per cell when autograding or generating the answer key (not ExecutePreprocessor.timeout).
-c.Execute.timeout = 120
+from convlab.grading.course import CELL_SECONDS  # noqa: E402
+
+c.Execute.timeout = CELL_SECONDS
 # Widget state is regenerated when a notebook runs; never store it in a notebook.
 c.Execute.store_widget_state = False
 

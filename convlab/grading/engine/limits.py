@@ -16,6 +16,7 @@ import resource
 import sys
 from dataclasses import asdict, dataclass, replace
 
+from convlab.grading.course import CELL_SECONDS
 from convlab.grading.engine import landlock
 
 MB = 1024 * 1024
@@ -25,7 +26,7 @@ CLONE_NEWUSER = 0x10000000
 
 @dataclass(frozen=True)
 class Limits:
-    cell_seconds: int | None = None  # one cell; None: nbgrader's Execute.timeout, else 120
+    cell_seconds: int | None = None  # one cell; None: nbgrader's Execute.timeout, else CELL_SECONDS
     notebook_seconds: int = 600  # the whole notebook, kernel start included
     memory_mb: int = 4096  # address space the kernel may add to what it had at its fork (RLIMIT_AS)
     output_mb: int = 4  # text and images a notebook may print; the rest is dropped, with a note
@@ -40,10 +41,10 @@ class Limits:
 
     def for_course(self, config) -> Limits:
         """These limits with the cell limit settled: as given, else the course's
-        ``Execute.timeout`` (nbgrader_config.py), else 120 s."""
+        ``Execute.timeout`` (nbgrader_config.py), else :data:`~convlab.grading.course.CELL_SECONDS`."""
         if self.cell_seconds is not None:
             return self
-        return replace(self, cell_seconds=config.get("Execute", {}).get("timeout") or 120)
+        return replace(self, cell_seconds=config.get("Execute", {}).get("timeout") or CELL_SECONDS)
 
 
 def _tasks_of(uid: int) -> int:
