@@ -24,7 +24,7 @@ from convlab.grading.course import Course
 from convlab.grading.engine.engines import Job
 from convlab.grading.engine.limits import Limits
 from convlab.grading.recording.fingerprints import digest, files_digest
-from convlab.grading.results.mistakes import Mistake
+from convlab.grading.results.mistakes import MistakeMade
 from convlab.grading.results.outcomes import Result
 from convlab.grading.roster import is_id
 
@@ -133,7 +133,7 @@ class Memory:
         stored = self.state[f"{job.student}/{job.assignment}"].get("result")
         if stored is None:  # graded before results were kept here
             return Result(job.student, job.assignment, "skipped", score, max_score)
-        mistakes = [Mistake(**{**m, "tests": tuple(m["tests"])}) for m in stored["mistakes"]]
+        mistakes = [MistakeMade(**{**m, "tests": tuple(m["tests"])}) for m in stored["mistakes"]]
         return Result(
             job.student,
             job.assignment,

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convlab.grading.results.mistakes import Mistake
+from convlab.grading.results.mistakes import MistakeMade
 from convlab.grading.tables import read_csv, write_csv
 
 OUTCOMES = ("graded", "limit", "failed", "skipped")
@@ -28,7 +28,7 @@ class Result:
     reasons: list[str] = field(default_factory=list)  # limits hit, why it failed
     flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.results.review)
     seconds: float = 0.0
-    mistakes: list[Mistake] = field(default_factory=list)  # what its failed checks named
+    mistakes: list[MistakeMade] = field(default_factory=list)  # what its failed checks named
     graded_as: str = ""  # skipped: the outcome of the run that graded it, when known
 
     def row(self) -> list:
