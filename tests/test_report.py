@@ -385,7 +385,8 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text(cell, written, tmp_pa
 
 
 def test_canvas_and_moodle_columns_are_unchanged_for_ordinary_names(tmp_path):
-    """The instructor's guide's examples, byte for byte: the neutralising writer leaves ordinary rows alone."""
+    """The instructor's guide's examples, byte for byte: the neutralising writer leaves ordinary
+    rows alone."""
     a1 = Assignment("01_cross_correlation", 5, scores={"alice": 5})
     a2 = Assignment("02_edge_detection", 6, scores={"alice": 5}, penalties={"alice": 0.5})
     alice = Member("alice", "Alice Liddell", "alice@example.edu", "1001", "S0001", "A")

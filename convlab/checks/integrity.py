@@ -35,7 +35,7 @@ def _watch(owner: object, label: str, names: list[str]) -> None:
         _recorded[f"{label}.{name}"] = (owner, name, getattr(owner, name))
 
 
-def record(*modules: ModuleType) -> None:
+def remember(*modules: ModuleType) -> None:
     """Remember the current functions of ``modules`` and of the library functions they use."""
     _watch(torch, "torch", ["allclose", "isclose", "equal", "as_tensor", "stack", "zeros", "manual_seed"])
     # PyTorch's own convolution and pooling: the reference bound them at import, and a notebook
