@@ -14,7 +14,7 @@ import pytest
 
 from convlab.grading.course import Course
 from convlab.grading.engine.engines import WorkerSetup
-from convlab.grading.engine.execute import configure, sanitized
+from convlab.grading.engine.execute import configure_worker, sanitized
 from convlab.grading.engine.kit import pack
 from convlab.grading.engine.limits import Limits
 from convlab.grading.environ import scoped, tools_first
@@ -148,10 +148,10 @@ def test_the_kit_sanitizes_as_the_course_gradebook_does(tmp_path, monkeypatch):
         submitted.metadata.kernelspec = {"name": "other", "display_name": "Other", "language": "python"}
         results = []
         for url in (course.db_url, db_url):
-            # configure marks its process a grader's (NBGRADER_EXECUTION); here that process is
+            # configure_worker marks its process a grader's (NBGRADER_EXECUTION); here that process is
             # the test worker: monkeypatch takes the mark back after the test
             monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-            configure(WorkerSetup(course.config, url, "", Limits(), release, source))
+            configure_worker(WorkerSetup(course.config, url, "", Limits(), release, source))
             nb, _ = sanitized(nbformat.from_dict(submitted), aid, "someone", aid)
             results.append(nbformat.writes(nb))
         assert results[0] == results[1], aid

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 def test_committed_trees_are_in_sync_with_source(root):
     course = Course(root)
-    problems = release.check(course.assignments(), course)
+    problems = release.out_of_sync(course.assignments(), course)
     assert problems == [], "\n".join(problems)
 
 

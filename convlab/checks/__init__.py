@@ -4,6 +4,9 @@ Each exercise's check is declared once, as data (:class:`~convlab.checks.exercis
 in the module of its notebook; :mod:`convlab.checks.runner` runs them all. Importing this
 package records what the checks rely on (:mod:`convlab.checks.integrity`), before any student
 code has run: the notebook's first cell imports it.
+
+A module named like one of :mod:`convlab.widgets` (``pooling``, ``channels``, ``one_by_one``,
+``batch_norm``) is its mirror: the check of the idea the view of that name shows.
 """
 
 from convlab import data, geometry, oracle, watch

@@ -185,7 +185,7 @@ def _diff(committed: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> str
     return "\n".join(lines[:40] + (["    ..."] if len(lines) > 40 else []))
 
 
-def check(ids: list[str], course: Course) -> list[str]:
+def out_of_sync(ids: list[str], course: Course) -> list[str]:
     """Problems that make the committed trees differ from what :func:`release` writes."""
     root, problems = course.root, []
     trees = {"notebooks": course.release, "solutions": course.solution}
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.check:
             print(f"checking notebooks/ and solutions/ against source/ ({len(ids)} assignments)")
-            problems = check(ids, course)
+            problems = out_of_sync(ids, course)
             if problems:
                 print("\n".join(["STALE:", *problems, "", "run `make release` and commit the result"]))
                 return 1

@@ -29,7 +29,7 @@ from distributed import Client, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
-from convlab.grading.engine.execute import configure, files_of, run_files
+from convlab.grading.engine.execute import configure_worker, files_of, run_files
 from convlab.grading.engine.forkserver import ForkServer
 from convlab.grading.engine.kit import Kit
 
@@ -56,7 +56,7 @@ class Grader(WorkerPlugin):
     def start(self) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="convlab-worker-")
         self.server = ForkServer(self.kit.limits).__enter__()
-        configure(WorkerSetup.unpacked(self.kit, Path(self.folder.name), self.server.socket))
+        configure_worker(WorkerSetup.unpacked(self.kit, Path(self.folder.name), self.server.socket))
 
     async def teardown(self, worker) -> None:
         await asyncio.to_thread(self.stop)

@@ -5,7 +5,7 @@ The grading process (:mod:`convlab.grading.recording.autograde`) hands an engine
 asks where they ran. Two engines implement the interface: :class:`~convlab.grading.engine.pool.LocalPool`
 (worker processes on this machine) and :class:`~convlab.grading.engine.cluster.DaskCluster`
 (the workers of a Dask cluster). Either configures each of its workers once with a
-:class:`WorkerSetup` (:func:`convlab.grading.engine.execute.configure`).
+:class:`WorkerSetup` (:func:`convlab.grading.engine.execute.configure_worker`).
 """
 
 from __future__ import annotations

@@ -155,10 +155,10 @@ class LimitedExecute(Execute):
         self.reasons.append(reason)
 
 
-_setup: WorkerSetup | None = None  # this worker process's, for the run it serves (configure)
+_setup: WorkerSetup | None = None  # this worker process's, for the run it serves (configure_worker)
 
 
-def configure(setup: WorkerSetup) -> None:
+def configure_worker(setup: WorkerSetup) -> None:
     """Once per worker process and run: nbgrader's configuration and the fork server to use."""
     global _setup
     released.cache_clear()  # a Dask worker serves one run after another
@@ -167,10 +167,10 @@ def configure(setup: WorkerSetup) -> None:
 
 
 def configured() -> WorkerSetup:
-    """The setup :func:`configure` gave this worker."""
+    """The setup :func:`configure_worker` gave this worker."""
     if _setup is None:
         raise RuntimeError(
-            "this process is no configured grading worker (convlab.grading.engine.execute.configure)"
+            "this process is no configured grading worker (convlab.grading.engine.execute.configure_worker)"
         )
     return _setup
 

@@ -94,7 +94,7 @@ def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket:
         os._exit(code)
 
 
-def serve(path: str, limits: Limits) -> None:
+def serve_kernels(path: str, limits: Limits) -> None:
     preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -220,7 +220,7 @@ class ForkServer:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     limits = Limits(**json.loads(argv[1])) if len(argv) > 1 else Limits()
-    serve(argv[0], limits)
+    serve_kernels(argv[0], limits)
 
 
 if __name__ == "__main__":

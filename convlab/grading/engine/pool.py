@@ -1,6 +1,6 @@
 """The local engine: worker processes on this machine execute submissions, one per core.
 
-Each worker is configured once (:func:`convlab.grading.engine.execute.configure`) with the run's
+Each worker is configured once (:func:`convlab.grading.engine.execute.configure_worker`) with the run's
 :class:`~convlab.grading.engine.engines.WorkerSetup` (the unpacked kit, the fork server's
 socket), then executes whole submissions (:func:`convlab.grading.engine.execute.run_submission`).
 Student code never runs in a worker (it runs in kernels forked by the fork server), but a
@@ -23,7 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
-from convlab.grading.engine.execute import configure, run_submission
+from convlab.grading.engine.execute import configure_worker, run_submission
 from convlab.grading.engine.forkserver import ForkServer
 from convlab.grading.engine.kit import Kit
 
@@ -63,7 +63,7 @@ class LocalPool(Engine):
             pool = ProcessPoolExecutor(
                 max_workers=min(self.count, len(pending)),
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=configure,
+                initializer=configure_worker,
                 initargs=(self.setup,),
             )
             with pool:

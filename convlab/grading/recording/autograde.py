@@ -252,14 +252,14 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 0
-    report = course.workspace / "grading-report.csv"
-    write_outcomes(results, report)
+    outcomes = course.workspace / "grading-report.csv"
+    write_outcomes(results, outcomes)
     # a submission recorded by a run that was stopped comes back skipped, with what that run found
     known = [r for r in results if r.outcome in ("graded", "limit") or r.graded_as]
     regraded = {(r.student, r.assignment): r.mistakes for r in known}
     write_mistakes(regraded, course.workspace / "mistakes.csv")
     print(
-        f"report: {report.relative_to(course.root)}; the mistakes checks named: autograder/mistakes.csv",
+        f"report: {outcomes.relative_to(course.root)}; the mistakes checks named: autograder/mistakes.csv",
         file=sys.stderr,
     )
     return 0
