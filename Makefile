@@ -82,10 +82,10 @@ catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the 
 	$(BIN)/python -m tests.tools.catalogue_report
 
 release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/
-	$(BIN)/python -m convlab.grading.release
+	$(BIN)/python -m convlab.grading.authoring.release
 
 check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes
-	$(BIN)/python -m convlab.grading.release --check
+	$(BIN)/python -m convlab.grading.authoring.release --check
 
 autograde: $(READY) ## grade every submission in autograder/submitted/ in parallel (GRADE_ARGS="--force", "--scheduler tcp://host:8786")
 	$(BIN)/python -m convlab.grading $(GRADE_ARGS)
@@ -97,10 +97,10 @@ feedback: $(READY) ## write HTML feedback per student into autograder/feedback/
 	done
 
 grades: $(READY) ## autograder/grades.csv (a row per student, flags), flags.csv, scores.png; canvas.csv and moodle.csv from roster.csv
-	$(BIN)/python -m convlab.grading.grades
+	$(BIN)/python -m convlab.grading.results.grades
 
 report: $(READY) ## autograder/report.html: what the class got wrong, per exercise (after make autograde)
-	$(BIN)/python -m convlab.grading.report
+	$(BIN)/python -m convlab.grading.results.report
 
 lint: $(READY) ## ruff: lint and format check of the package and tests
 	$(BIN)/ruff check convlab tests

@@ -21,17 +21,19 @@ c.CourseDirectory.feedback_directory = "autograder/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{root / 'autograder' / 'gradebook.db'}"
 
 # Seconds per cell when autograding or generating the answer key (not ExecutePreprocessor.timeout).
-c.Execute.timeout = 120
+from convlab.grading.course import CELL_SECONDS  # noqa: E402
+
+c.Execute.timeout = CELL_SECONDS
 # Widget state is regenerated when a notebook runs; never store it in a notebook.
 c.Execute.store_widget_state = False
 
 # Late submissions (a due date set with `nbgrader db assignment add ID --duedate=...` or in the
-# Formgrader): a tenth of the score per started day late (convlab/grading/late.py).
-c.AssignLatePenalties.plugin_class = "convlab.grading.late.PerDayPenalty"
+# Formgrader): a tenth of the score per started day late (convlab/grading/results/late.py).
+c.AssignLatePenalties.plugin_class = "convlab.grading.results.late.PerDayPenalty"
 c.PerDayPenalty.per_day = 0.1
 
 # Feedback runs no student script: nbconvert's sanitizer on student HTML and markdown, and a
-# Content-Security-Policy on the feedback page (convlab/grading/feedback.py).
-from convlab.grading.feedback import configure  # noqa: E402
+# Content-Security-Policy on the feedback page (convlab/grading/results/feedback.py).
+from convlab.grading.results.feedback import configure  # noqa: E402
 
 configure(c)

@@ -4,7 +4,7 @@ class report (a leaf: it imports nothing of convlab)."""
 from __future__ import annotations
 
 # The record a failed check displays in the notebook (invisible: no front end renders this
-# type), read back by the grader (convlab.grading.mistakes) to count the mistakes of a class.
+# type), read back by the grader (convlab.grading.results.mistakes) to count the mistakes of a class.
 RECORD_MIME = "application/vnd.convlab.check+json"
 NOT_ATTEMPTED = "not attempted"  # the mistake of a stub still raising NotImplementedError
 

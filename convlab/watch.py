@@ -8,7 +8,7 @@ private binding or ``torch.ops`` handle reached them. A profile hook beside it n
 the student wrote (``F.conv2d``, ``nn.MaxPool2d``) where there was one.
 
 Nothing is exempt but the correct versions of earlier exercises that a check lends the
-student's code (:func:`run_watched`'s ``exempt``): the course's reference is not callable from
+student's code (while :class:`lending` them): the course's reference is not callable from
 inside an exercise. This module decides what an exercise may call; :mod:`convlab.checks`
 words it.
 """

@@ -477,7 +477,7 @@ def test_class_report_opens_offline_with_its_plots(lab, browser):
     for i, mutant in enumerate(MUTANTS["01_cross_correlation"][:3]):
         submit(course, f"m{i}", "01_cross_correlation", inject(key, mutant))
     grade_class(course)
-    done = python_m(course, "convlab.grading.report")
+    done = python_m(course, "convlab.grading.results.report")
     assert done.returncode == 0, done.stderr
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors: list[str] = []

@@ -1,6 +1,7 @@
-"""The README's two course tables are the exercise contract (../shared/EXERCISES.md, the founding
-spec, is superseded where they differ): each notebook's exercises, its test cells and their
-points are exactly what the source notebooks grade."""
+"""The two course tables (the README's, and the test cells' in autograder/README.md) are the
+exercise contract (../shared/EXERCISES.md, the founding spec, is superseded where they differ):
+each notebook's exercises, its test cells and their points are exactly what the source
+notebooks grade."""
 
 import re
 
@@ -9,11 +10,12 @@ import pytest
 from tests.support.notebooks import ROOT, assignments, load
 
 README = (ROOT / "README.md").read_text()
+CHECKS_GUIDE = (ROOT / "autograder" / "README.md").read_text()  # the test cells' table
 
 
-def _table(heading: str) -> list[list[str]]:
-    """The rows of the first Markdown table whose header line starts with ``heading``."""
-    lines = README[README.index(heading) :].splitlines()
+def _table(heading: str, text: str = README) -> list[list[str]]:
+    """The rows of the first Markdown table in ``text`` whose header line starts with ``heading``."""
+    lines = text[text.index(heading) :].splitlines()
     rows = []
     for line in lines[2:]:  # the header and its |---| line
         if not line.startswith("|"):
@@ -30,7 +32,7 @@ def _graded(aid: str) -> tuple[list[str], dict[str, float]]:
 
 
 COURSE = {row[0].strip("`"): row for row in _table("| notebook | you learn | you implement | points |")}
-TESTS = _table("| notebook | test cell | points | what it checks |")
+TESTS = _table("| notebook | test cell | points | what it checks |", CHECKS_GUIDE)
 
 
 @pytest.mark.parametrize("aid", assignments())

@@ -12,12 +12,13 @@ import nbformat
 import psutil
 import pytest
 
-from convlab.grading.autograde import Memory
 from convlab.grading.course import Course
+from convlab.grading.engine.engines import WorkerSetup
+from convlab.grading.engine.execute import configure_worker, sanitized
+from convlab.grading.engine.kit import pack
+from convlab.grading.engine.limits import Limits
 from convlab.grading.environ import scoped, tools_first
-from convlab.grading.execute import configure, sanitized
-from convlab.grading.kit import pack
-from convlab.grading.limits import Limits
+from convlab.grading.recording.state import Memory
 from convlab.grading.tables import read_csv
 from tests.catalogue import MUTANTS
 from tests.support.course import copy_course, python_m, start_python_m
@@ -83,7 +84,7 @@ def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_pat
     course, submissions, grading = grading_a_class(tmp_path)
 
     def server() -> list[psutil.Process]:
-        return children(grading, "convlab.grading.forkserver")
+        return children(grading, "convlab.grading.engine.forkserver")
 
     wait_for(server, grading, "fork server")
     # kernels run in sessions of their own: the kill below does not reach them, their server's death does
@@ -147,10 +148,10 @@ def test_the_kit_sanitizes_as_the_course_gradebook_does(tmp_path, monkeypatch):
         submitted.metadata.kernelspec = {"name": "other", "display_name": "Other", "language": "python"}
         results = []
         for url in (course.db_url, db_url):
-            # configure marks its process a grader's (NBGRADER_EXECUTION); here that process is
+            # configure_worker marks its process a grader's (NBGRADER_EXECUTION); here that process is
             # the test worker: monkeypatch takes the mark back after the test
             monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-            configure(course.config, url, "", Limits(), str(release), str(source))
+            configure_worker(WorkerSetup(course.config, url, "", Limits(), release, source))
             nb, _ = sanitized(nbformat.from_dict(submitted), aid, "someone", aid)
             results.append(nbformat.writes(nb))
         assert results[0] == results[1], aid

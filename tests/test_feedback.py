@@ -1,5 +1,5 @@
 """The HTML nbgrader makes with the course's configuration runs no student script
-(convlab/grading/feedback.py): the feedback page's template and its Content-Security-Policy, and
+(convlab/grading/results/feedback.py): the feedback page's template and its Content-Security-Policy, and
 nbconvert's sanitizer in the Formgrader's exporter as well. A hostile submission's feedback,
 graded on a real hub and opened in Chromium, is tests/test_grade_on_submit.py."""
 

@@ -58,7 +58,7 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
         assert scores(course, aid, student) == full, variants[student].name
 
     # tampering: never full marks without a flag for review (the scan `make grades` runs)
-    review = python_m(course, "convlab.grading.review", "--csv", "autograder/flags.csv")
+    review = python_m(course, "convlab.grading.results.review", "--csv", "autograder/flags.csv")
     assert review.returncode == 0, review.stderr
     with open(course / "autograder" / "flags.csv") as f:
         flagged = {(row["student"], row["reason"]) for row in csv.DictReader(f)}
@@ -73,7 +73,7 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
 
     # the class report: every planted mistake recorded under its exercise, with its phrase; the
     # page counts each mistake as often as the catalogue planted it
-    done = python_m(course, "convlab.grading.report")
+    done = python_m(course, "convlab.grading.results.report")
     assert done.returncode == 0, done.stderr
     with open(course / "autograder" / "mistakes.csv") as f:
         recorded = list(csv.DictReader(f))
@@ -100,7 +100,7 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, course):
         f"{s},Student {s},{s}@example.edu,{1000 + i},S{1000 + i},A\n" for i, s in enumerate(students)
     )
     (course / "autograder" / "roster.csv").write_text(roster)
-    done = python_m(course, "convlab.grading.grades")
+    done = python_m(course, "convlab.grading.results.grades")
     assert done.returncode == 0, done.stderr
     with open(course / "autograder" / "canvas.csv", newline="") as f:
         canvas = list(csv.reader(f))

@@ -12,9 +12,9 @@ import subprocess
 import nbformat
 import pytest
 
-from convlab.grading.autograde import grade
-from convlab.grading.limits import Limits
-from convlab.grading.results import Result, write_report
+from convlab.grading.engine.limits import Limits
+from convlab.grading.recording.autograde import grade
+from convlab.grading.results.outcomes import Result, write_outcomes
 from tests.support.course import copy_course, python_c, python_m
 from tests.support.graded import answer_key
 from tests.support.grading import points, printed, scores, submit
@@ -248,7 +248,7 @@ def test_student_code_has_no_network(batch):
 
 def test_make_grades_writes_a_row_per_student_with_flags_and_a_chart(batch):
     course, outcomes = batch
-    done = python_m(course, "convlab.grading.grades", "--root", str(course))
+    done = python_m(course, "convlab.grading.results.grades", "--root", str(course))
     assert done.returncode == 0, done.stderr
     with open(course / "autograder" / "grades.csv") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
@@ -279,11 +279,11 @@ def test_notebooks_run_beside_the_files_their_assignment_ships(batch):
 
 def test_report_keeps_the_rows_of_unchanged_submissions(tmp_path):
     report = tmp_path / "grading-report.csv"
-    write_report(
+    write_outcomes(
         [Result("a", AID, "limit", 3, 5, ["cell 3 ran over 10 s"]), Result("b", AID, "graded", 5, 5)],
         report,
     )
-    write_report(
+    write_outcomes(
         [Result("a", AID, "skipped", 3, 5), Result("c", AID, "failed", None, None, ["empty"])], report
     )
     with open(report) as f:
@@ -298,7 +298,7 @@ def test_the_memory_limit_counts_from_what_a_kernel_starts_with():
     whole address space left its kernels too little to run the answer key (tests/test_pythons.py)."""
     code = (
         "import torch\n"  # what a fork server loads before it forks a kernel
-        "from convlab.grading.limits import Limits, apply_memory_and_files, mapped_bytes\n"
+        "from convlab.grading.engine.limits import Limits, apply_memory_and_files, mapped_bytes\n"
         "before = mapped_bytes()\n"
         "apply_memory_and_files(Limits(memory_mb=512))\n"
         "kept = bytearray(384 * 1024 * 1024)\n"

@@ -187,3 +187,48 @@ def test_a_check_names_its_parts_as_the_test_cells_call_them():
     with pytest.raises(ValueError, match="cases must be 'examples', 'random' or 'all', not 'some'"):
         check_corr2d(lambda X, K: X, cases="some")
     assert list(__import__("inspect").signature(check_corr2d).parameters) == ["corr2d", "cases"]
+
+
+# The instructor's side by role: each room of convlab.grading imports only the shared modules and
+# the rooms below it (results < engine < recording); authoring needs only the shared ones.
+SHARED = {f"convlab.grading.{m}" for m in ("course", "environ", "tables", "roster")} | {"convlab.grading"}
+ROOMS = ("convlab.grading.results", "convlab.grading.engine", "convlab.grading.recording")
+AUTHORING = "convlab.grading.authoring"
+
+
+def room_of(name: str) -> str:
+    for room in (*ROOMS, AUTHORING):
+        if name == room or name.startswith(room + "."):
+            return room
+    return "shared" if name in SHARED else name
+
+
+def test_every_grading_module_is_in_a_room_or_shared():
+    loose = {
+        n
+        for n in GRAPH
+        if n.startswith("convlab.grading")
+        and room_of(n) not in {*ROOMS, AUTHORING, "shared"}
+        and n != "convlab.grading.__main__"
+    }
+    assert not loose, f"modules of convlab.grading in no room: {sorted(loose)}"
+
+
+def test_each_grading_room_imports_only_the_rooms_below_it():
+    allowed = {"shared": {"shared"}, AUTHORING: {"shared", AUTHORING}}
+    for k, room in enumerate(ROOMS):
+        allowed[room] = {"shared", *ROOMS[: k + 1]}
+    for name, targets in GRAPH.items():
+        if not name.startswith("convlab.grading") or name == "convlab.grading.__main__":
+            continue
+        grading = {room_of(t) for t in targets if t.startswith("convlab.grading")}
+        assert grading <= allowed[room_of(name)], f"{name} imports {sorted(grading - allowed[room_of(name)])}"
+
+
+def test_fingerprints_and_the_state_import_no_orchestrator():
+    """The hub stamps what it deployed with the recording's fingerprints, without loading a grader."""
+    assert GRAPH["convlab.grading.recording.fingerprints"] <= {"convlab"}, GRAPH[
+        "convlab.grading.recording.fingerprints"
+    ]
+    assert "convlab.grading.recording.autograde" not in GRAPH["convlab.grading.recording.state"]
+    assert "convlab.grading.recording.autograde" not in GRAPH["convlab.hub.deploy"]

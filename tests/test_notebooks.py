@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from convlab.grading.release import errors, stripped
+from convlab.grading.authoring.release import errors, stripped
 from tests.support.notebooks import (
     assignments,
     cell,

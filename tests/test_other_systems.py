@@ -57,7 +57,8 @@ def test_the_blocker_refuses_what_it_says(tmp_path):
         "        exec(f'import {name}', {'__name__': 'convlab.checks.runner'})\n"
         "    except ModuleNotFoundError as err:\n"
         "        print('refused', name)\n"
-        "for name in ['convlab.grading.limits', 'convlab.grading.landlock', 'convlab.hub.accounts']:\n"
+        "for name in ['convlab.grading.engine.limits', 'convlab.grading.engine.landlock',\n"
+        "             'convlab.hub.accounts']:\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
         "    except ModuleNotFoundError:\n"
@@ -66,8 +67,8 @@ def test_the_blocker_refuses_what_it_says(tmp_path):
     done = run(code, log)
     assert done.returncode == 0, done.stderr
     refused = [line.split()[1] for line in done.stdout.splitlines()]
-    assert refused == ["resource", "fcntl", "ctypes", "pwd", "convlab.grading.limits",
-                       "convlab.grading.landlock", "convlab.hub.accounts"]  # fmt: skip
+    assert refused == ["resource", "fcntl", "ctypes", "pwd", "convlab.grading.engine.limits",
+                       "convlab.grading.engine.landlock", "convlab.hub.accounts"]  # fmt: skip
 
 
 def test_the_student_side_imports_without_what_only_linux_has(tmp_path):

@@ -42,10 +42,10 @@ def test_a_class_graded_into_postgresql_scores_as_into_sqlite(tmp_path, server):
     assert (
         again.returncode == 0 and f"all {len(CLASS) * len(STUDENTS)} submissions unchanged" in again.stderr
     ), again.stderr
-    done = python_m(pg, "convlab.grading.grades")
+    done = python_m(pg, "convlab.grading.results.grades")
     assert done.returncode == 0, done.stderr
     rows = {r["student"]: r for r in read_csv(pg / "autograder" / "grades.csv")}
-    lite_done = python_m(lite, "convlab.grading.grades")
+    lite_done = python_m(lite, "convlab.grading.results.grades")
     assert lite_done.returncode == 0, lite_done.stderr
     assert rows == {r["student"]: r for r in read_csv(lite / "autograder" / "grades.csv")}
     assert set(rows) == set(STUDENTS)

@@ -7,7 +7,7 @@ import sys
 import nbformat
 import pytest
 
-from convlab.grading import release
+from convlab.grading.authoring import release
 from convlab.grading.course import Course
 
 pytestmark = pytest.mark.slow
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 def test_committed_trees_are_in_sync_with_source(root):
     course = Course(root)
-    problems = release.check(course.assignments(), course)
+    problems = release.out_of_sync(course.assignments(), course)
     assert problems == [], "\n".join(problems)
 
 
@@ -50,7 +50,7 @@ def test_check_sync_command_exit_status(course):
     """The command behind `make check-sync`, on one assignment (every one is checked in-process
     above): 0 when in sync, 1 with a message when not."""
     aid = "01_cross_correlation"
-    command = [sys.executable, "-m", "convlab.grading.release", "--check", aid]
+    command = [sys.executable, "-m", "convlab.grading.authoring.release", "--check", aid]
     ok = subprocess.run(command, capture_output=True, text=True, cwd=course)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "in sync" in ok.stdout

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from convlab.grading.course import Course
-from convlab.grading.exercises import Assignment
-from convlab.grading.late import DAY, PerDayPenalty
-from convlab.grading.lms import write_canvas, write_moodle
+from convlab.grading.results.exercises import Assignment
+from convlab.grading.results.late import DAY, PerDayPenalty
+from convlab.grading.results.lms import write_canvas, write_moodle
 from convlab.grading.roster import Member, RosterError, read_roster
 from convlab.grading.tables import NUMBER, neutralised, read_csv, restored, write_csv
 from tests.catalogue import MUTANTS, VARIANTS
@@ -123,7 +123,7 @@ def test_every_planted_mistake_is_recorded_under_its_exercise(graded):
 def test_report_counts_equal_what_was_planted(graded):
     """Each planted mistake is counted once under the name its CSV row (checked above against
     the planted phrase) gives it; the page's counts are those, and nothing else."""
-    done = python_m(graded, "convlab.grading.report")
+    done = python_m(graded, "convlab.grading.results.report")
     assert done.returncode == 0, done.stderr
     page = (graded / "autograder" / "report.html").read_text()
     by_exercise = sections(page)
@@ -148,7 +148,7 @@ def test_report_counts_equal_what_was_planted(graded):
 
 
 def test_lms_exports_in_canvas_and_moodle_formats(graded):
-    done = python_m(graded, "convlab.grading.grades")
+    done = python_m(graded, "convlab.grading.results.grades")
     # the variant's author is graded but not on the roster: named, and the exit status says so
     assert done.returncode == 1 and "variant" in done.stderr.splitlines()[-1], done.stderr
     full = sum(points(AID).values())
@@ -180,7 +180,7 @@ def test_a_bad_roster_stops_make_grades_before_it_writes(graded, tmp_path):
     before = grades.stat().st_mtime_ns if grades.exists() else None
     try:
         roster.write_text(good + "key,Key Again,k2@example.edu,9999,S9999,A\n")
-        done = python_m(course, "convlab.grading.grades")
+        done = python_m(course, "convlab.grading.results.grades")
         assert done.returncode != 0 and "already on line 2" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
         assert (grades.stat().st_mtime_ns if grades.exists() else None) == before
@@ -191,8 +191,8 @@ def test_a_bad_roster_stops_make_grades_before_it_writes(graded, tmp_path):
 def test_nothing_graded_yet_is_said_not_crashed(tmp_path):
     course = copy_course(tmp_path)
     for module, words in [
-        ("convlab.grading.report", "nothing graded yet"),
-        ("convlab.grading.grades", "no grades yet"),
+        ("convlab.grading.results.report", "nothing graded yet"),
+        ("convlab.grading.results.grades", "no grades yet"),
     ]:
         done = python_m(course, module)
         assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr, done.stderr
@@ -243,7 +243,7 @@ def test_mistakes_are_read_from_failed_test_cells_only():
     from nbformat.v4 import new_code_cell, new_notebook, new_output, writes
 
     from convlab.failure import RECORD_MIME
-    from convlab.grading.mistakes import NOT_RUN, OTHER, extract
+    from convlab.grading.results.mistakes import NOT_RUN, OTHER, extract
 
     def cell(grade_id, points=0, solution=False, outputs=()):
         meta = {"grade": not solution, "solution": solution, "grade_id": grade_id, "points": points}
@@ -294,7 +294,7 @@ def test_mistakes_are_read_from_failed_test_cells_only():
 
 
 def test_an_example_loses_its_comments_not_its_code():
-    from convlab.grading.report import anonymised
+    from convlab.grading.results.report import anonymised
 
     source = (
         'def f(X):  # Ada Lovelace, s1234\n    # my notes\n    s = "# not a comment"\n\n\n\n    return X\n'
@@ -323,7 +323,7 @@ def test_no_csv_the_course_writes_holds_a_live_formula(graded):
     moodle.csv) are there as text, a ``'`` in front; the id ``=2+5`` is refused, not graded."""
     said = f"autograder/submitted/{ODD_ID}/{AID}: not graded, '{ODD_ID}' is not a student id"
     assert said in SAID["autograde"], SAID["autograde"][-2000:]
-    grades = python_m(graded, "convlab.grading.grades")  # grades, flags (the review), Canvas, Moodle
+    grades = python_m(graded, "convlab.grading.results.grades")  # grades, flags (the review), Canvas, Moodle
     assert f"left out, not student ids (letters, digits, . _ -): '{ODD_ID}'" in grades.stderr, grades.stderr
     workspace = graded / "autograder"
     written = sorted(p.name for p in workspace.glob("*.csv"))
@@ -385,7 +385,8 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text(cell, written, tmp_pa
 
 
 def test_canvas_and_moodle_columns_are_unchanged_for_ordinary_names(tmp_path):
-    """The README's examples, byte for byte: the neutralising writer leaves ordinary rows alone."""
+    """The instructor's guide's examples, byte for byte: the neutralising writer leaves ordinary
+    rows alone."""
     a1 = Assignment("01_cross_correlation", 5, scores={"alice": 5})
     a2 = Assignment("02_edge_detection", 6, scores={"alice": 5}, penalties={"alice": 0.5})
     alice = Member("alice", "Alice Liddell", "alice@example.edu", "1001", "S0001", "A")

@@ -3,7 +3,7 @@ review scan flags the submission with the reason (usually both)."""
 
 import pytest
 
-from convlab.grading.review import review_notebook
+from convlab.grading.results.review import review_notebook
 from tests.catalogue.tampering import AID, TAMPERING, tampered
 from tests.support.graded import run_in_fresh_process
 from tests.support.notebooks import load

@@ -29,9 +29,7 @@ def _model_behaves(build_model) -> int:
         fail(
             ex,
             f"returned a {type(model).__name__}, not an nn.Module",
-            None,
-            [],
-            MODEL_ERROR,
+            hint=MODEL_ERROR,
             mistake="did not return an nn.Module",
         )
     convs, linears = _layers(model, nn.Conv2d), _layers(model, nn.Linear)
@@ -39,9 +37,8 @@ def _model_behaves(build_model) -> int:
         fail(
             ex,
             f"{len(convs)} convolution and {len(linears)} linear layers",
-            None,
-            ["expected 2 nn.Conv2d and 1 nn.Linear"],
-            "conv → ReLU → pool, twice, then flatten and one linear layer",
+            lines=["expected 2 nn.Conv2d and 1 nn.Linear"],
+            hint="conv → ReLU → pool, twice, then flatten and one linear layer",
             mistake="wrong layers",
         )
     for conv, (c_in, c_out) in zip(convs, [(1, 16), (16, 32)], strict=True):
@@ -50,13 +47,12 @@ def _model_behaves(build_model) -> int:
             fail(
                 ex,
                 "a convolution with the wrong settings",
-                None,
-                [
+                lines=[
                     f"expected nn.Conv2d({c_in}, {c_out}, 3, padding=1), got in {settings[0]}, "
                     f"out {settings[1]}, "
                     f"kernel {settings[2]}, padding {settings[3]}, stride {settings[4]}"
                 ],
-                "padding 1 keeps the 8×8 (then 4×4) size; each pooling halves it",
+                hint="padding 1 keeps the 8×8 (then 4×4) size; each pooling halves it",
             )
     seen: dict[str, torch.Tensor] = {}
     hooks = [
@@ -77,7 +73,7 @@ def _model_behaves(build_model) -> int:
             "the forward pass fails",
             "16 digits of shape (1, 8, 8)",
             [str(err).splitlines()[0][:200]],
-            "flatten size: 8×8 → pool → 4×4 → pool → 2×2, so the linear layer takes 32 · 2 · 2 = 128 "
+            hint="flatten size: 8×8 → pool → 4×4 → pool → 2×2, so the linear layer takes 32 · 2 · 2 = 128 "
             "features",
             mistake=None,
         )
@@ -90,7 +86,7 @@ def _model_behaves(build_model) -> int:
             "wrong output shape",
             "16 digits",
             [f"expected (16, 10), got {tuple(out.shape)}"],
-            "one logit per class: nn.Linear(128, 10)",
+            hint="one logit per class: nn.Linear(128, 10)",
             mistake=None,
         )
     if not torch.equal(seen["into conv1"], X):
@@ -99,7 +95,7 @@ def _model_behaves(build_model) -> int:
             "a layer before the first convolution",
             "16 digits",
             ["the first convolution did not receive the digits themselves"],
-            "the network starts with nn.Conv2d(1, 16, kernel_size=3, padding=1): nothing before it",
+            hint="the network starts with nn.Conv2d(1, 16, kernel_size=3, padding=1): nothing before it",
         )
     for before, after, which in [("conv1", "into conv2", "first"), ("conv2", "into linear", "second")]:
         _relu_then_pool(seen[before], seen[after].flatten(1), which)
@@ -109,9 +105,8 @@ def _model_behaves(build_model) -> int:
         fail(
             ex,
             "wrong number of parameters",
-            None,
-            [f"expected {PARAMETERS:,}, got {count:,}"],
-            "two convolutions with a bias each and one linear layer 128 → 10 with a bias",
+            lines=[f"expected {PARAMETERS:,}, got {count:,}"],
+            hint="two convolutions with a bias each and one linear layer 128 → 10 with a bias",
         )
     return 1
 
@@ -135,8 +130,7 @@ def _relu_then_pool(conv: torch.Tensor, following: torch.Tensor, which: str) -> 
         "build_model",
         problem,
         "16 digits",
-        [],
-        "after each convolution: nn.ReLU(), then nn.MaxPool2d(2), and nothing else; without the ReLU "
+        hint="after each convolution: nn.ReLU(), then nn.MaxPool2d(2), and nothing else; without the ReLU "
         "the max pooling between the convolutions is the network's only non-linearity",
     )
 
@@ -164,7 +158,7 @@ def _ends_in_logits(out: torch.Tensor, logits: torch.Tensor) -> None:
         name,
         "16 digits",
         [what],
-        "end with nn.Linear(128, 10) and nothing after it: the network returns raw logits, and "
+        hint="end with nn.Linear(128, 10) and nothing after it: the network returns raw logits, and "
         "nn.CrossEntropyLoss applies log-softmax itself",
     )
 
@@ -226,7 +220,7 @@ def _table_values(layer_table) -> int:
                 "not one row per layer",
                 case.label,
                 [f"expected {len(expected)} rows, got {got!r}"[:200]],
-                TABLE_HINT,
+                hint=TABLE_HINT,
             )
         for k, (row, right) in enumerate(zip(rows, expected, strict=True)):
             row = (row[0], tuple(int(v) for v in row[1]), int(row[2])) if len(row) == 3 else row
@@ -236,7 +230,7 @@ def _table_values(layer_table) -> int:
                     f"row {k} ({right[0]}) is wrong",
                     case.label,
                     [f"expected {right}, got {row}"],
-                    _explain(row, right),
+                    hint=_explain(row, right),
                     mistake="a wrong row in the table",
                 )
     return len(_models())

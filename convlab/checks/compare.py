@@ -1,15 +1,17 @@
 """Comparing a student's answer with the reference, and naming the mistake that explains it.
 
 A mistake is named only when it explains a wrong result and no other result contradicts it;
-otherwise the first differing position is reported, with CS231n's relative error.
+otherwise the first differing position is reported, with the relative error notebook 08 teaches
+(CS231n's, :func:`convlab.oracle.relative_error`).
 """
 
 from __future__ import annotations
 
 import torch
 
-from convlab.checks.exercise import Hints, Mistake, Result
+from convlab.checks.exercise import Case, CaseRun, Hints, Mistake
 from convlab.checks.wording import fail, fmt
+from convlab.oracle import relative_error  # bound at import, as the rest of the reference
 
 # Bound when convlab is imported: a notebook that later replaces torch.allclose changes nothing here.
 _allclose, _isclose = torch.allclose, torch.isclose
@@ -23,13 +25,6 @@ def close(a: torch.Tensor, b: torch.Tensor) -> bool:
     return bool(_allclose(a, b, rtol=1e-4, atol=1e-5 * scale))
 
 
-def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
-    """CS231n's relative error max |a - b| / max(|a| + |b|), 0 for two zero tensors."""
-    a, b = a.detach().to(torch.float64), b.detach().to(torch.float64)
-    denom = float((a.abs() + b.abs()).max()) if a.numel() else 0.0
-    return 0.0 if denom == 0 else float((a - b).abs().max()) / denom
-
-
 def first_difference(got: torch.Tensor, expected: torch.Tensor) -> tuple[int, ...]:
     g, e = got.detach().to(torch.float64), expected.detach().to(torch.float64)
     scale = max(1.0, float(e.abs().max())) if e.numel() else 1.0
@@ -37,7 +32,7 @@ def first_difference(got: torch.Tensor, expected: torch.Tensor) -> tuple[int, ..
     return tuple(int(i) for i in bad.nonzero()[0])
 
 
-def is_wrong(result: Result) -> bool:
+def is_wrong(result: CaseRun) -> bool:
     return not (
         isinstance(result.got, torch.Tensor)
         and result.got.shape == result.expected.shape
@@ -45,7 +40,7 @@ def is_wrong(result: Result) -> bool:
     )
 
 
-def explain(result: Result, mistakes: tuple[Mistake, ...], evidence: list[Result] = ()) -> Mistake | None:
+def explain(result: CaseRun, mistakes: tuple[Mistake, ...], evidence: list[CaseRun] = ()) -> Mistake | None:
     """The first mistake that explains ``result`` (and differs from what was expected) and is
     not contradicted by the other results in ``evidence``.
 
@@ -63,7 +58,7 @@ def explain(result: Result, mistakes: tuple[Mistake, ...], evidence: list[Result
     return None
 
 
-def _consistent(mistake: Mistake, result: Result) -> bool:
+def _consistent(mistake: Mistake, result: CaseRun) -> bool:
     if not isinstance(result.got, torch.Tensor) or close(result.got, result.expected):
         return True  # a right answer neither supports nor contradicts a mistake
     predicted = mistake.predict(**result.case.arguments)
@@ -71,7 +66,7 @@ def _consistent(mistake: Mistake, result: Result) -> bool:
 
 
 def compare(
-    exercise: str, result: Result, mistake: Mistake | None, hints: Hints, float_output: bool = True
+    exercise: str, result: CaseRun, mistake: Mistake | None, hints: Hints, float_output: bool = True
 ) -> None:
     """Fail unless ``result`` is right: type, then shape, dtype and values; a wrong result that
     ``mistake`` explains (see :func:`explain`) is reported as that mistake."""
@@ -82,30 +77,32 @@ def compare(
             f"returned a {type(got).__name__}, not a torch.Tensor",
             case.label,
             [f"got {got!r}"[:200]],
-            "build the result as a tensor (e.g. Y = torch.zeros(...)) and return it",
+            hint="build the result as a tensor (e.g. Y = torch.zeros(...)) and return it",
             mistake="did not return a tensor",
         )
     if got.shape != expected.shape:
         if mistake:
-            fail(exercise, mistake.name, case.label, _shapes(expected, got), mistake.hint)
-        fail(exercise, "wrong output shape", case.label, _shapes(expected, got), hints.shape, mistake=None)
+            fail(exercise, mistake.name, case.label, _shapes(expected, got), hint=mistake.hint)
+        fail(
+            exercise, "wrong output shape", case.label, _shapes(expected, got), hint=hints.shape, mistake=None
+        )
     if float_output and not got.is_floating_point():
         fail(
             exercise,
             f"returned a tensor of dtype {str(got.dtype).removeprefix('torch.')}",
             case.label,
             ["expected a float tensor"],
-            hints.dtype,
+            hint=hints.dtype,
             mistake="wrong dtype",
         )
     if close(got, expected):
         return
     if mistake:
-        fail(exercise, mistake.name, case.label, _first(got, expected), mistake.hint)
-    fail(exercise, "wrong values", case.label, _first(got, expected), hints.value, mistake=None)
+        fail(exercise, mistake.name, case.label, _first(got, expected), hint=mistake.hint)
+    fail(exercise, "wrong values", case.label, _first(got, expected), hint=hints.value, mistake=None)
 
 
-def compare_one(exercise: str, result: Result, mistakes: tuple[Mistake, ...], hints: Hints) -> None:
+def compare_one(exercise: str, result: CaseRun, mistakes: tuple[Mistake, ...], hints: Hints) -> None:
     """:func:`compare` for a result checked on its own (no other case to weigh against)."""
     compare(exercise, result, explain(result, mistakes), hints)
 
@@ -118,5 +115,34 @@ def _first(got: torch.Tensor, expected: torch.Tensor) -> list[str]:
     pos = first_difference(got, expected)
     return [
         f"first difference at {pos}: expected {fmt(expected[pos])}, got {fmt(got[pos])}",
-        f"relative error {relative_error(got, expected):.1e}",
+        f"relative error {relative_error(got.detach(), expected.detach()):.1e} "
+        "(notebook 08's: the largest |got - expected| / (|got| + |expected|) over the entries)",
     ]
+
+
+def compare_three(
+    exercise: str,
+    got,
+    case: Case,
+    names: tuple[str, str, str],
+    expected: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    mistakes: dict[str, tuple[Mistake, ...]],
+    hints: Hints,
+    noun: str = "tensors",
+) -> None:
+    """What a function that returns three tensors (``names``, e.g. dX, dK, db) returned on
+    ``case``: three, each compared with the reference's on its own, with that output's mistakes.
+    ``noun`` is what the message calls them when it did not return three."""
+    if not isinstance(got, tuple | list) or len(got) != 3:
+        length = f" of length {len(got)}" if isinstance(got, tuple | list) else ""
+        fail(
+            exercise,
+            f"did not return three {noun}",
+            case.label,
+            [f"got {type(got).__name__}{length}"],
+            hint=f"return {', '.join(names)}",
+        )
+    for name, value, right in zip(names, got, expected, strict=True):
+        compare_one(
+            f"{exercise} ({name})", CaseRun(Case(case.label, {}), value, right), mistakes[name], hints
+        )

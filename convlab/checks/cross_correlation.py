@@ -7,7 +7,7 @@ from torch import nn
 
 from convlab import oracle
 from convlab.checks.compare import close, compare_one
-from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Result
+from convlab.checks.exercise import Case, CaseRun, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import call_watched, check_function, check_outcome
 from convlab.checks.wording import describe_all, fail
 from convlab.watch import run_watched
@@ -135,7 +135,7 @@ def _build(Conv2D, kernel_size, case):
             "could not be created",
             case.label,
             [f"{type(err).__name__}: {err}"],
-            SUPER_HINT,
+            hint=SUPER_HINT,
         )
     layer = check_outcome("Conv2D", outcome, case, "Conv2D(kernel_size) must build the layer")
     if not isinstance(layer, nn.Module):
@@ -144,7 +144,7 @@ def _build(Conv2D, kernel_size, case):
             "is not an nn.Module",
             case.label,
             [f"got {type(layer).__name__}"],
-            "declare it as class Conv2D(nn.Module) and call super().__init__()",
+            hint="declare it as class Conv2D(nn.Module) and call super().__init__()",
         )
     return layer
 
@@ -165,7 +165,7 @@ def _parameters_ok(layer, kernel_size, case: Case) -> None:
                 f"has no learnable parameter {name!r}",
                 case.label,
                 [f"parameters found: {sorted(params) or 'none'}"],
-                hint,
+                hint=hint,
             )
         if tuple(params[name].shape) != tuple(shape):
             hint = (
@@ -178,7 +178,7 @@ def _parameters_ok(layer, kernel_size, case: Case) -> None:
                 f"{name} has the wrong shape",
                 case.label,
                 [f"expected {tuple(shape)}, got {tuple(params[name].shape)}"],
-                hint,
+                hint=hint,
             )
     extra = sorted(set(params) - {"weight", "bias"})
     if extra:
@@ -187,7 +187,7 @@ def _parameters_ok(layer, kernel_size, case: Case) -> None:
             "a learnable parameter besides weight and bias",
             case.label,
             [f"parameters found: {sorted(params)}"],
-            "the layer learns a kernel and one bias, nothing else: an optimizer would train every other "
+            hint="the layer learns a kernel and one bias, nothing else: an optimizer would train every other "
             "nn.Parameter too; keep constants as plain attributes",
         )
 
@@ -206,7 +206,7 @@ def _check_parameters(Conv2D) -> int:
             "weight is not randomly initialised",
             "two Conv2D((3, 3)) layers",
             [f"weight = {first.tolist()}"],
-            "start from random values, e.g. nn.Parameter(torch.rand(kernel_size)): a constant "
+            hint="start from random values, e.g. nn.Parameter(torch.rand(kernel_size)): a constant "
             "kernel gives every position the same gradient",
         )
     return n + 1
@@ -252,7 +252,7 @@ def _check_forward(Conv2D) -> int:
                 lambda X, K, b=b: torch.relu(oracle.corr2d(X, K) + b),
             ),
         )
-        compare_one("Conv2D", Result(case, got, expected), mistakes, FORWARD_HINTS)
+        compare_one("Conv2D", CaseRun(case, got, expected), mistakes, FORWARD_HINTS)
         got.sum().backward()
         grad = layer.weight.grad
         if grad is None:
@@ -260,8 +260,7 @@ def _check_forward(Conv2D) -> int:
                 "Conv2D",
                 "no gradient reaches the weight",
                 case.label,
-                [],
-                "forward must use self.weight itself (not .data, .detach() or a copy made "
+                hint="forward must use self.weight itself (not .data, .detach() or a copy made "
                 "with torch.tensor), so that backward() can train it",
             )
         # d sum(corr2d(x, W) + b) / dW[a, b] = sum of the window entries x[i + a, j + b]: corr2d(x, ones)
@@ -273,7 +272,7 @@ def _check_forward(Conv2D) -> int:
             if value is None or value.shape != want.shape or not close(value, want):
                 shown = "none" if value is None else _leading(value)
                 lines = [f"after forward(x).sum().backward(): expected {_leading(want)}, got {shown}"]
-                fail("Conv2D", f"the gradient of the {name} is wrong", case.label, lines, hint)
+                fail("Conv2D", f"the gradient of the {name} is wrong", case.label, lines, hint=hint)
         n += 1
     return n
 

@@ -26,26 +26,24 @@ def _kernel_returned(name: str, fn) -> torch.Tensor:
         fail(
             name,
             f"returned a {type(got).__name__}, not a torch.Tensor",
-            None,
-            [f"got {got!r}"[:200]],
-            "build the kernel with torch.tensor([[...], [...]])",
+            lines=[f"got {got!r}"[:200]],
+            hint="build the kernel with torch.tensor([[...], [...]])",
             mistake="did not return a tensor",
         )
     if got.dim() != 2:
         fail(
             name,
             "the kernel is not 2-D",
-            None,
-            [f"got shape {tuple(got.shape)}"],
-            "a kernel is a 2-D tensor even when it has one row: torch.tensor([[1.0, -1.0]]) has shape (1, 2)",
+            lines=[f"got shape {tuple(got.shape)}"],
+            hint="a kernel is a 2-D tensor even when it has one row: torch.tensor([[1.0, -1.0]]) has "
+            "shape (1, 2)",
         )
     if not got.is_floating_point():
         fail(
             name,
             f"returned a tensor of dtype {str(got.dtype).removeprefix('torch.')}",
-            None,
-            ["expected a float tensor"],
-            "write the kernel with float entries: 1.0, not 1",
+            lines=["expected a float tensor"],
+            hint="write the kernel with float entries: 1.0, not 1",
             mistake="wrong dtype",
         )
     return got.detach().to(torch.float64)
@@ -107,16 +105,15 @@ def _diagonal_property(diagonal_edge_kernel) -> int:
         fail(
             "diagonal_edge_kernel",
             "the kernel is too large",
-            None,
-            [f"got shape {tuple(K.shape)}"],
-            "a 2×2 kernel is enough",
+            lines=[f"got shape {tuple(K.shape)}"],
+            hint="a 2×2 kernel is enough",
         )
     images = _test_images()
     for problem, label, image, hint in images:
         responds, strongest = _responds(image, K)
         if responds:
             seen = f"expected a response of 0 everywhere, got values up to {strongest:.3g} in size"
-            fail("diagonal_edge_kernel", problem, label, [seen], hint)
+            fail("diagonal_edge_kernel", problem, label, [seen], hint=hint)
     diagonals = _diagonal_images()
     if not any(_responds(image, K)[0] for image in diagonals.values()):
         fail(
@@ -124,7 +121,7 @@ def _diagonal_property(diagonal_edge_kernel) -> int:
             "does not respond to a diagonal edge",
             f"two {SIZE}×{SIZE} images, one diagonal edge each: " + "; ".join(diagonals),
             ["expected a non-zero response somewhere on either image, got 0 everywhere on both"],
-            "the kernel must respond somewhere on a diagonal edge, either diagonal (a kernel of zeros "
+            hint="the kernel must respond somewhere on a diagonal edge, either diagonal (a kernel of zeros "
             "ignores everything): try a 2×2 kernel whose rows and columns each sum to 0",
         )
     return len(images) + len(diagonals)

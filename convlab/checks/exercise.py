@@ -56,7 +56,7 @@ class Refusal:
     why: str
 
 
-class Result(NamedTuple):
+class CaseRun(NamedTuple):
     """One case run: what the student's function returned and what the reference did."""
 
     case: Case

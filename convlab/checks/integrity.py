@@ -9,7 +9,7 @@ wrapping its own functions on a lazy import does not count) and that PyTorch's k
 compute the course's worked examples; otherwise it fails with a message saying which, so a
 patched check can not quietly pass a wrong answer. What a notebook can do without touching these (rebind a
 check's name in its own namespace, say) is caught by the review scan,
-:mod:`convlab.grading.review`.
+:mod:`convlab.grading.results.review`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _watch(owner: object, label: str, names: list[str]) -> None:
         _recorded[f"{label}.{name}"] = (owner, name, getattr(owner, name))
 
 
-def record(*modules: ModuleType) -> None:
+def remember(*modules: ModuleType) -> None:
     """Remember the current functions of ``modules`` and of the library functions they use."""
     _watch(torch, "torch", ["allclose", "isclose", "equal", "as_tensor", "stack", "zeros", "manual_seed"])
     # PyTorch's own convolution and pooling: the reference bound them at import, and a notebook

@@ -14,10 +14,10 @@ from collections.abc import Callable
 import torch
 
 from convlab import oracle
-from convlab.checks.compare import compare_one
-from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Result
+from convlab.checks.compare import compare_three
+from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import call_watched, check_function
-from convlab.checks.wording import describe_all, fail
+from convlab.checks.wording import describe_all
 from convlab.geometry import pair
 from convlab.watch import BACKWARD
 
@@ -35,21 +35,10 @@ def _gradients_step(name: str, cases: Callable[[], list[Case]], mistakes_for: Mi
     def step(fn) -> int:
         for case in cases():
             got = call_watched(name, fn, case, hints.error, (BACKWARD,))
-            if not isinstance(got, tuple | list) or len(got) != 3:
-                length = f" of length {len(got)}" if isinstance(got, tuple | list) else ""
-                fail(
-                    name,
-                    "did not return three gradients",
-                    case.label,
-                    [f"got {type(got).__name__}{length}"],
-                    "return dX, dK, db",
-                )
             expected = oracle.conv2d_backward(**case.arguments)
-            mistakes = mistakes_for(**case.arguments)
-            for part, value, right in zip(PARTS, got, expected, strict=True):
-                compare_one(
-                    f"{name} ({part})", Result(Case(case.label, {}), value, right), mistakes[part], hints
-                )
+            compare_three(
+                name, got, case, PARTS, expected, mistakes_for(**case.arguments), hints, noun="gradients"
+            )
         return len(cases())
 
     return step

@@ -119,7 +119,7 @@ def _check_result(case: Case, got) -> None:
             "did not return (weight, losses)",
             case.label,
             [f"got {type(got).__name__}"],
-            "return weight.detach(), losses",
+            hint="return weight.detach(), losses",
         )
     weight, losses = got
     if not isinstance(weight, torch.Tensor) or tuple(weight.shape) != tuple(opts["kernel_size"]):
@@ -129,15 +129,14 @@ def _check_result(case: Case, got) -> None:
             "weight has the wrong shape",
             case.label,
             [f"expected {tuple(opts['kernel_size'])}, got {shape}"],
-            TRAIN_HINTS.shape + " (reshape a 4-D conv weight back)",
+            hint=TRAIN_HINTS.shape + " (reshape a 4-D conv weight back)",
         )
     if weight.requires_grad:
         fail(
             ex,
             "returned a weight that still requires grad",
             case.label,
-            [],
-            "return weight.detach(): the result is a plain tensor, not part of a graph",
+            hint="return weight.detach(): the result is a plain tensor, not part of a graph",
         )
     if not isinstance(losses, list) or len(losses) != opts["steps"]:
         fail(
@@ -148,7 +147,7 @@ def _check_result(case: Case, got) -> None:
                 f"expected a list of {opts['steps']} floats, got {type(losses).__name__}"
                 + (f" of length {len(losses)}" if hasattr(losses, "__len__") else "")
             ],
-            "append loss.item() once per step, before the update",
+            hint="append loss.item() once per step, before the update",
         )
     if not all(isinstance(v, float) for v in losses):
         fail(
@@ -156,7 +155,7 @@ def _check_result(case: Case, got) -> None:
             "losses holds tensors, not floats",
             case.label,
             [f"losses[0] = {losses[0]!r}"],
-            "append loss.item(): a float, detached from the graph",
+            hint="append loss.item(): a float, detached from the graph",
         )
     args = (
         case.inputs["X"],
@@ -179,7 +178,7 @@ def _check_result(case: Case, got) -> None:
                     f"losses expected {[round(v, 3) for v in expected[:3]]} ..., "
                     f"got {[round(v, 3) for v in losses[:3]]} ..."
                 ],
-                variant.hint,
+                hint=variant.hint,
             )
     i = next(
         (
@@ -199,7 +198,12 @@ def _check_result(case: Case, got) -> None:
         f"got {[round(v, 4) for v in weight.flatten().tolist()]}"
     )
     fail(
-        ex, "training went differently from the reference", case.label, lines, TRAIN_HINTS.value, mistake=None
+        ex,
+        "training went differently from the reference",
+        case.label,
+        lines,
+        hint=TRAIN_HINTS.value,
+        mistake=None,
     )
 
 
@@ -238,7 +242,7 @@ def _seeded_start(train_kernel) -> int:
             "is not reproducible under a seed",
             case.label,
             ["two runs after torch.manual_seed(0) gave different kernels"],
-            "draw the start from torch's generator, e.g. torch.rand(kernel_size), so that the "
+            hint="draw the start from torch's generator, e.g. torch.rand(kernel_size), so that the "
             "caller's seed decides it",
         )
     if torch.equal(w0, w1):
@@ -247,7 +251,7 @@ def _seeded_start(train_kernel) -> int:
             "does not start from a random kernel without init",
             case.label,
             ["seeds 0 and 1 gave the same kernel"],
-            "without init, start from torch.rand(kernel_size) (or randn), not a constant",
+            hint="without init, start from torch.rand(kernel_size) (or randn), not a constant",
         )
     if not l0[-1] < l0[0]:
         fail(
@@ -255,7 +259,7 @@ def _seeded_start(train_kernel) -> int:
             "the loss does not fall",
             case.label,
             [f"losses {l0}"],
-            "each step must move w against the gradient: w -= lr * grad",
+            hint="each step must move w against the gradient: w -= lr * grad",
         )
     return 1 + _kernel_size_used(train_kernel)
 
@@ -281,7 +285,7 @@ def _kernel_size_used(train_kernel) -> int:
             "kernel_size ignored: the start without init is not of shape kernel_size",
             case.label,
             [f"expected a weight of shape (2, 3), got {tuple(weight.shape)}"],
-            "without init, start from torch.rand(kernel_size): the caller's kernel_size, not (1, 2)",
+            hint="without init, start from torch.rand(kernel_size): the caller's kernel_size, not (1, 2)",
         )
     return 1
 

@@ -3,70 +3,28 @@
 from __future__ import annotations
 
 import torch
-from torch.overrides import TorchFunctionMode
 
 from convlab import oracle
 from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Refusal
+from convlab.checks.products import exactly_one_product
 from convlab.checks.runner import call_watched, check_function
 from convlab.checks.wording import describe_all, fail
-
-# Everything that multiplies matrices, the @ operator included (it reaches __torch_function__).
-PRODUCTS = {
-    torch.Tensor.__matmul__,
-    torch.Tensor.__rmatmul__,
-    torch.matmul,
-    torch.Tensor.matmul,
-    torch.mm,
-    torch.Tensor.mm,
-    torch.bmm,
-    torch.Tensor.bmm,
-    torch.mv,
-    torch.Tensor.mv,
-    torch.einsum,
-    torch.tensordot,
-    torch.dot,
-    torch.Tensor.dot,
-}
-
-
-class CountProducts(TorchFunctionMode):
-    """Counts the matrix products a piece of code makes, however it writes them."""
-
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        if func in PRODUCTS:
-            self.count += 1
-        return func(*args, **(kwargs or {}))
 
 
 def _one_product(fn) -> int:
     """The second case again, counting its matrix products: exactly one."""
     case = _cases()[1]
-    with CountProducts() as counter:
-        fn(*case.inputs.values())
     c_i, h, w = case.inputs["X"].shape
-    if counter.count == 0:
-        fail(
-            "corr2d_multi_in_out_1x1",
-            "computed without a matrix multiplication",
-            case.label,
-            [],
-            "the point of this exercise: reshape X to (c_i, h * w) and K to (c_o, c_i), then ONE product "
-            "K2 @ X2 computes every pixel at once",
-        )
-    if counter.count > 1:
-        fail(
-            "corr2d_multi_in_out_1x1",
-            f"uses {counter.count} matrix multiplications",
-            case.label,
-            [f"{h * w} pixels, {counter.count} products"],
-            "one product handles all pixels: (c_o, c_i) @ (c_i, h * w); no loop over pixels or channels",
-            mistake="more than one matrix multiplication",
-        )
-    return 1
+    return exactly_one_product(
+        "corr2d_multi_in_out_1x1",
+        fn,
+        case,
+        error_hint=CORR2D_MULTI_IN_OUT_1X1.hints.error,
+        none_hint="the point of this exercise: reshape X to (c_i, h * w) and K to (c_o, c_i), then ONE "
+        "product K2 @ X2 computes every pixel at once",
+        hint="one product handles all pixels: (c_o, c_i) @ (c_i, h * w); no loop over pixels or channels",
+        counted=lambda count: [f"{h * w} pixels, {count} products"],
+    )
 
 
 class LoopNotAllowed(RuntimeError):
@@ -215,7 +173,7 @@ def _counts(conv_param_count) -> int:
                 f"returned a {type(got).__name__}, not an int",
                 case.label,
                 [f"got {got!r}"],
-                "count with integer arithmetic (//, *) and return an int",
+                hint="count with integer arithmetic (//, *) and return an int",
                 mistake="did not return an int",
             )
         expected = oracle.conv_param_count(i, o, k, g, b)
@@ -225,13 +183,13 @@ def _counts(conv_param_count) -> int:
         for name, hint, predict in PARAM_MISTAKES:
             wrong = predict(i, o, k, g, b)
             if wrong is not None and wrong != expected and got == wrong:
-                fail(ex, name, case.label, [f"expected {expected}, got {got}"], hint)
+                fail(ex, name, case.label, [f"expected {expected}, got {got}"], hint=hint)
         fail(
             ex,
             "wrong count",
             case.label,
             [f"expected {expected}, got {got}"],
-            PARAM_HINTS.value,
+            hint=PARAM_HINTS.value,
             mistake=None,
         )
     return n

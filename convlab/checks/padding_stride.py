@@ -1,8 +1,7 @@
-"""Checks for notebook 04: output size, padding, stride and dilation."""
+"""Checks for notebook 04: padding, stride and dilation (the output size's check:
+:mod:`convlab.checks.output_shape`)."""
 
 from __future__ import annotations
-
-import math
 
 import torch
 
@@ -12,133 +11,6 @@ from convlab.checks.runner import call_watched, check_function
 from convlab.checks.wording import describe, fail
 from convlab.geometry import pair, sides
 from convlab.watch import PAD
-
-# --- conv_output_shape -----------------------------------------------------------------------
-# The notes' four shape examples on an 8×8 input, then combinations with dilation.
-SHAPE_CASES = [
-    (8, 3, 1, 1, 1),
-    (8, (5, 3), (2, 1), 1, 1),
-    (8, 3, 1, 2, 1),
-    (8, (3, 5), (0, 1), (3, 4), 1),
-    ((7, 10), (3, 2), (1, 0), (2, 3), 1),
-    (9, 3, 0, 1, 2),
-    ((12, 9), (3, 3), (2, 1), (1, 2), (2, 3)),
-    ((5, 11), (1, 4), 0, (1, 2), (1, 2)),
-    (6, 6, 0, 1, 1),
-    ((10, 10), 4, 3, 3, 2),
-]
-
-
-def _size_variant(formula):
-    """A whole-shape predictor from a per-axis formula f(n, k, p, s, d)."""
-
-    def predict(input_size, kernel_size, padding=0, stride=1, dilation=1):
-        axes = zip(*map(pair, (input_size, kernel_size, padding, stride, dilation)), strict=True)
-        return torch.tensor([formula(*axis) for axis in axes], dtype=torch.float64)
-
-    return predict
-
-
-SHAPE_MISTAKES = (
-    Mistake(
-        "padding counted once: it is per side",
-        "padding p adds p rows at the top AND p at the bottom: n + 2p",
-        _size_variant(lambda n, k, p, s, d: (n + p - d * (k - 1) - 1) // s + 1),
-    ),
-    Mistake(
-        "dilation off by one",
-        "a dilated kernel spans d(k - 1) + 1 cells: d = 1 is an "
-        "ordinary kernel, d = 2 leaves one gap between taps",
-        _size_variant(lambda n, k, p, s, d: (n + 2 * p - d * k) // s + 1),
-    ),
-    Mistake(
-        "dilation off by one (d = 0 taken as the ordinary kernel)",
-        "in PyTorch the ordinary kernel has dilation 1, not 0: the span is d(k - 1) + 1",
-        _size_variant(lambda n, k, p, s, d: (n + 2 * p - (d + 1) * (k - 1) - 1) // s + 1),
-    ),
-    Mistake(
-        "rounded up instead of down",
-        "a window that does not fit is not counted: use floor division //",
-        _size_variant(lambda n, k, p, s, d: math.ceil((n + 2 * p - d * (k - 1) - 1) / s) + 1),
-    ),
-    Mistake(
-        "the first position not counted (+ 1 missing)",
-        "the window fits once before it starts stepping: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1",
-        _size_variant(lambda n, k, p, s, d: (n + 2 * p - d * (k - 1) - 1) // s),
-    ),
-)
-
-
-def _shape_reference(input_size, kernel_size, padding=0, stride=1, dilation=1):
-    return torch.tensor(
-        oracle.conv_output_shape(input_size, kernel_size, padding, stride, dilation),
-        dtype=torch.float64,
-    )
-
-
-def _shape_cases() -> list[Case]:
-    return [
-        Case(
-            f"input {n}, kernel {k}, padding {p}, stride {s}, dilation {d}",
-            {"input_size": n, "kernel_size": k},
-            {"padding": p, "stride": s, "dilation": d},
-        )
-        for n, k, p, s, d in SHAPE_CASES
-    ]
-
-
-def _shape_answer(got, case: Case) -> torch.Tensor:
-    """A pair of ints (h, w), as a tensor to compare."""
-    if not isinstance(got, tuple | list | torch.Size) or len(got) != 2:
-        fail(
-            "conv_output_shape",
-            "did not return a pair (h, w)",
-            case.label,
-            [f"got {got!r}"],
-            "return a tuple of two ints: (h, w)",
-        )
-    if not all(isinstance(v, int) for v in got):
-        fail(
-            "conv_output_shape",
-            "returned numbers that are not ints",
-            case.label,
-            [f"got {got!r}"],
-            "use floor division // so that the sizes stay ints",
-        )
-    return torch.tensor(got, dtype=torch.float64)
-
-
-def _shape_refusal(why: str, *args) -> Refusal:
-    names = ["input_size", "kernel_size", "padding", "stride", "dilation"]
-    arguments = dict(zip(names, args, strict=False))
-    return Refusal(Case(", ".join(f"{a}={v}" for a, v in arguments.items()), arguments), why)
-
-
-# conv_output_shape(input_size, kernel_size, padding, stride, dilation) -> (h, w)
-CONV_OUTPUT_SHAPE = Exercise(
-    "conv_output_shape",
-    parts={
-        "values": Part(2, cases=_shape_cases),
-        "refusals": Part(
-            1,
-            refusals=(
-                _shape_refusal("a stride of 0 never moves", 8, 3, 0, 0),
-                _shape_refusal("a 7-wide kernel does not fit 4 + 2 padded cells", 4, 7, 1, 1),
-                _shape_refusal("dilation must be ≥ 1", 5, 3, 0, 1, 0),
-            ),
-        ),
-    },
-    reference=_shape_reference,
-    mistakes=SHAPE_MISTAKES,
-    hints=Hints(
-        shape="return a pair (h, w)",
-        value="per dimension: (n + 2p - d(k - 1) - 1) // s + 1",
-        error="accept ints or pairs for every argument, like PyTorch",
-    ),
-    answer=_shape_answer,
-)
-check_conv_output_shape = check_function(CONV_OUTPUT_SHAPE)
-
 
 # --- pad2d -----------------------------------------------------------------------------------
 PAD_MISTAKES = (
@@ -351,7 +223,7 @@ def _keeps_the_size(same_padding) -> int:
                 "did not return (top, bottom, left, right)",
                 case.label,
                 [f"got {got!r}"],
-                "return four ints: the padding of each side, top and bottom first",
+                hint="return four ints: the padding of each side, top and bottom first",
             )
         top, bottom, left, right = got
         kh, kw = pair(k)
@@ -378,7 +250,7 @@ def _keeps_the_size(same_padding) -> int:
                 "does not keep the size" + (": dilation ignored" if ignored else ""),
                 case.label,
                 [f"a 7×8 input padded by {tuple(got)} gives {shape}, expected (7, 8)"],
-                hint,
+                hint=hint,
             )
         if not (0 <= top - bottom <= 1 and 0 <= left - right <= 1):
             fail(
@@ -386,7 +258,7 @@ def _keeps_the_size(same_padding) -> int:
                 "puts the extra row or column on the wrong side",
                 case.label,
                 [f"got {tuple(got)}"],
-                "with an odd total, the top and left get ⌈p/2⌉ and the bottom and right ⌊p/2⌋, "
+                hint="with an odd total, the top and left get ⌈p/2⌉ and the bottom and right ⌊p/2⌋, "
                 "as in the course notes",
             )
         n += 1

@@ -23,7 +23,7 @@ import torch
 
 from convlab.checks import integrity
 from convlab.checks.compare import compare, explain, is_wrong
-from convlab.checks.exercise import Case, Exercise, Part, Refusal, Result
+from convlab.checks.exercise import Case, CaseRun, Exercise, Part, Refusal
 from convlab.checks.wording import fail, passed
 from convlab.failure import NOT_ATTEMPTED, CheckFailure, announce
 from convlab.watch import Call, Forbidden, lending, run_watched
@@ -89,7 +89,7 @@ def compare_cases(exercise: Exercise, fn: Any, cases: list[Case]) -> int:
             got = call(exercise, fn, case)
             if exercise.answer:
                 got = exercise.answer(got, case)
-            results.append(Result(case, got, exercise.reference(**case.arguments)))
+            results.append(CaseRun(case, got, exercise.reference(**case.arguments)))
         except CheckFailure as failure:
             first_error = first_error or (len(results), failure)
     named = [explain(r, exercise.mistakes, results) if is_wrong(r) else None for r in results]
@@ -152,7 +152,7 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
             "calls a PyTorch function that does the work for you",
             case.label,
             [f"not allowed here: {', '.join(outcome.forbidden)}"],
-            "this exercise is about writing the operation yourself with loops, slicing, "
+            hint="this exercise is about writing the operation yourself with loops, slicing, "
             "sum and matmul; the notebook's demos may use PyTorch's version, your answer may not",
         )
     if outcome.error is not None:
@@ -161,9 +161,7 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
             fail(
                 exercise,
                 "is not implemented yet",
-                None,
-                [],
-                "replace `raise NotImplementedError()` with your code, run the cell, then this one",
+                hint="replace `raise NotImplementedError()` with your code, run the cell, then this one",
                 mistake=NOT_ATTEMPTED,
             )
         fail(
@@ -171,7 +169,7 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
             f"raised {type(err).__name__}",
             case.label,
             [f"{type(err).__name__}: {err}"],
-            error_hint,
+            hint=error_hint,
             mistake=None,
         )
     if outcome.mutated:
@@ -179,8 +177,7 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
             exercise,
             f"modified its input {', '.join(outcome.mutated)} in place",
             case.label,
-            [],
-            "an operation must leave its inputs as they were: work on a copy (x.clone()) or a "
+            hint="an operation must leave its inputs as they were: work on a copy (x.clone()) or a "
             "new tensor (torch.zeros(...)) instead of writing into the input or a view of it",
             mistake="modified its input in place",
         )
@@ -200,7 +197,7 @@ def expect_value_error(exercise: str, fn: Any, refusal: Refusal) -> None:
             "accepted bad arguments",
             case.label,
             [f"expected ValueError: {why}"],
-            "check the arguments first and raise ValueError with a message that names the "
+            hint="check the arguments first and raise ValueError with a message that names the "
             "problem, e.g. raise ValueError(f'stride must be positive, got {stride}')",
         )
     if not isinstance(err, ValueError):
@@ -209,7 +206,7 @@ def expect_value_error(exercise: str, fn: Any, refusal: Refusal) -> None:
             f"raised {type(err).__name__} instead of ValueError",
             case.label,
             [f"{type(err).__name__}: {err}"],
-            f"refuse these arguments explicitly with ValueError ({why})",
+            hint=f"refuse these arguments explicitly with ValueError ({why})",
             mistake="raised the wrong exception for bad arguments",
         )
 

@@ -114,22 +114,21 @@ def _trains(train) -> int:
     finally:
         watch.close()
     if watch.steps == 0:
-        fail(ex, "the optimizer never stepped", case.label, [], "after loss.backward(), optimizer.step()")
+        fail(ex, "the optimizer never stepped", case.label, hint="after loss.backward(), optimizer.step()")
     if losses.probabilities:
         fail(
             ex,
             "softmax before the cross-entropy",
             case.label,
             ["the loss received probabilities"],
-            "nn.CrossEntropyLoss (F.cross_entropy) takes logits and applies log-softmax itself",
+            hint="nn.CrossEntropyLoss (F.cross_entropy) takes logits and applies log-softmax itself",
         )
     if watch.accumulated:
         fail(
             ex,
             "gradients accumulate: zero_grad is missing",
             case.label,
-            [],
-            "PyTorch adds every backward's gradients to .grad: call optimizer.zero_grad() before each "
+            hint="PyTorch adds every backward's gradients to .grad: call optimizer.zero_grad() before each "
             "backward",
         )
     if watch.leaked:
@@ -138,7 +137,7 @@ def _trains(train) -> int:
             "test images used in training",
             case.label,
             ["a training step's gradients came from test images"],
-            "train on data.X_train and data.y_train only; the test set only measures the accuracy",
+            hint="train on data.X_train and data.y_train only; the test set only measures the accuracy",
         )
     if watch.test_in_train_mode:
         fail(
@@ -146,13 +145,17 @@ def _trains(train) -> int:
             "evaluated in train mode",
             case.label,
             ["the test images went through the model in train mode"],
-            "call model.eval() (and torch.no_grad()) before measuring the accuracy, model.train() before "
-            "training",
+            hint="call model.eval() (and torch.no_grad()) before measuring the accuracy, model.train() "
+            "before training",
         )
     _uses_its_arguments(watch, data, case)
     if not isinstance(history, list | tuple) or len(history) != EPOCHS:
         fail(
-            ex, "not one (loss, accuracy) pair per epoch", case.label, [f"got {history!r}"[:200]], TRAIN_HINT
+            ex,
+            "not one (loss, accuracy) pair per epoch",
+            case.label,
+            [f"got {history!r}"[:200]],
+            hint=TRAIN_HINT,
         )
     (first, _), (last, reported) = history[0], history[-1]
     if not last < first:
@@ -161,7 +164,7 @@ def _trains(train) -> int:
             "the training loss does not decrease",
             case.label,
             [f"epoch 1: {first:.4f}, epoch {EPOCHS}: {last:.4f}"],
-            "step against the gradient: loss.backward(), then optimizer.step() with "
+            hint="step against the gradient: loss.backward(), then optimizer.step() with "
             "Adam(model.parameters(), lr=lr)",
         )
     measured = oracle.accuracy(model, data.X_test, data.y_test)
@@ -171,7 +174,8 @@ def _trains(train) -> int:
             "the accuracy is not the test set's",
             case.label,
             [f"reported {float(reported):.4f}, the test set gives {measured:.4f}"],
-            "accuracy = (model(X_test).argmax(dim=1) == y_test).float().mean(), after the epoch's training",
+            hint="accuracy = (model(X_test).argmax(dim=1) == y_test).float().mean(), after the "
+            "epoch's training",
         )
     if measured < THRESHOLD:
         fail(
@@ -179,7 +183,7 @@ def _trains(train) -> int:
             f"test accuracy {measured:.1%} after {EPOCHS} epochs",
             case.label,
             [f"expected at least {THRESHOLD:.0%}"],
-            "Adam with the given lr, mini-batches of batch_size from the shuffled training set, "
+            hint="Adam with the given lr, mini-batches of batch_size from the shuffled training set, "
             "cross-entropy",
             mistake="test accuracy too low",
         )
@@ -189,7 +193,7 @@ def _trains(train) -> int:
             "on_epoch not called once per epoch",
             case.label,
             [f"{len(calls)} calls for {EPOCHS} epochs"],
-            "after each epoch: if on_epoch is not None: on_epoch(epoch, loss, accuracy)",
+            hint="after each epoch: if on_epoch is not None: on_epoch(epoch, loss, accuracy)",
         )
     return 1
 
@@ -203,7 +207,7 @@ def _uses_its_arguments(watch: _Watch, data, case: Case) -> None:
             "lr ignored: the optimizer's learning rate is not lr",
             case.label,
             [f"expected lr={LR:g}, the optimizer stepped with {sorted(watch.rates)}"],
-            "torch.optim.Adam(model.parameters(), lr=lr): the learning rate the caller chose",
+            hint="torch.optim.Adam(model.parameters(), lr=lr): the learning rate the caller chose",
         )
     largest = max(watch.batch_sizes, default=0)
     if largest != BATCH_SIZE:
@@ -212,7 +216,7 @@ def _uses_its_arguments(watch: _Watch, data, case: Case) -> None:
             "batch_size ignored: the mini-batches are not of batch_size",
             case.label,
             [f"expected batches of {BATCH_SIZE} (the last may be smaller), got up to {largest}"],
-            "for start in range(0, n, batch_size): batch = order[start : start + batch_size]",
+            hint="for start in range(0, n, batch_size): batch = order[start : start + batch_size]",
         )
     seed_zero = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(0))
     first = watch.first_batch
@@ -222,7 +226,7 @@ def _uses_its_arguments(watch: _Watch, data, case: Case) -> None:
             "seed ignored: the shuffle is seed 0's",
             case.label,
             [f"with seed={SEED} the first mini-batch is the one seed 0 draws"],
-            "shuffle with torch.Generator().manual_seed(seed + epoch): the caller's seed, not 0",
+            hint="shuffle with torch.Generator().manual_seed(seed + epoch): the caller's seed, not 0",
         )
 
 

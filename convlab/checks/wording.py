@@ -8,6 +8,7 @@ corr2d: wrong output shape for X of shape (5, 7) and K of shape (2, 3)
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -26,13 +27,20 @@ SAME = "<the problem>"  # fail()'s default: the problem, a fixed phrase, names t
 
 
 def fail(
-    exercise: str, problem: str, case: str | None, lines: list[str], hint: str, mistake: str | None = SAME
+    exercise: str,
+    problem: str,
+    case: str | None = None,
+    lines: Sequence[str] = (),
+    *,
+    hint: str,
+    mistake: str | None = SAME,
 ):
-    """Raise the failure. ``mistake`` is what the class report counts it under: by default the
-    problem itself; a fixed phrase where the problem carries numbers or names; ``None`` where
-    the failure names no mistake (wrong values, an exception), which the report calls "other"."""
+    """Raise the failure: ``exercise: problem for case``, the ``lines`` that show it, the hint.
+    ``mistake`` is what the class report counts it under: by default the problem itself; a
+    fixed phrase where the problem carries numbers or names; ``None`` where the failure names
+    no mistake (wrong values, an exception), which the report calls "other"."""
     raise CheckFailure(
-        message(exercise, problem, case, lines, hint),
+        message(exercise, problem, case, list(lines), hint),
         mistake=problem if mistake == SAME else mistake,
         problem=problem,
         hint=hint,

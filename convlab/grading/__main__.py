@@ -1,7 +1,7 @@
-"""``python -m convlab.grading``: grade every submission (see convlab.grading.autograde)."""
+"""``python -m convlab.grading``: grade every submission (see convlab.grading.recording.autograde)."""
 
 import sys
 
-from convlab.grading.autograde import main
+from convlab.grading.recording.autograde import main
 
 sys.exit(main())

@@ -15,6 +15,9 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 CONFIG = "nbgrader_config.py"
+# Seconds a cell may run while grading or generating the answer key: the course's
+# Execute.timeout (nbgrader_config.py sets it from here), and the grader's when a course has none.
+CELL_SECONDS = 120
 
 
 class NotACourse(SystemExit):

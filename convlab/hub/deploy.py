@@ -27,8 +27,8 @@ import sys
 from pathlib import Path
 
 import convlab
-from convlab.grading.autograde import digest, files_digest
 from convlab.grading.course import Course
+from convlab.grading.recording.fingerprints import digest, files_digest
 from convlab.grading.tables import read_csv, write_csv
 from convlab.hub import accounts, environment
 
@@ -45,9 +45,9 @@ autograde: ## grade every collected submission (GRADE_ARGS="--force")
 feedback: ## HTML feedback for every graded submission
 \tnbgrader generate_feedback '*' --force
 grades: ## autograder/grades.csv, flags.csv and scores.png; canvas.csv and moodle.csv
-\tpython -m convlab.grading.grades
+\tpython -m convlab.grading.results.grades
 report: ## autograder/report.html: what the class got wrong, per exercise
-\tpython -m convlab.grading.report
+\tpython -m convlab.grading.results.report
 """
 COURSE_FILES = ("source", "notebooks", "solutions", "nbgrader_config.py", "autograder/README.md")
 

@@ -81,7 +81,7 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Refusal:
+class RefusedFolder:
     name: str  # the folder's name
     reason: str
     uid: int | None = None  # its owner, when it is a folder
@@ -148,7 +148,7 @@ def judge(inbound: Path, name: str, roster: dict[str, int], assignments: set[str
 
 def scan(
     inbound: Path, roster: dict[str, int], assignments: set[str], only: str | None = None
-) -> tuple[list[Entry], list[Refusal]]:
+) -> tuple[list[Entry], list[RefusedFolder]]:
     """Every entry of ``inbound`` (of ``only`` that assignment), judged."""
     entries, refusals = [], []
     for item in os.scandir(inbound) if inbound.is_dir() else ():
@@ -162,7 +162,7 @@ def scan(
                 uid = st.st_uid if stat.S_ISDIR(st.st_mode) else None
             except OSError:
                 uid = None
-            refusals.append(Refusal(item.name, str(why), uid))
+            refusals.append(RefusedFolder(item.name, str(why), uid))
         except OSError:
             continue  # gone while it was read
     return entries, refusals

@@ -36,8 +36,8 @@ from pathlib import Path
 from nbgrader.apps import NbGraderAPI
 from nbgrader.utils import capture_log, parse_utc, temp_attrs
 
-from convlab.grading.autograde import grade
 from convlab.grading.course import Course
+from convlab.grading.recording.autograde import grade
 from convlab.hub import inbound as exchange
 from convlab.hub.inbound import Entry, OwnedCollect
 
@@ -196,8 +196,8 @@ def handle(
         began = time.monotonic()
         results = grade(
             course.root,
-            [assignment],
-            students,
+            assignments=[assignment],
+            students=students,
             workers=workers,
             force=True,
             require_sandbox=True,

@@ -15,7 +15,7 @@ import textwrap
 
 import nbformat
 
-from convlab.grading import mistakes
+from convlab.grading.results import mistakes
 from tests.catalogue.mutant import Mutant
 from tests.support import outcomes
 from tests.support.grading import points

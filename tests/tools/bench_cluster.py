@@ -14,6 +14,7 @@ these figures, and fails unless the pool and the cluster give identical scores.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import sys
@@ -25,13 +26,14 @@ from pathlib import Path
 import nbformat
 from sqlalchemy.exc import SAWarning
 
-from convlab.grading.autograde import Memory, write
 from convlab.grading.course import Course
+from convlab.grading.engine.kit import pack
+from convlab.grading.engine.limits import Limits
+from convlab.grading.engine.pool import LocalPool
 from convlab.grading.environ import scoped, tools_first
-from convlab.grading.kit import pack
-from convlab.grading.limits import Limits
-from convlab.grading.pool import execute_locally, on_this_machine
-from convlab.grading.replay import replaying
+from convlab.grading.recording.autograde import write
+from convlab.grading.recording.replay import replaying
+from convlab.grading.recording.state import Memory
 from tests.support.cluster import LoopbackCluster
 from tests.support.course import copy_course
 from tests.tools.bench_grading import grades, rate, run, synthetic_class
@@ -48,11 +50,12 @@ def writer_alone(root: Path) -> tuple[int, float]:
         aids = sorted({j.assignment for j in jobs})
         for aid in aids:
             memory.register(aid, lambda _msg: None)
-        names = {aid: course.notebooks_of(aid) for aid in aids}
+        names = {aid: tuple(course.notebooks_of(aid)) for aid in aids}
         kit = pack(course, aids, limits, memory.registered_release)
-        tasks = [(j.student, j.assignment, str(j.folder), names[j.assignment]) for j in jobs]
-        with on_this_machine(kit) as (_, setup):
-            executed = list(execute_locally(tasks, setup, os.cpu_count() or 1, print))
+        jobs = [dataclasses.replace(j, notebooks=names[j.assignment]) for j in jobs]
+        engine = LocalPool(os.cpu_count() or 1, print)
+        with engine.started(kit):
+            executed = list(engine.execute(jobs))
         api = replaying(course.config)
         started = time.perf_counter()
         with warnings.catch_warnings():  # nbgrader's autoflush notes, printed by the CLI's writer too

@@ -6,7 +6,7 @@ the same submissions with nbgrader."""
 import tempfile
 from pathlib import Path
 
-from convlab.grading.review import review_notebook
+from convlab.grading.results.review import review_notebook
 from tests.catalogue import MUTANTS, VARIANTS
 from tests.catalogue.routes import ROUTES
 from tests.catalogue.tampering import AID, TAMPERING, tampered

@@ -1,7 +1,7 @@
 """Flag submissions for review: tampering that no check can see from inside the notebook.
 
-    python -m convlab.grading.review            every submission in autograder/submitted/
-    python -m convlab.grading.review --csv F    also write student,assignment,reason rows
+    python -m convlab.grading.results.review            every submission in autograder/submitted/
+    python -m convlab.grading.results.review --csv F    also write student,assignment,reason rows
 
 The threat model (README's instructor guide): student code runs in the same Python as the
 checks, so a determined student can always fool an in-process check. Three layers answer:
@@ -184,7 +184,7 @@ def write_flags(path: Path, flags: list[Flag]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m convlab.grading.review", description=__doc__.split("\n")[0]
+        prog="python -m convlab.grading.results.review", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument("--csv", type=Path, help="write the flags to this CSV file")

@@ -8,12 +8,12 @@ each fork is a fresh copy, used for one notebook and never again, so nothing one
 student's code does reaches another's kernel. Torch is only imported here, never run, so its
 thread pools start in each kernel, after the fork.
 
-    python -m convlab.grading.forkserver SOCKET [LIMITS_JSON]
+    python -m convlab.grading.engine.forkserver SOCKET [LIMITS_JSON]
 
 The server prints ``ready`` and what confinement this platform allows, then serves
-:mod:`convlab.grading.launcher` requests until its stdin closes; :class:`ForkServer` starts
+:mod:`convlab.grading.engine.launcher` requests until its stdin closes; :class:`ForkServer` starts
 and stops it for the grader. Each kernel runs in its own
-session under the limits of :mod:`convlab.grading.limits`; when a launcher goes away, its
+session under the limits of :mod:`convlab.grading.engine.limits`; when a launcher goes away, its
 kernel's whole process group is killed.
 """
 
@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 
-from convlab.grading.limits import Limits, apply_memory_and_files, confine, kernel_files, probe_confine
+from convlab.grading.engine.limits import Limits, apply_memory_and_files, confine, kernel_files, probe_confine
 
 PRELOAD = ("ipykernel.kernelapp", "torch", "torch._dynamo", "numpy", "matplotlib.pyplot", "ipywidgets")
 
@@ -94,7 +94,7 @@ def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket:
         os._exit(code)
 
 
-def serve(path: str, limits: Limits) -> None:
+def serve_kernels(path: str, limits: Limits) -> None:
     preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -197,7 +197,7 @@ class ForkServer:
         argv = [
             sys.executable,
             "-m",
-            "convlab.grading.forkserver",
+            "convlab.grading.engine.forkserver",
             self.socket,
             json.dumps(self.limits.as_dict()),
         ]
@@ -220,7 +220,7 @@ class ForkServer:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     limits = Limits(**json.loads(argv[1])) if len(argv) > 1 else Limits()
-    serve(argv[0], limits)
+    serve_kernels(argv[0], limits)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ COLUMNS = ["student", "assignment", "exercise", "mistake", "tests", "points_lost
 
 
 @dataclass(frozen=True)
-class Mistake:
+class MistakeMade:
     """One exercise one student got wrong, and why."""
 
     student: str
@@ -103,7 +103,7 @@ def failures(nb: nbformat.NotebookNode) -> list[tuple[str, float, dict | None, d
     return found
 
 
-def extract(student: str, assignment: str, notebook_json: str) -> list[Mistake]:
+def extract(student: str, assignment: str, notebook_json: str) -> list[MistakeMade]:
     """The mistakes of one executed notebook: one per exercise and mistake, its test cells merged."""
     nb = nbformat.reads(notebook_json, as_version=4)
     exercises = [
@@ -129,12 +129,14 @@ def extract(student: str, assignment: str, notebook_json: str) -> list[Mistake]:
         entry["tests"].append(test)
         entry["points"] += points
     return [
-        Mistake(student, assignment, exercise, name, tuple(e["tests"]), e["points"], e["message"], e["hint"])
+        MistakeMade(
+            student, assignment, exercise, name, tuple(e["tests"]), e["points"], e["message"], e["hint"]
+        )
         for (exercise, name), e in merged.items()
     ]
 
 
-def write_mistakes(graded: dict[tuple[str, str], list[Mistake]], path: Path) -> None:
+def write_mistakes(graded: dict[tuple[str, str], list[MistakeMade]], path: Path) -> None:
     """Replace the rows of every (student, assignment) in ``graded`` (regraded: its old mistakes
     go, even when it now has none); keep the rows of the others, from earlier runs."""
     rows = [r for r in read_csv(path) if (r["student"], r["assignment"]) not in graded]
@@ -143,9 +145,9 @@ def write_mistakes(graded: dict[tuple[str, str], list[Mistake]], path: Path) -> 
     write_csv(path, COLUMNS, sorted(kept + new, key=lambda r: (r[1], r[0], r[2], r[3])))
 
 
-def read_mistakes(path: Path) -> list[Mistake]:
+def read_mistakes(path: Path) -> list[MistakeMade]:
     return [
-        Mistake(
+        MistakeMade(
             r["student"],
             r["assignment"],
             r["exercise"],

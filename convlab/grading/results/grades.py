@@ -1,18 +1,18 @@
 """The class's grades from the gradebook: one CSV row per student, flags, a chart, LMS imports.
 
-    python -m convlab.grading.grades [--root COURSE]
+    python -m convlab.grading.results.grades [--root COURSE]
 
 writes, under ``autograder/``:
 
 - ``grades.csv``: a row per student of the gradebook: the score of each assignment (after any
-  late penalty, :mod:`convlab.grading.late`; empty when nothing was graded), total, the
-  maximum, the late penalties and the review flags (:mod:`convlab.grading.review`) joined by
+  late penalty, :mod:`convlab.grading.results.late`; empty when nothing was graded), total, the
+  maximum, the late penalties and the review flags (:mod:`convlab.grading.results.review`) joined by
   `` | ``;
 - ``flags.csv``: one row per flag (student, assignment, reason);
 - ``scores.png``: the distribution of scores for each assignment;
 - with a roster (``autograder/roster.csv``, :mod:`convlab.grading.roster`): ``canvas.csv`` and
   ``moodle.csv``, the same grades in the formats Canvas's and Moodle's gradebooks import
-  (:mod:`convlab.grading.lms`). A graded student missing from the roster is named, and the
+  (:mod:`convlab.grading.results.lms`). A graded student missing from the roster is named, and the
   command exits with status 1 after writing everything else.
 """
 
@@ -24,9 +24,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from convlab.grading.course import Course
-from convlab.grading.exercises import Assignment, class_scores
-from convlab.grading.lms import write_canvas, write_moodle
-from convlab.grading.review import Flag, review, write_flags
+from convlab.grading.results.exercises import Assignment, class_scores
+from convlab.grading.results.lms import write_canvas, write_moodle
+from convlab.grading.results.review import Flag, review, write_flags
 from convlab.grading.roster import is_id, read_roster
 from convlab.grading.tables import write_csv
 
@@ -58,7 +58,7 @@ def score_grid(
 ):
     """A figure of histograms, one per ``(title, top, scores, xlabel)`` panel: how many got each
     whole score from 0 to ``top``; cells left over are blank. ``make grades``'s scores.png and the
-    report's plots (:mod:`convlab.grading.report`) are drawn with it. Returns (figure, axes)."""
+    report's plots (:mod:`convlab.grading.results.report`) are drawn with it. Returns (figure, axes)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -97,7 +97,7 @@ def chart(path: Path, assignments: list[Assignment]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m convlab.grading.grades", description=__doc__.split("\n")[0]
+        prog="python -m convlab.grading.results.grades", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     args = parser.parse_args(argv)

@@ -1,7 +1,7 @@
 """Generate the student release and the answer key from ``source/``, or verify they are current.
 
-    python -m convlab.grading.release            regenerate notebooks/ and solutions/ (make release)
-    python -m convlab.grading.release --check    fail if either is stale (make check-sync)
+    python -m convlab.grading.authoring.release            regenerate notebooks/ and solutions/ (make release)
+    python -m convlab.grading.authoring.release --check    fail if either is stale (make check-sync)
 
 ``source/`` holds the only authored notebooks (nbgrader masters). The release is written by
 ``nbgrader generate_assignment`` and the answer key by ``nbgrader generate_solution``,
@@ -185,7 +185,7 @@ def _diff(committed: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> str
     return "\n".join(lines[:40] + (["    ..."] if len(lines) > 40 else []))
 
 
-def check(ids: list[str], course: Course) -> list[str]:
+def out_of_sync(ids: list[str], course: Course) -> list[str]:
     """Problems that make the committed trees differ from what :func:`release` writes."""
     root, problems = course.root, []
     trees = {"notebooks": course.release, "solutions": course.solution}
@@ -226,7 +226,7 @@ def check(ids: list[str], course: Course) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m convlab.grading.release", description=__doc__.split("\n")[0]
+        prog="python -m convlab.grading.authoring.release", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--check", action="store_true", help="verify instead of writing")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.check:
             print(f"checking notebooks/ and solutions/ against source/ ({len(ids)} assignments)")
-            problems = check(ids, course)
+            problems = out_of_sync(ids, course)
             if problems:
                 print("\n".join(["STALE:", *problems, "", "run `make release` and commit the result"]))
                 return 1

@@ -1,6 +1,6 @@
 """Recording an executed submission with nbgrader's own ``Autograde``, without running it again.
 
-Workers execute notebooks (:mod:`convlab.grading.execute`); the grading process is the
+Workers execute notebooks (:mod:`convlab.grading.engine.execute`); the grading process is the
 gradebook's only writer. It runs nbgrader's ``Autograde`` converter for each executed
 submission with :class:`Replay` in the place of nbgrader's ``Execute`` step, so the
 gradebook, the scores and the files in ``autograded/`` are exactly nbgrader's.

@@ -1,6 +1,6 @@
 """What the class got wrong: one self-contained HTML page for the instructor.
 
-    python -m convlab.grading.report [--root COURSE] [--out autograder/report.html]
+    python -m convlab.grading.results.report [--root COURSE] [--out autograder/report.html]
 
 Reads what grading left (nbgrader's gradebook, ``autograder/mistakes.csv`` and
 ``grading-report.csv``, the review scan of the submissions) and writes one page that opens
@@ -25,10 +25,10 @@ from pathlib import Path
 import nbformat
 
 from convlab.grading.course import Course
-from convlab.grading.exercises import Assignment, class_scores
-from convlab.grading.grades import score_grid
-from convlab.grading.mistakes import OTHER, UNNAMED, Mistake, read_mistakes
-from convlab.grading.review import Flag, review
+from convlab.grading.results.exercises import Assignment, class_scores
+from convlab.grading.results.grades import score_grid
+from convlab.grading.results.mistakes import OTHER, UNNAMED, MistakeMade, read_mistakes
+from convlab.grading.results.review import Flag, review
 from convlab.grading.tables import read_csv
 
 
@@ -45,7 +45,9 @@ class Ranked:
 
 
 @dataclass
-class Exercise:
+class ExerciseResults:
+    """One exercise's section of the report: the class's scores and its mistakes, ranked."""
+
     assignment: str
     name: str
     points: float
@@ -96,12 +98,12 @@ def answer_cell(course: Course, student: str, assignment: str, exercise: str) ->
     return _answer_cells(course.autograded / student / assignment).get(exercise, "")
 
 
-def rank(course: Course, assignment: Assignment, exercise: str, mistakes: list[Mistake]) -> list[Ranked]:
+def rank(course: Course, assignment: Assignment, exercise: str, mistakes: list[MistakeMade]) -> list[Ranked]:
     """The named mistakes of one exercise, most submissions first, then the unnamed ones
     (not attempted, not run, other)."""
     mine = [m for m in mistakes if m.assignment == assignment.name and m.exercise == exercise]
     n = len(assignment.by_exercise.get(exercise, {})) or 1
-    by_name: dict[str, list[Mistake]] = defaultdict(list)
+    by_name: dict[str, list[MistakeMade]] = defaultdict(list)
     for m in mine:
         by_name[m.mistake].append(m)
     ranked = []
@@ -122,14 +124,14 @@ def rank(course: Course, assignment: Assignment, exercise: str, mistakes: list[M
     return ranked
 
 
-def gather(course: Course) -> tuple[list[Assignment], list[Exercise], list[Flag], list[dict], bool]:
+def gather(course: Course) -> tuple[list[Assignment], list[ExerciseResults], list[Flag], list[dict], bool]:
     """(assignments, exercises, flags, the rows of submissions that hit a limit, whether
     mistakes were recorded)."""
     assignments = class_scores(course)
     path = course.workspace / "mistakes.csv"
     mistakes = read_mistakes(path)
     exercises = [
-        Exercise(
+        ExerciseResults(
             a.name,
             name,
             points,
@@ -143,7 +145,7 @@ def gather(course: Course) -> tuple[list[Assignment], list[Exercise], list[Flag]
     return assignments, exercises, review(course), limits, path.exists()
 
 
-def distribution_svg(assignment: Assignment, exercises: list[Exercise]) -> str:
+def distribution_svg(assignment: Assignment, exercises: list[ExerciseResults]) -> str:
     """One small histogram per exercise (and the total first): students per score."""
     import matplotlib
     import matplotlib.pyplot as plt
@@ -169,7 +171,7 @@ def distribution_svg(assignment: Assignment, exercises: list[Exercise]) -> str:
     return svg[svg.index("<svg") :]
 
 
-def summary(assignments: list[Assignment], exercises: list[Exercise]) -> str:
+def overview(assignments: list[Assignment], exercises: list[ExerciseResults]) -> str:
     """The paragraph at the top: how many were graded, and the three hardest exercises."""
     students = {s for a in assignments for s in a.scores}
     attempted = [e for e in exercises if e.scores and e.points]
@@ -209,7 +211,7 @@ def _anchor(*names: str) -> str:
     return html.escape("-".join(names))
 
 
-def _mistake_rows(exercise: Exercise) -> str:
+def _mistake_rows(exercise: ExerciseResults) -> str:
     if not exercise.mistakes:
         return '<p class="empty">no failed checks</p>'
     rows = []
@@ -237,7 +239,7 @@ def render(assignments, exercises, flags, limits, recorded: bool) -> str:
         "<title>convlab: what the class got wrong</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>What the class got wrong</h1>",
-        f'<p class="summary">{html.escape(summary(assignments, exercises))}</p>',
+        f'<p class="summary">{html.escape(overview(assignments, exercises))}</p>',
     ]
     if not recorded:
         out.append(
@@ -299,7 +301,7 @@ def render(assignments, exercises, flags, limits, recorded: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m convlab.grading.report", description=__doc__.split("\n")[0]
+        prog="python -m convlab.grading.results.report", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument("--out", type=Path, help="the page to write (default: autograder/report.html)")

@@ -1,8 +1,8 @@
 """The class's scores per assignment and per exercise, from nbgrader's gradebook.
 
 An exercise is an answer cell (its ``grade_id``); its points are those of the test cells that
-check it (:func:`convlab.grading.mistakes.exercise_of`), in the order of the assignment's source
-notebook. What the report (:mod:`convlab.grading.report`) and the LMS exports read.
+check it (:func:`convlab.grading.results.mistakes.exercise_of`), in the order of the assignment's source
+notebook. What the report (:mod:`convlab.grading.results.report`) and the LMS exports read.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from convlab.grading.course import Course
-from convlab.grading.mistakes import exercise_of
+from convlab.grading.results.mistakes import exercise_of
 
 
 @dataclass

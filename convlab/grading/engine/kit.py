@@ -7,8 +7,8 @@ packs all of that once per run into a :class:`Kit`: the gradebook as a small SQL
 holds only the graded assignments' cells (no student, no score), the release notebooks and the
 assignment's other files. A worker unpacks it into a folder of its own, so it never opens the
 course's gradebook (SQLite or PostgreSQL) and needs no shared filesystem: the local pool
-(:mod:`convlab.grading.autograde`) and Dask workers on other machines
-(:mod:`convlab.grading.cluster`) work from the same kit.
+(:mod:`convlab.grading.recording.autograde`) and Dask workers on other machines
+(:mod:`convlab.grading.engine.cluster`) work from the same kit.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook
 from traitlets.config import Config
 
 from convlab.grading.course import Course
-from convlab.grading.limits import Limits
+from convlab.grading.engine.limits import Limits
 
 
 @dataclass

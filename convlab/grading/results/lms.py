@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from convlab.grading.exercises import Assignment
+from convlab.grading.results.exercises import Assignment
 from convlab.grading.roster import Member
 from convlab.grading.tables import write_csv
 

@@ -5,7 +5,7 @@ date, set with ``nbgrader db assignment add ID --duedate=...`` or in the Formgra
 the plugin for a penalty, which it stores beside the score; nothing is late without a due date.
 ``nbgrader_config.py`` selects this plugin::
 
-    c.AssignLatePenalties.plugin_class = "convlab.grading.late.PerDayPenalty"
+    c.AssignLatePenalties.plugin_class = "convlab.grading.results.late.PerDayPenalty"
     c.PerDayPenalty.per_day = 0.1   # a tenth of the score per started day late
 
 ``make grades`` and the LMS exports subtract the penalty; the Formgrader shows it.

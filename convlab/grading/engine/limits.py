@@ -1,8 +1,8 @@
 """What one student's notebook may use while it is graded, and how a kernel is held to it.
 
-The kernel limits are applied inside each forked kernel (:mod:`convlab.grading.forkserver`)
+The kernel limits are applied inside each forked kernel (:mod:`convlab.grading.engine.forkserver`)
 before any student code runs; the time and output limits are enforced by the executor
-(:mod:`convlab.grading.execute`). A notebook that hits a limit loses the cells that did not
+(:mod:`convlab.grading.engine.execute`). A notebook that hits a limit loses the cells that did not
 finish, and the report says which limit it hit; the batch carries on.
 """
 
@@ -16,7 +16,8 @@ import resource
 import sys
 from dataclasses import asdict, dataclass, replace
 
-from convlab.grading import landlock
+from convlab.grading.course import CELL_SECONDS
+from convlab.grading.engine import landlock
 
 MB = 1024 * 1024
 CLONE_NEWNET = 0x40000000
@@ -25,7 +26,7 @@ CLONE_NEWUSER = 0x10000000
 
 @dataclass(frozen=True)
 class Limits:
-    cell_seconds: int | None = None  # one cell; None: nbgrader's Execute.timeout, else 120
+    cell_seconds: int | None = None  # one cell; None: nbgrader's Execute.timeout, else CELL_SECONDS
     notebook_seconds: int = 600  # the whole notebook, kernel start included
     memory_mb: int = 4096  # address space the kernel may add to what it had at its fork (RLIMIT_AS)
     output_mb: int = 4  # text and images a notebook may print; the rest is dropped, with a note
@@ -40,10 +41,10 @@ class Limits:
 
     def for_course(self, config) -> Limits:
         """These limits with the cell limit settled: as given, else the course's
-        ``Execute.timeout`` (nbgrader_config.py), else 120 s."""
+        ``Execute.timeout`` (nbgrader_config.py), else :data:`~convlab.grading.course.CELL_SECONDS`."""
         if self.cell_seconds is not None:
             return self
-        return replace(self, cell_seconds=config.get("Execute", {}).get("timeout") or 120)
+        return replace(self, cell_seconds=config.get("Execute", {}).get("timeout") or CELL_SECONDS)
 
 
 def _tasks_of(uid: int) -> int:
@@ -115,7 +116,7 @@ def confine(limits: Limits, drop_root: bool = True, files: Files | None = None) 
     which :func:`probe_confine` decides once per batch) it also becomes ``nobody``, so
     RLIMIT_NPROC holds (root is exempt from it); run as a user, the limit counts that user's
     own processes, so it is set above what the user already runs. Last, Landlock
-    (:mod:`convlab.grading.landlock`) lets it read only ``files.read`` and write only
+    (:mod:`convlab.grading.engine.landlock`) lets it read only ``files.read`` and write only
     ``files.write``, and refuses TCP. Returns what could not be done on this platform (for
     the report), never raises.
     """

@@ -1,9 +1,9 @@
 """Run one submitted notebook exactly as ``nbgrader autograde`` would, but faster and held to limits.
 
-A worker process (:mod:`convlab.grading.autograde` starts one per core) reads a submission,
+A worker process (:mod:`convlab.grading.recording.autograde` starts one per core) reads a submission,
 applies nbgrader's own sanitizing preprocessors (clear outputs, restore test cells and their
 points from the gradebook, ...) and executes it with nbgrader's ``Execute``, in a kernel
-forked from :mod:`convlab.grading.forkserver`. It writes nothing: the executed notebook goes
+forked from :mod:`convlab.grading.engine.forkserver`. It writes nothing: the executed notebook goes
 back to the grader process, the only one that writes to the gradebook.
 
 What the limits change, compared with plain nbgrader: a notebook that runs out of time, kills
@@ -14,6 +14,7 @@ that did not finish (those cells score zero) and a reason for the report.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import shutil
@@ -21,7 +22,6 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -32,18 +32,18 @@ from nbformat import NotebookNode
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
-from convlab.grading import launcher
-from convlab.grading.limits import MB, Limits
-from convlab.grading.review import review_notebook
+from convlab.grading.engine import launcher
+from convlab.grading.engine.engines import Executed, Job, WorkerSetup
+from convlab.grading.engine.limits import MB, Limits
+from convlab.grading.results.review import review_notebook
 
 
 class ForkedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels come from the fork server at ``socket_path``."""
 
-    socket_path = ""  # set once per worker process by configure()
-
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.socket_path = configured().socket_path
         # unix sockets beside the server's: they reach a kernel that has no network
         self.transport = "ipc"
         self.ip = os.path.join(os.path.dirname(self.socket_path), f"kernel-{uuid.uuid4().hex[:12]}")
@@ -155,37 +155,24 @@ class LimitedExecute(Execute):
         self.reasons.append(reason)
 
 
-@dataclass
-class Executed:
-    """What a worker sends back for one student's assignment."""
-
-    student: str
-    assignment: str
-    notebooks: dict[str, str] = field(default_factory=dict)  # name -> executed notebook (JSON)
-    problems: dict[str, str] = field(default_factory=dict)  # name -> why it could not run
-    reasons: list[str] = field(default_factory=list)  # limits hit
-    flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.review)
-    kernel_seconds: float = 0.0
-    execute_seconds: float = 0.0
+_setup: WorkerSetup | None = None  # this worker process's, for the run it serves (configure_worker)
 
 
-_WORKER: dict = {}
-
-
-def configure(
-    config, db_url: str, socket_path: str, limits: Limits, release_dir: str, source_dir: str
-) -> None:
+def configure_worker(setup: WorkerSetup) -> None:
     """Once per worker process and run: nbgrader's configuration and the fork server to use."""
+    global _setup
     released.cache_clear()  # a Dask worker serves one run after another
-    ForkedKernelManager.socket_path = socket_path
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # as nbgrader sets it while executing
-    _WORKER.update(
-        config=config,
-        db_url=db_url,
-        limits=limits,
-        release_dir=Path(release_dir),
-        source_dir=Path(source_dir),
-    )
+    _setup = setup
+
+
+def configured() -> WorkerSetup:
+    """The setup :func:`configure_worker` gave this worker."""
+    if _setup is None:
+        raise RuntimeError(
+            "this process is no configured grading worker (convlab.grading.engine.execute.configure_worker)"
+        )
+    return _setup
 
 
 def sanitized(nb: NotebookNode, name: str, student: str, assignment: str) -> tuple[NotebookNode, dict]:
@@ -197,18 +184,18 @@ def sanitized(nb: NotebookNode, name: str, student: str, assignment: str) -> tup
             "student": student,
             "assignment": assignment,
             "notebook": name,
-            "db_url": _WORKER["db_url"],
+            "db_url": configured().db_url,
         },
     }
     for preprocessor in Autograde.class_traits()["sanitize_preprocessors"].default():
-        nb, resources = preprocessor(config=_WORKER["config"]).preprocess(nb, resources)
+        nb, resources = preprocessor(config=configured().config).preprocess(nb, resources)
     return nb, resources
 
 
 @functools.cache
 def released(assignment: str, name: str) -> NotebookNode | None:
     """The student release of one notebook (read once per worker), to review submissions against."""
-    path = _WORKER["release_dir"] / assignment / f"{name}.ipynb"
+    path = configured().release_dir / assignment / f"{name}.ipynb"
     return nbformat.read(path, as_version=4) if path.exists() else None
 
 
@@ -242,20 +229,22 @@ def files_of(folder: Path) -> dict[str, bytes]:
     }
 
 
-def run_files(student: str, assignment: str, files: dict[str, bytes], notebook_names: list[str]) -> Executed:
-    """:func:`run_submission` for a submission sent as data (:func:`files_of`)."""
+def run_files(job: Job, files: dict[str, bytes]) -> Executed:
+    """:func:`run_submission` for a submission sent as data (:func:`files_of`), not as a folder."""
     with tempfile.TemporaryDirectory(prefix="convlab-submitted-") as tmp:
         for name, data in files.items():
             (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / name).write_bytes(data)
-        return run_submission(student, assignment, tmp, notebook_names)
+        return run_submission(dataclasses.replace(job, folder=Path(tmp)))
 
 
-def run_submission(student: str, assignment: str, folder: str, notebook_names: list[str]) -> Executed:
+def run_submission(job: Job) -> Executed:
     """Sanitize and execute every notebook of one submission (a worker's job)."""
+    student, assignment, folder = job.student, job.assignment, job.folder
     result = Executed(student, assignment)
-    limits = _WORKER["limits"]
-    for name in notebook_names:
+    setup = configured()
+    limits = setup.limits
+    for name in job.notebooks:
         path = Path(folder) / f"{name}.ipynb"
         if not path.exists():
             others = sorted(p.name for p in Path(folder).glob("*.ipynb"))
@@ -287,9 +276,9 @@ def run_submission(student: str, assignment: str, folder: str, notebook_names: l
                 :300
             ]
             continue
-        executor = LimitedExecute(limits, config=_WORKER["config"])
+        executor = LimitedExecute(limits, config=setup.config)
         started = time.monotonic()
-        with workspace(Path(folder), _WORKER["source_dir"] / assignment) as here:
+        with workspace(Path(folder), setup.source_dir / assignment) as here:
             resources["metadata"] = {"path": str(here)}
             try:
                 nb, _ = executor.preprocess(nb, resources)

@@ -1,4 +1,7 @@
-"""What grading one student's assignment came to: the one result record, its report and summary."""
+"""What grading one student's assignment came to: its :class:`Result`, its row of
+``grading-report.csv`` (:func:`write_outcomes`) and the run's summary (:func:`run_summary`).
+
+(``report.html``, what the class got wrong, is :mod:`convlab.grading.results.report`'s.)"""
 
 from __future__ import annotations
 
@@ -6,11 +9,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convlab.grading.mistakes import Mistake
+from convlab.grading.results.mistakes import MistakeMade
 from convlab.grading.tables import read_csv, write_csv
 
 OUTCOMES = ("graded", "limit", "failed", "skipped")
-REPORT_COLUMNS = ["student", "assignment", "outcome", "score", "max_score", "reasons", "flags"]
+COLUMNS = ["student", "assignment", "outcome", "score", "max_score", "reasons", "flags"]
 
 
 @dataclass
@@ -23,9 +26,9 @@ class Result:
     score: float | None = None
     max_score: float | None = None
     reasons: list[str] = field(default_factory=list)  # limits hit, why it failed
-    flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.review)
+    flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.results.review)
     seconds: float = 0.0
-    mistakes: list[Mistake] = field(default_factory=list)  # what its failed checks named
+    mistakes: list[MistakeMade] = field(default_factory=list)  # what its failed checks named
     graded_as: str = ""  # skipped: the outcome of the run that graded it, when known
 
     def row(self) -> list:
@@ -40,17 +43,17 @@ class Result:
         ]
 
 
-def write_report(results: list[Result], path: Path) -> None:
-    """One row per student and assignment. Rows of earlier runs stay; a submission skipped as
-    unchanged keeps the row (reasons, flags) of the run that graded it."""
-    rows = {(r["student"], r["assignment"]): [r[k] for k in REPORT_COLUMNS] for r in read_csv(path)}
+def write_outcomes(results: list[Result], path: Path) -> None:
+    """``grading-report.csv``: one row per student and assignment. Rows of earlier runs stay; a
+    submission skipped as unchanged keeps the row (reasons, flags) of the run that graded it."""
+    rows = {(r["student"], r["assignment"]): [r[k] for k in COLUMNS] for r in read_csv(path)}
     for result in results:
         if result.outcome != "skipped" or (result.student, result.assignment) not in rows:
             rows[(result.student, result.assignment)] = result.row()
-    write_csv(path, REPORT_COLUMNS, (rows[key] for key in sorted(rows)))
+    write_csv(path, COLUMNS, (rows[key] for key in sorted(rows)))
 
 
-def summary(results: list[Result], elapsed: float, n: int, timing: Counter, workers: int) -> str:
+def run_summary(results: list[Result], elapsed: float, n: int, timing: Counter, workers: int) -> str:
     """The lines printed after the progress bar: counts, time per step, and every result to look at."""
     counts = Counter(r.outcome for r in results)
     flagged = sum(bool(r.flags) for r in results)

@@ -1,0 +1,91 @@
+"""The local engine: worker processes on this machine execute submissions, one per core.
+
+Each worker is configured once (:func:`convlab.grading.engine.execute.configure_worker`) with the run's
+:class:`~convlab.grading.engine.engines.WorkerSetup` (the unpacked kit, the fork server's
+socket), then executes whole submissions (:func:`convlab.grading.engine.execute.run_submission`).
+Student code never runs in a worker (it runs in kernels forked by the fork server), but a
+worker can still die (the system's out-of-memory killer, a crash in a library): Python's
+process pool then fails every submission it still holds. Here a new pool takes over the
+submissions the broken one left, so one dead worker costs a few seconds, not the batch; a
+submission whose worker died :data:`ATTEMPTS` times is reported failed, with that reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
+from convlab.grading.engine.execute import configure_worker, run_submission
+from convlab.grading.engine.forkserver import ForkServer
+from convlab.grading.engine.kit import Kit
+
+ATTEMPTS = 3  # as many as Dask's distributed.scheduler.allowed-failures allows a task
+DIED = f"its grading worker died {ATTEMPTS} times (killed or crashed, not by student code)"
+
+
+class LocalPool(Engine):
+    """The local engine: ``workers`` processes (one per core unless said), one fork server."""
+
+    def __init__(self, workers: int | None = None, say: Callable[[str], None] = lambda _msg: None):
+        self.count = workers or os.cpu_count() or 1
+        self.say = say
+        self.missing: list[str] = []
+        self.setup: WorkerSetup | None = None
+
+    @property
+    def workers(self) -> int:
+        return self.count
+
+    @contextlib.contextmanager
+    def started(self, kit: Kit) -> Iterator[None]:
+        """The run's kit unpacked once for every local worker, and the fork server they share."""
+        with ForkServer(kit.limits) as server, tempfile.TemporaryDirectory(prefix="convlab-kit-") as here:
+            self.missing = server.missing
+            self.setup = WorkerSetup.unpacked(kit, Path(here), server.socket)
+            try:
+                yield
+            finally:
+                self.setup = None
+
+    def execute(self, jobs: Sequence[Job]) -> Iterator[tuple[int, Executed]]:
+        """Execute ``jobs`` in worker processes configured with the run's setup."""
+        attempts: Counter[int] = Counter()
+        pending = list(range(len(jobs)))
+        while pending:
+            pool = ProcessPoolExecutor(
+                max_workers=min(self.count, len(pending)),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=configure_worker,
+                initargs=(self.setup,),
+            )
+            with pool:
+                futures = {pool.submit(run_submission, jobs[k]): k for k in pending}
+                pending = []
+                for future in as_completed(futures):
+                    k = futures[future]
+                    student, assignment = jobs[k].student, jobs[k].assignment
+                    try:
+                        executed = future.result()
+                    except BrokenProcessPool:
+                        attempts[k] += 1
+                        if attempts[k] < ATTEMPTS:
+                            pending.append(k)
+                            continue
+                        executed = Executed(student, assignment, problems={"*": DIED})
+                    except Exception as err:  # noqa: BLE001 (a failed worker fails its submission, not the batch)
+                        executed = Executed(
+                            student, assignment, problems={"*": f"the worker failed: {err!r}"}
+                        )
+                    yield k, executed
+            if pending:
+                self.say(
+                    f"a grading worker died: a new pool takes over the {len(pending)} submissions it left"
+                )

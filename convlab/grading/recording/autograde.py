@@ -1,0 +1,265 @@
+"""Grade a whole class into nbgrader's gradebook: in parallel, under limits, with progress.
+
+    python -m convlab.grading [ASSIGNMENT ...] [--student ID ...] [--workers N] [--force]
+                              [--scheduler ADDRESS]
+
+Every submission under ``autograder/submitted/<student>/<assignment>/`` is graded by nbgrader's
+own ``Autograde`` converter, preprocessors and gradebook, so scores, the Formgrader, feedback
+and ``nbgrader export`` are what plain ``nbgrader autograde`` gives. What changes is where the
+time goes:
+
+- workers sanitize and execute the notebooks, each in a fresh kernel forked from a server that
+  imported torch once (:mod:`convlab.grading.engine.forkserver`): worker processes on this machine, one
+  per core (:mod:`convlab.grading.engine.pool`), or the workers of a Dask cluster (``--scheduler``,
+  :mod:`convlab.grading.engine.cluster`); either way they work from the run's
+  :class:`~convlab.grading.engine.kit.Kit` and never open the gradebook;
+- this process is the gradebook's only writer (:mod:`convlab.grading.recording.replay`); it notes each
+  submission it recorded as it goes, so a run that is stopped (or killed) and started again
+  finishes the batch where it stopped;
+- limits (:mod:`convlab.grading.engine.limits`) stop a runaway notebook without stopping the batch;
+- a submission, the assignment's source, the checks and the limits unchanged since the last run
+  are skipped (``--force`` regrades them).
+
+It writes ``autograder/grading-report.csv`` (one row per student and assignment: outcome, score,
+reasons, review flags, :mod:`convlab.grading.results.outcomes`), ``autograder/mistakes.csv`` (the mistakes
+the checks named, :mod:`convlab.grading.results.mistakes`) and keeps its memory of what was graded in
+``autograder/.grading-state.json`` (and, during a run, ``.grading-journal.jsonl``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import functools
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from nbgrader.apps import NbGraderAPI
+from tqdm import tqdm
+
+from convlab.grading.course import Course
+from convlab.grading.engine.engines import Engine, Executed, Job
+from convlab.grading.engine.kit import pack
+from convlab.grading.engine.limits import Limits
+from convlab.grading.engine.pool import LocalPool
+from convlab.grading.environ import scoped, tools_first
+from convlab.grading.recording.replay import record, replaying
+from convlab.grading.recording.state import Memory
+from convlab.grading.results.mistakes import extract, write_mistakes
+from convlab.grading.results.outcomes import Result, run_summary, write_outcomes
+from convlab.grading.roster import is_id
+
+
+def grade(
+    root: Path,
+    *,
+    assignments: list[str] = (),
+    students: list[str] = (),
+    workers: int | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
+    progress: bool = True,
+    require_sandbox: bool = False,
+    scheduler: str | None = None,
+) -> list[Result]:
+    """Grade the chosen submissions (all by default); one Result per student and assignment.
+
+    ``require_sandbox``: refuse to grade (before any submission runs) where this platform cannot
+    confine every kernel fully. ``scheduler``: execute on the Dask cluster of that scheduler
+    (``tcp://host:8786``) instead of worker processes here."""
+    say = functools.partial(tqdm.write, file=sys.stderr) if progress else (lambda _msg: None)
+    # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
+    with scoped(PATH=tools_first()["PATH"]), contextlib.ExitStack() as stack:
+        if scheduler:  # Dask is imported only for a cluster
+            from convlab.grading.engine.cluster import DaskCluster, connect
+
+            engine = DaskCluster(stack.enter_context(connect(scheduler)))  # before anything is written
+        else:
+            engine = LocalPool(workers, say)
+        return _grade(
+            Course(root),
+            engine,
+            assignments=assignments,
+            students=students,
+            force=force,
+            limits=limits,
+            progress=progress,
+            require_sandbox=require_sandbox,
+        )
+
+
+def _grade(
+    course: Course,
+    engine: Engine,
+    *,
+    assignments: list[str],
+    students: list[str],
+    force: bool,
+    limits: Limits | None,
+    progress: bool,
+    require_sandbox: bool,
+) -> list[Result]:
+    limits = (limits or Limits()).for_course(course.config)
+    memory = Memory(course)
+    say = functools.partial(tqdm.write, file=sys.stderr) if progress else (lambda _msg: None)
+
+    jobs = memory.jobs(list(assignments), list(students), limits)
+    for refusal in memory.refused:
+        say(refusal)
+    graded_assignments = sorted({j.assignment for j in jobs})
+    for assignment in graded_assignments:
+        memory.register(assignment, say)
+    names = {a: tuple(course.notebooks_of(a)) for a in graded_assignments}
+    todo = [
+        dataclasses.replace(j, notebooks=names[j.assignment])
+        for j in jobs
+        if force or not memory.unchanged(j)
+    ]
+    regraded = {(j.student, j.assignment) for j in todo}
+    results = [memory.skipped(j) for j in jobs if (j.student, j.assignment) not in regraded]
+    if not todo:
+        if progress and results:
+            print(
+                f"all {len(results)} submissions unchanged since they were graded (--force regrades)",
+                file=sys.stderr,
+            )
+        return results
+
+    api = replaying(course.config)
+    kit = pack(course, graded_assignments, limits, memory.registered_release)
+    started = time.monotonic()
+    timing = Counter()
+    with engine.started(kit):
+        missing, workers = engine.missing, engine.workers
+        if missing and require_sandbox:
+            raise SystemExit(
+                "--require-sandbox: this platform cannot confine the kernels fully, nothing was graded:\n  "
+                + "\n  ".join(missing)
+            )
+        if missing:
+            say("limits this platform cannot enforce: " + "; ".join(missing))
+        with tqdm(total=len(todo), unit="notebook", desc="grading", disable=not progress) as bar:
+            for k, executed in engine.execute(todo):
+                began = time.monotonic()
+                results.append(write(api, course, memory, todo[k], executed))
+                timing.update(
+                    record=time.monotonic() - began,
+                    kernel=executed.kernel_seconds,
+                    cells=executed.execute_seconds,
+                )
+                bar.update()
+                bar.set_postfix(Counter(r.outcome for r in results if r.outcome != "graded"), refresh=False)
+    memory.save()
+    elapsed = time.monotonic() - started
+    if progress:
+        print(run_summary(results, elapsed, len(todo), timing, min(workers, len(todo))), file=sys.stderr)
+    return results
+
+
+def write(api: NbGraderAPI, course: Course, memory: Memory, job: Job, executed: Executed) -> Result:
+    """The single writer's step for one executed submission: nbgrader's autograde (replaying the
+    worker's execution) into the gradebook, its result, and a line in the journal."""
+    ok, log = record(api, executed.student, executed.assignment, executed.notebooks)
+    result = summarise(course, executed, ok, log)
+    if result.outcome != "failed":
+        memory.graded(job, result)
+    return result
+
+
+def summarise(course: Course, executed: Executed, ok: bool, log: str) -> Result:
+    score, max_score = course.score(executed.student, executed.assignment)
+    reasons = list(executed.reasons) + [f"{name}: {why}" for name, why in executed.problems.items()]
+    if not ok and not executed.problems:
+        last = [line for line in log.strip().splitlines() if line.strip()][-1:] or ["nbgrader failed"]
+        reasons.append(f"nbgrader: {last[0][:300]}")
+    kind = "failed" if (executed.problems or not ok) else "limit" if executed.reasons else "graded"
+    named = [
+        m for nb in executed.notebooks.values() for m in extract(executed.student, executed.assignment, nb)
+    ]
+    return Result(
+        executed.student,
+        executed.assignment,
+        kind,
+        score,
+        max_score,
+        reasons,
+        sorted(set(executed.flags)),
+        executed.kernel_seconds + executed.execute_seconds,
+        named if kind != "failed" else [],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m convlab.grading", description=__doc__.split("\n")[0])
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: every one submitted)")
+    parser.add_argument("--student", action="append", default=[], help="grade only this student (repeatable)")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
+    parser.add_argument("--workers", type=int, help="parallel workers (default: one per core)")
+    parser.add_argument("--force", action="store_true", help="regrade submissions that did not change")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="execute on the workers of this Dask scheduler (tcp://host:8786) instead of here",
+    )
+    defaults = Limits()
+    parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader's Execute.timeout)")
+    parser.add_argument(
+        "--notebook-timeout", type=int, default=defaults.notebook_seconds, help="seconds per notebook"
+    )
+    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="memory per kernel")
+    parser.add_argument(
+        "--output-mb", type=int, default=defaults.output_mb, help="printed output per notebook"
+    )
+    parser.add_argument("--allow-network", action="store_true", help="let student code reach the network")
+    parser.add_argument(
+        "--allow-files", action="store_true", help="let student code read and write beyond its scratch folder"
+    )
+    parser.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade where a kernel cannot be fully confined (network, files, processes)",
+    )
+    args = parser.parse_args(argv)
+    bad = [s for s in args.student if not is_id(s)]
+    if bad:
+        parser.error(f"not a student id: {', '.join(map(repr, bad))} (letters, digits, . _ -)")
+    course = Course(args.root)
+    limits = Limits(
+        cell_seconds=args.timeout,
+        notebook_seconds=args.notebook_timeout,
+        memory_mb=args.memory_mb,
+        output_mb=args.output_mb,
+        network=args.allow_network,
+        files=args.allow_files,
+    )
+    results = grade(
+        course.root,
+        assignments=args.assignments,
+        students=args.student,
+        workers=args.workers,
+        force=args.force,
+        limits=limits,
+        require_sandbox=args.require_sandbox,
+        scheduler=args.scheduler,
+    )
+    if not results:
+        print(
+            f"nothing to grade: no submissions under {course.submitted.relative_to(course.root)}"
+            "/<student>/<assignment>/",
+            file=sys.stderr,
+        )
+        return 0
+    outcomes = course.workspace / "grading-report.csv"
+    write_outcomes(results, outcomes)
+    # a submission recorded by a run that was stopped comes back skipped, with what that run found
+    known = [r for r in results if r.outcome in ("graded", "limit") or r.graded_as]
+    regraded = {(r.student, r.assignment): r.mistakes for r in known}
+    write_mistakes(regraded, course.workspace / "mistakes.csv")
+    print(
+        f"report: {outcomes.relative_to(course.root)}; the mistakes checks named: autograder/mistakes.csv",
+        file=sys.stderr,
+    )
+    return 0
