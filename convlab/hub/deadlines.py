@@ -11,7 +11,8 @@ Both live in nbgrader's gradebook (the assignment's ``duedate``, the submission'
 so nbgrader computes lateness against the student's own deadline (due date plus extension) and
 the late penalty (:mod:`convlab.grading.late`) follows it; the due date goes to the LMS with the
 assignment's line item (:mod:`convlab.hub.passback`). An extension granted before the student
-has handed anything in is held by an empty submission (nbgrader's way): it carries no grade.
+has handed anything in is held by an empty submission (nbgrader's way): it carries no grade
+(:func:`is_graded`).
 
 nbgrader's Assignment List shows no due date (nbgrader #943, #1380), and its frontend has no
 hook for one; what it does show comes from the exchange's list plugin, a public one
@@ -36,11 +37,18 @@ from nbgrader.api import MissingEntry
 from nbgrader.exchange.default.list import ExchangeList
 from nbgrader.utils import parse_utc
 
+from convlab.grading.autograde import Memory
 from convlab.grading.course import Course
 from convlab.grading.roster import is_id
 
 FOLDER = "deadlines"  # in the exchange's course folder: one file per student, theirs alone
 SHOWN = "%Y-%m-%d %H:%M UTC"
+
+
+def is_graded(submission) -> bool:
+    """Whether a gradebook submission holds a grade, not only an extension."""
+    grades = [g for nb in submission.notebooks for g in nb.grades]
+    return any(g.auto_score is not None or g.manual_score is not None for g in grades)
 
 
 def due_dates(course: Course) -> dict:
@@ -148,21 +156,22 @@ def main(argv: list[str] | None = None) -> int:
         extend.add_argument(f"--{unit}", type=float, default=0.0)
     sub.add_parser("show", help="every due date and extension")
     args = parser.parse_args(argv)
+    os.umask(0o007)  # the gradebook stays writable by the staff group (convlab/hub/service.py)
     course = Course(args.course)
+    if args.command != "show":
+        if args.assignment not in course.assignments():
+            parser.error(f"{args.assignment!r} is not an assignment of the course")
+        # in the gradebook with its notebooks first, as grading puts it there: an extension's
+        # empty submission would otherwise stop nbgrader from registering it later
+        Memory(course).register(args.assignment, print)
     with course.gradebook() as gb:
         if args.command == "due":
-            if args.assignment not in course.assignments():
-                parser.error(f"{args.assignment!r} is not an assignment of the course")
             when = None if args.when.lower() == "none" else parse_utc(args.when)
             gb.update_or_create_assignment(args.assignment, duedate=when)
             print(f"{args.assignment}: due {when.strftime(SHOWN) if when else 'never'}")
         elif args.command == "extend":
             if not is_id(args.student):
                 parser.error(f"{args.student!r} is not a student id")
-            try:
-                gb.find_assignment(args.assignment)
-            except MissingEntry:
-                parser.error(f"{args.assignment!r} has no due date yet: set it with `due` first")
             gb.update_or_create_student(args.student)
             try:
                 gb.find_submission(args.assignment, args.student)
@@ -171,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             gb.grant_extension(args.assignment, args.student, days=args.days, hours=args.hours,
                                minutes=args.minutes)  # fmt: skip
             print(
-                f"{args.student} {args.assignment}: extension {args.days:g} d {args.hours:g} h {args.minutes:g} min"
+                f"{args.student} {args.assignment}: extension "
+                f"{args.days:g} d {args.hours:g} h {args.minutes:g} min"
             )
         else:
             for a in sorted(gb.assignments, key=lambda a: a.name):

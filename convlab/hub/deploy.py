@@ -256,16 +256,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-grade-on-submit", dest="grade_on_submit", action="store_false",
                         help="instructors collect and grade; nothing is graded on arrival")  # fmt: skip
     parser.add_argument("--lti", type=Path, metavar="PLATFORM.json",
-                        help="the class's LMS (LTI 1.3): launch = login, its roster, grades back (README)")  # fmt: skip
+                        help="the LMS (LTI 1.3): launch is login, its roster, grades back")  # fmt: skip
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="submissions the grading service runs at once")  # fmt: skip
     args = parser.parse_args(argv)
     say = print
     path, settings = prepare(args, say)
     if "lti" in settings:
-        say(
-            f"the LMS's links log in; for its administrator: python -m convlab.hub.lti urls {login_url(args.ip, args.port).removesuffix('/hub/login')}"
-        )
+        base = login_url(args.ip, args.port).removesuffix("/hub/login")
+        say(f"the LMS's links log in; what its administrator enters: python -m convlab.hub.lti urls {base}")
     say(f"log in at {login_url(args.ip, args.port)} (the roster's ids; Ctrl-C stops the hub)")
     os.chdir(Path(settings["root"]) / "state")
     env = {**os.environ, "CONVLAB_HUB_SETTINGS": str(path)}

@@ -281,12 +281,33 @@ def _handlers():
     from jupyterhub.handlers import BaseHandler
     from ltiauthenticator.lti13.auth import LTI13Authenticator
     from ltiauthenticator.lti13.error import LoginError, ValidationError
-    from ltiauthenticator.lti13.handlers import LTI13CallbackHandler
+    from ltiauthenticator.lti13.handlers import (
+        NONCE_STATE_COOKIE_NAME,
+        STATE_COOKIE_NAME,
+        LTI13CallbackHandler,
+        LTI13LoginInitHandler,
+    )
     from tornado.web import HTTPError
     from traitlets import Dict, Unicode
 
     class Refused(Exception):
         pass
+
+    class LoginInit(LTI13LoginInitHandler):
+        """The library's login initiation; over HTTPS its state and nonce cookies are
+        ``SameSite=None``, so the LMS's cross-site form post brings them back (a browser sends
+        no ``Lax`` cookie, its default, with a POST from another site)."""
+
+        def cookie(self, key: str, value: str) -> None:
+            across = self.authenticator.get_uri_scheme(self.request) == "https"
+            extra = {"samesite": "None", "secure": True} if across else {}
+            self._set_cookie(key, value, expires_days=1, httponly=True, encrypted=True, **extra)
+
+        def set_state_cookie(self, state):
+            self.cookie(STATE_COOKIE_NAME, state)
+
+        def set_nonce_state_cookie(self, nonce_state):
+            self.cookie(NONCE_STATE_COOKIE_NAME, nonce_state)
 
     class Launch(LTI13CallbackHandler):
         """The library's launch with the deployment id, a nonce used once, a resource link
@@ -335,6 +356,7 @@ def _handlers():
     class CourseLTIAuthenticator(LTI13Authenticator):
         """LTI 1.3 login to the course's accounts: ``sub`` -> the roster member with that ``lms_id``."""
 
+        login_handler = LoginInit
         callback_handler = Launch
         deployment_id = Unicode(config=True, help="the deployment id the LMS gave the tool")
         state_dir = Unicode(config=True, help="the hub's state folder (nonces, the tool's JWKS)")

@@ -49,13 +49,12 @@ class Score:
 
 
 def graded(course: Course) -> list[Score]:
-    """Every graded submission's score that counts (a submission row without notebooks holds
-    only an extension, not a grade)."""
+    """Every graded submission's score that counts (not the empty ones that hold an extension)."""
     found = []
     with course.gradebook() as gb:
         for a in gb.assignments:
             for s in gb.assignment_submissions(a.name):
-                if not s.notebooks:
+                if not deadlines.is_graded(s):
                     continue
                 net = max(0.0, (s.score or 0.0) - (s.late_submission_penalty or 0.0))
                 found.append(Score(s.student.id, a.name, round(net, 6), float(a.max_score or 0.0)))
@@ -289,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the hub's settings (default: $CONVLAB_HUB_SETTINGS)")  # fmt: skip
     parser.add_argument("--root", type=Path, help="the hub's folder, instead (its state/settings.json)")
     parser.add_argument("--course", type=Path,
-                        help="an instructor's course (~/convlab): --pending reads what the service last saw")  # fmt: skip
+                        help="an instructor course (~/convlab): what last waited")  # fmt: skip
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--serve", action="store_true", help="post and publish, every few seconds")
     what.add_argument("--pending", action="store_true", help="list the scores waiting for the LMS")

@@ -426,9 +426,8 @@ class Gradebook(Handler):
             for _, i in items:
                 s = store.results.get((i["id"].rsplit("/", 1)[-1], p.user_id))
                 cells.append(f"<td>{s['scoreGiven']:g}</td>" if s else "<td></td>")
-            rows.append(
-                f"<tr data-user='{html.escape(p.user_id)}'><td>{html.escape(p.name)}</td>{''.join(cells)}</tr>"
-            )
+            user, name = html.escape(p.user_id), html.escape(p.name)
+            rows.append(f"<tr data-user='{user}'><td>{name}</td>{''.join(cells)}</tr>")
         due = "".join(
             f"<li>{html.escape(i.get('label', ''))}: due {html.escape(str(i.get('endDateTime', '')))}</li>"
             for _, i in items
