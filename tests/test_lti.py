@@ -42,24 +42,17 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.test_hub import (  # noqa: E402  (the hub's browser steps, as a student takes them)
+from tests.test_hub import (  # noqa: E402  (the hub's browser steps, its markers: slow, browser, hub, root)
+    AID,
     ARTIFACTS,
     FLAGS,
     answer_cells,
     assignment_list,
     fill_in,
+    pytestmark,  # noqa: F401
     release_from_formgrader,
 )
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.hub,
-    pytest.mark.skipif(
-        os.geteuid() != 0, reason="a hub creates an account per person: it needs root (CI is root)"
-    ),
-]
-AID = "01_cross_correlation"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LATE_DAYS, EXTENSION_DAYS = 3, 2  # due three days ago; one student has two more: one day late
 
