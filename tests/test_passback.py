@@ -23,7 +23,7 @@ def platform(tmp_path):
         lms.tool_jwks = lti.keys(state)  # as the administrator pastes it
         lms.enroll("lms-ada", "Ada", "ada@example.edu")
         lms.enroll("lms-bob", "Bob", "bob@example.edu")
-        lms.enroll("lms-teach", "Teach", "teach@example.edu", teaching=True)
+        lms.enroll("lms-teach", "Teach", "Grace.Hopper@example.edu", teaching=True)
         platform = lti.Platform(**lms.platform_file())
         yield lms, platform, state
 
@@ -41,8 +41,8 @@ def test_the_roster_comes_from_the_lms_checked_like_a_csv_one(platform, tmp_path
     from convlab.grading.roster import read_roster
 
     members = {m.id: m for m in read_roster(path)}
-    assert set(members) == {"ada", "bob", "teach"}
-    assert members["teach"].role == "instructor" and members["ada"].role == "student"
+    assert set(members) == {"ada", "bob", "grace_hopper"}
+    assert members["grace_hopper"].role == "instructor" and members["ada"].role == "student"
     assert members["ada"].lms_id == "lms-ada" and members["ada"].email == "ada@example.edu"
     lms.enroll("lms-evil", "Evil", "=cmd|'/c calc'!A0@example.edu")
     from convlab.hub import accounts

@@ -33,6 +33,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 import sqlite3
 import sys
 import time
@@ -171,10 +172,11 @@ def services(state: Path, platform: Platform) -> dict[str, str]:
 
 
 def account_name(member: dict) -> str:
-    """The course account of an LMS member: their email's local part, in lower case (checked
-    as a CSV roster's ids are: :func:`convlab.hub.accounts.check`)."""
+    """The course account of an LMS member: their email's local part, in lower case, with ``.``
+    and ``+`` as ``_`` (``ada.lovelace@`` is ``ada_lovelace``); then checked as a CSV roster's
+    ids are (:func:`convlab.hub.accounts.check`): two members with one account name stop it."""
     email = str(member.get("email") or "")
-    return email.split("@", 1)[0].strip().lower() if "@" in email else ""
+    return re.sub(r"[.+]", "_", email.split("@", 1)[0].strip().lower()) if "@" in email else ""
 
 
 def members_of(lms_members: list[dict]) -> list[Member]:
@@ -321,9 +323,8 @@ def _handlers():
                     raise Refused("you are not a member of this course on the hub")
             except (HTTPError, ValidationError, LoginError, Refused) as err:
                 return self.refuse(getattr(err, "log_message", None) or str(err))
-            except Exception as err:  # a token no check foresaw: refused all the same
-                self.log.exception("LTI launch: unexpected error")
-                return self.refuse(f"the launch could not be checked ({type(err).__name__})")
+            except Exception as err:  # a token no check foresaw (a claim missing): refused all the same
+                return self.refuse(f"the launch could not be checked ({type(err).__name__}: {err})")
             await self.redirect_to_next_url(user)
 
         def refuse(self, reason: str) -> None:
@@ -419,8 +420,7 @@ def configure(c, settings: dict) -> None:
     c.CourseLTIAuthenticator.state_dir = str(Path(settings["root"]) / "state")
     c.CourseLTIAuthenticator.accounts = dict(lti["accounts"])
     c.CourseLTIAuthenticator.teaching = {name: True for name in settings["instructors"]}
-    c.LTI13LaunchValidator.time_leeway = 10
-    c.JupyterHub.authenticate_prometheus = False
+    c.LTI13LaunchValidator.time_leeway = 10  # seconds of clock skew between the LMS and the hub
 
 
 def urls(base: str) -> dict[str, str]:
