@@ -356,6 +356,12 @@ def test_a_student_claiming_the_instructors_role_in_unsigned_fields_stays_a_stud
     assert login and student in login[-1] and hub.instructor not in login[-1], login[-3:]
 
 
+def test_a_login_initiation_without_its_arguments_is_refused(lms_hub):
+    hub, _ = lms_hub
+    r = requests.get(f"{hub.url}/hub/lti13/oauth_login", allow_redirects=False, timeout=30)
+    refused(r, hub, "iss")
+
+
 def test_the_tool_publishes_the_key_the_lms_was_given(lms_hub):
     hub, lms = lms_hub
     published = requests.get(f"{hub.url}/hub/lti13/jwks", timeout=30).json()

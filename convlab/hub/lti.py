@@ -278,6 +278,14 @@ def refusal_page(reason: str) -> str:
     return REFUSED_PAGE.format(reason=html.escape(reason))
 
 
+def refuse(handler, reason: str) -> None:
+    """Answer ``handler``'s request with the refusal page, and say so in the hub's log."""
+    handler.log.warning("LTI launch refused from %s: %s", handler.request.remote_ip, reason)
+    handler.set_status(403)
+    handler.set_header("Content-Type", "text/html; charset=utf-8")
+    handler.finish(refusal_page(reason))
+
+
 def _handlers():
     """The authenticator and its handlers (JupyterHub imports them: not at convlab's import)."""
     from jupyterhub.handlers import BaseHandler
@@ -311,6 +319,14 @@ def _handlers():
         def set_nonce_state_cookie(self, nonce_state):
             self.cookie(NONCE_STATE_COOKIE_NAME, nonce_state)
 
+        def post(self):
+            try:
+                return super().post()
+            except HTTPError as err:  # not a login initiation (an argument missing)
+                return refuse(self, err.log_message or str(err))
+
+        get = post
+
     class Launch(LTI13CallbackHandler):
         """The library's launch with the deployment id, a nonce used once, a resource link
         launch and a member of the roster; every refusal a page and a log line."""
@@ -322,16 +338,10 @@ def _handlers():
                 if user is None:
                     raise Refused("you are not a member of this course on the hub")
             except (HTTPError, ValidationError, LoginError, Refused) as err:
-                return self.refuse(getattr(err, "log_message", None) or str(err))
+                return refuse(self, getattr(err, "log_message", None) or str(err))
             except Exception as err:  # a token no check foresaw (a claim missing): refused all the same
-                return self.refuse(f"the launch could not be checked ({type(err).__name__}: {err})")
+                return refuse(self, f"the launch could not be checked ({type(err).__name__}: {err})")
             await self.redirect_to_next_url(user)
-
-        def refuse(self, reason: str) -> None:
-            self.log.warning("LTI launch refused from %s: %s", self.request.remote_ip, reason)
-            self.set_status(403)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(refusal_page(reason))
 
         def decode_and_validate_launch_request(self):
             token = super().decode_and_validate_launch_request()
