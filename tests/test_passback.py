@@ -6,6 +6,10 @@ score that changes: each score arrives, once, and the latest wins."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import pytest
 
 from convlab.hub import lti, passback
@@ -93,3 +97,28 @@ def test_an_lms_that_is_down_keeps_the_scores_queued_then_takes_the_latest(platf
     assert [(u, s["scoreGiven"]) for _, u, s in lms.score_posts()] == [("lms-ada", 8.0)]
     post_all(outbox, tool(platform, state), USERS, {})  # nothing waits: nothing is sent again
     assert len(lms.score_posts()) == 1
+
+
+def test_an_extension_before_any_submission_is_a_deadline_not_a_grade(tmp_path, monkeypatch):
+    """``deadlines extend`` holds the extension in an empty submission (nbgrader's way): no
+    score for the LMS, none in make grades; the student's own deadline, for their list."""
+    from convlab.grading.course import Course
+    from convlab.grading.exercises import class_scores
+    from convlab.hub import deadlines
+    from tests.support.course import copy_course
+
+    course = copy_course(tmp_path)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")  # nbgrader's alembic
+    for argv in (["due", AID, "2026-12-10 17:00 UTC"], ["extend", "ada", AID, "--days", "2", "--hours", "3"]):
+        assert deadlines.main(["--course", str(course), *argv]) == 0
+    c = Course(course)
+    assert passback.graded(c) == []
+    assert all("ada" not in a.scores for a in class_scores(c))
+    theirs = deadlines.of_student(c, ["ada", "bob"])
+    assert theirs["ada"][AID] == {"due": "2026-12-10 17:00 UTC", "extension_s": 2 * 86400 + 3 * 3600,
+                                  "deadline": "2026-12-12 20:00 UTC"}  # fmt: skip
+    assert theirs["bob"][AID]["extension_s"] == 0
+    assert deadlines.describe(theirs["ada"][AID]) == (
+        "Due 2026-12-10 17:00 UTC; your extension 2 days 3 h: your deadline 2026-12-12 20:00 UTC"
+    )
+    assert deadlines.describe(theirs["bob"][AID]) == "Due 2026-12-10 17:00 UTC"
