@@ -7,10 +7,11 @@ student clicks the same link, lands in JupyterLab logged in, sees the due date a
 deadline in the Assignment List, fetches, submits, and their score, less the late penalty their
 own deadline gives, appears in the LMS's gradebook: the LMS was down while it was graded, the
 instructor saw the score pending, the sync service was killed between the grading and the
-posting, and once the LMS was back the score arrived, once. Then the launches that must be refused, one by one, each with a page saying why and a
-line in the hub's log: a forged signature, a wrong audience, a replayed launch, an expired
-token, another deployment, someone not on the roster; and a student who claims the
-instructor's role in unsigned fields stays a student.
+posting, and once the LMS was back the score arrived, once. Then the launches that must be
+refused, one by one, each with a page saying why and a line in the hub's log: a forged
+signature, a wrong audience, a replayed launch, an expired token, another deployment, a
+missing claim, someone not on the roster; and a student who claims the instructor's role in
+unsigned fields stays a student.
 """
 
 from __future__ import annotations
