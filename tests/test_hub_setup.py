@@ -78,12 +78,36 @@ def hub_config(tmp_path: Path, monkeypatch, grade_on_submit: bool):
 
 def test_grading_on_submit_is_a_service_of_its_own_account_and_can_be_switched_off(tmp_path, monkeypatch):
     on = hub_config(tmp_path, monkeypatch, True)
-    (service,) = on.JupyterHub.services
+    services = {s["name"]: s for s in on.JupyterHub.services}
+    service = services["grade-on-submit"]
     assert service["user"] == "convlab-grader" and "convlab.hub.service" in service["command"]
     assert on.Authenticator.allowed_users == {"teacher", "ada", "alan"}
     assert on.Authenticator.admin_users == {"teacher"}
     off = hub_config(tmp_path, monkeypatch, False)
-    assert not off.JupyterHub.get("services")
+    assert [s["name"] for s in off.JupyterHub.services] == ["lms-sync"]
+    # deadlines and grades to the LMS: as the hub's own user (root), which holds the tool's key
+    assert "user" not in services["lms-sync"] and "convlab.hub.passback" in services["lms-sync"]["command"]
+    assert on.JupyterHub.authenticator_class == "pam"
+
+
+def test_an_lms_makes_launch_the_login(tmp_path, monkeypatch):
+    settings_with_lti = {
+        "issuer": "https://lms.example.edu", "client_id": "tool-1", "deployment_id": "d-1",
+        "authorize_url": "https://lms.example.edu/auth", "jwks_url": "https://lms.example.edu/jwks",
+        "token_url": "https://lms.example.edu/token", "memberships_url": "", "lineitems_url": "",
+        "accounts": {"lms-ada": "ada", "lms-teacher": "teacher"},
+    }  # fmt: skip
+    hub_config(tmp_path, monkeypatch, True)
+    settings = json.loads((tmp_path / "settings.json").read_text())
+    (tmp_path / "settings.json").write_text(json.dumps({**settings, "lti": settings_with_lti}))
+    c = PyFileConfigLoader(deploy.CONFIG_FILE.name, path=str(deploy.CONFIG_FILE.parent)).load_config()
+    assert c.JupyterHub.authenticator_class.__name__ == "CourseLTIAuthenticator"
+    assert c.LTI13Authenticator.issuer == "https://lms.example.edu"
+    assert c.LTI13Authenticator.client_id == {"tool-1"}
+    assert c.CourseLTIAuthenticator.deployment_id == "d-1"
+    assert c.CourseLTIAuthenticator.accounts == {"lms-ada": "ada", "lms-teacher": "teacher"}
+    assert c.CourseLTIAuthenticator.teaching == {"teacher": True}
+    assert c.Authenticator.allowed_users == {"teacher", "ada", "alan"}  # the roster's, as before
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

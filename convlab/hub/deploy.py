@@ -24,13 +24,14 @@ import shutil
 import socket
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import convlab
 from convlab.grading.course import Course
 from convlab.grading.recording.fingerprints import digest, files_digest
 from convlab.grading.tables import read_csv, write_csv
-from convlab.hub import accounts, environment
+from convlab.hub import accounts, environment, lti
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
@@ -135,6 +136,8 @@ def jupyter_config(config: Path, exchange: Path, course: Course) -> None:
         "c = get_config()  # noqa: F821\n"
         f"c.CourseDirectory.course_id = {course.course_id!r}\n"
         f"c.Exchange.root = {str(exchange)!r}\n"
+        "# each assignment's due date and the student's own deadline (convlab/hub/deadlines.py)\n"
+        'c.ExchangeFactory.list = "convlab.hub.deadlines.DeadlineList"\n'
     )
     hidden = ["formgrader", "create-assignment", "course-list"]
     (students / "labconfig" / "page_config.json").write_text(
@@ -188,6 +191,9 @@ def login_url(ip: str, port: int) -> str:
 def prepare(args, say=print) -> tuple[Path, dict]:
     """Everything before JupyterHub starts; returns the settings file and its content."""
     names = accounts.Names(args.prefix)
+    platform = None
+    if getattr(args, "lti", None):  # the roster is the LMS's (convlab/hub/lti.py)
+        platform, args.roster = lti.prepare(args.lti, args.root.resolve() / "state", say)
     members = accounts.check(args.roster, names)  # a bad roster stops here, before any account
     if os.geteuid() != 0:
         raise SystemExit("make hub must run as root: it creates an account per person on the roster")
@@ -232,6 +238,8 @@ def prepare(args, say=print) -> tuple[Path, dict]:
         "grade_on_submit": args.grade_on_submit,
         "workers": args.workers,
     }
+    if platform is not None:
+        settings["lti"] = {**asdict(platform), "accounts": {m.lms_id: m.id for m in members if m.lms_id}}
     path = state / "settings.json"
     path.write_text(json.dumps(settings, indent=1))
     return path, settings
@@ -247,11 +255,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", default="convlab", help="names the staff group and the grading account")
     parser.add_argument("--no-grade-on-submit", dest="grade_on_submit", action="store_false",
                         help="instructors collect and grade; nothing is graded on arrival")  # fmt: skip
+    parser.add_argument("--lti", type=Path, metavar="PLATFORM.json",
+                        help="the LMS (LTI 1.3): launch is login, its roster, grades back")  # fmt: skip
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="submissions the grading service runs at once")  # fmt: skip
     args = parser.parse_args(argv)
     say = print
     path, settings = prepare(args, say)
+    if "lti" in settings:
+        base = login_url(args.ip, args.port).removesuffix("/hub/login")
+        say(f"the LMS's links log in; what its administrator enters: python -m convlab.hub.lti urls {base}")
     say(f"log in at {login_url(args.ip, args.port)} (the roster's ids; Ctrl-C stops the hub)")
     os.chdir(Path(settings["root"]) / "state")
     env = {**os.environ, "CONVLAB_HUB_SETTINGS": str(path)}

@@ -5,6 +5,7 @@ gets their own JupyterLab server, running as them; the grading service runs as i
 
 import json
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
@@ -45,8 +46,23 @@ def by_role(spawner):
 
 c.Spawner.pre_spawn_hook = by_role
 
+if s.get("lti"):  # the class's LMS: its links log in (convlab/hub/lti.py)
+    from convlab.hub.lti import configure
+
+    configure(c, s)
+
+# grades to the LMS and deadlines to the students (convlab/hub/passback.py), as root: it holds
+# the tool's key, reads the gradebook and gives each student their own deadlines
+c.JupyterHub.services = [
+    {
+        "name": "lms-sync",
+        "command": [sys.executable, "-m", "convlab.hub.passback", "--serve"],
+        "environment": {"CONVLAB_HUB_SETTINGS": os.environ["CONVLAB_HUB_SETTINGS"], "PYTHONUNBUFFERED": "1"},
+    }
+]
+
 if s["grade_on_submit"]:
-    c.JupyterHub.services = [
+    c.JupyterHub.services += [
         {
             "name": "grade-on-submit",
             "command": [

@@ -117,14 +117,18 @@ def remove_account(name: str, timeout_s: float = 30) -> str:
 
 
 @contextmanager
-def running_hub(students: int = 2, *extra: str, timeout_s: float = 180) -> Iterator[Hub]:
-    """A hub with one instructor and ``students`` students (ids ``<prefix>t``, ``<prefix>s1``, ...)."""
+def running_hub(students: int = 2, *extra: str, timeout_s: float = 180, setup=None) -> Iterator[Hub]:
+    """A hub with one instructor and ``students`` students (ids ``<prefix>t``, ``<prefix>s1``, ...).
+    ``setup(root, url, instructor, students)``, if given, runs before the hub starts and returns
+    more arguments for it (the LTI tests' LMS: tests/test_lti.py)."""
     prefix = "ch" + secrets.token_hex(2)
     base = Path(tempfile.mkdtemp(prefix="convlab-hub-", dir="/tmp"))
     base.chmod(0o755)
     roster = base / "roster.csv"
     instructor, learners = write_roster(roster, prefix, students)
     port = free_ports(3)
+    if setup is not None:
+        extra = (*extra, *setup(base / "hub", f"http://127.0.0.1:{port}", instructor, learners))
     log_path = base / "hub.log"
     log = open(log_path, "w")  # noqa: SIM115 (closed below)
     argv = [sys.executable, "-m", "convlab.hub", "--roster", str(roster), "--root", str(base / "hub"),

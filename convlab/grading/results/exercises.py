@@ -63,6 +63,9 @@ def class_scores(course: Course) -> list[Assignment]:
             entry = Assignment(a.name, a.max_score, points)
             entry.by_exercise = {e: {} for e in points}
             for submission in gb.assignment_submissions(a.name):
+                grades = [g for nb in submission.notebooks for g in nb.grades]
+                if grades and all(g.auto_score is None and g.manual_score is None for g in grades):
+                    continue  # an empty submission that holds an extension (convlab/hub/deadlines.py)
                 student = submission.student.id
                 entry.scores[student] = submission.score
                 if submission.late_submission_penalty:
