@@ -29,6 +29,7 @@ from convlab.grading.exercises import Assignment, class_scores
 from convlab.grading.grades import score_grid
 from convlab.grading.mistakes import OTHER, UNNAMED, Mistake, read_mistakes
 from convlab.grading.review import Flag, review
+from convlab.grading.similarity import page as similarity
 from convlab.grading.tables import read_csv
 
 
@@ -231,7 +232,7 @@ def _mistake_rows(exercise: Exercise) -> str:
     )
 
 
-def render(assignments, exercises, flags, limits, recorded: bool) -> str:
+def render(assignments, exercises, flags, limits, recorded: bool, extra: str = "") -> str:
     out = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>convlab: what the class got wrong</title>",
@@ -293,6 +294,7 @@ def render(assignments, exercises, flags, limits, recorded: bool) -> str:
         if limits
         else '<p class="empty">none</p>'
     )
+    out.append(extra)  # the similar submissions (convlab.grading.similarity.page)
     out.append("</body></html>")
     return "\n".join(out)
 
@@ -311,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     out = args.out or course.workspace / "report.html"
     partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(render(assignments, exercises, flags, limits, recorded))
+    partial.write_text(render(assignments, exercises, flags, limits, recorded, similarity.section(course)))
     partial.replace(out)
     counted = sum(r.count for e in exercises for r in e.mistakes)
     print(
