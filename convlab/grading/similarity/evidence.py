@@ -26,6 +26,7 @@ comparing answers two by two.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import torch
@@ -35,6 +36,7 @@ from convlab.grading.similarity.normalize import Answer
 THRESHOLD = 0.75  # a pair at or above this is shown (calibrated: tests/tools/similarity_calibration.py)
 MIN_FINGERPRINTS = 12  # fewer k-grams than this beyond the starter code: too short to tell
 MIN_RARE = 4.0  # less rare content than this (4 fragments only the pair wrote): nothing to tell by
+COMMON = 0.02  # an answer more than 2 % of the class wrote (and more than two students): no code evidence
 MISTAKE = 0.5
 ODDITY = 0.25
 CAP = 0.5
@@ -61,8 +63,8 @@ class Pair:
 
 def code_weight(df: torch.Tensor, n: int) -> torch.Tensor:
     """Rarity of code ``df`` of ``n`` submissions have: 1 when only a pair has it, 0 when all do."""
-    if n <= 2:
-        return torch.ones_like(df, dtype=torch.float64)
+    if n <= 2:  # two submissions: nothing is rare, whatever they share
+        return torch.zeros_like(df, dtype=torch.float64)
     return (torch.log(n / df.double()) / math.log(n / 2)).clamp(0, 1)
 
 
@@ -118,6 +120,11 @@ def score(subs: list[Submission], threshold: float = THRESHOLD) -> tuple[list[Pa
     shorter = torch.minimum(rare[:, None], rare[None, :])
     enough = (torch.minimum(size[:, None], size[None, :]) >= MIN_FINGERPRINTS) & (shorter >= MIN_RARE)
     code = torch.where(enough, (code / shorter.clamp(min=1e-9)).clamp(max=1), torch.zeros_like(code))
+    # the very same normalized answer as many others wrote: the obvious solution, not a copy
+    whole = [hash(tuple(t.text for t in s.answer.tokens)) for s in subs]
+    often = Counter(whole)
+    group = torch.tensor([whole.index(h) if often[h] > max(2, COMMON * n) else -1 - i for i, h in enumerate(whole)])
+    code = torch.where(group[:, None] == group[None, :], torch.zeros_like(code), code)
     keys, kdf, km = _incidence([set(s.wrong) for s in subs], n)
     mistakes = _products(km, torch.tensor([MISTAKE * bits_weight(int(d), n) for d in kdf])).clamp(max=CAP)
     odd, odf, om = _incidence([set(s.answer.oddities) for s in subs], n)
