@@ -94,7 +94,7 @@ def test_what_students_wrote_is_escaped_on_the_page_and_neutralised_in_the_csv(t
         folder = course.autograded / student / "01_cross_correlation"
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / "01_cross_correlation.ipynb")
-    (course.workspace / "roster.csv").write_text("id,name\nann,=HYPERLINK(\"x\")\nbob,<b>Bob</b>\n")
+    (course.workspace / "roster.csv").write_text('id,name\nann,=HYPERLINK("x")\nbob,<b>Bob</b>\n')
     result = analyse(course)
     write(course, result)
     pairs = [p for e in result["exercises"] for p in e["pairs"]]

@@ -40,7 +40,12 @@ def graded(tmp_path_factory):
             submit(course, f"{aid[:2]}c{i}", aid, inject(key, copy))
             plants.append((aid, entry.exercise, f"{aid[:2]}s{i}", f"{aid[:2]}c{i}"))
     grade_class(course)
-    before = {(aid, s.name): scores(course, aid, s.name) for aid in CLASS for s in (course / "autograder" / "autograded").iterdir() if (s / aid).exists()}
+    before = {
+        (aid, s.name): scores(course, aid, s.name)
+        for aid in CLASS
+        for s in (course / "autograder" / "autograded").iterdir()
+        if (s / aid).exists()
+    }
     done = python_m(course, "convlab.grading.similarity")
     assert done.returncode == 0, done.stdout + done.stderr
     return course, plants, before, done.stdout
@@ -85,7 +90,9 @@ def test_no_score_changes_and_the_page_holds_the_section(graded):
 def test_a_pair_marked_not_a_concern_stays_so_on_a_rerun(graded):
     course, plants, _, _ = graded
     aid, ex, a, b = plants[0]
-    done = python_m(course, "convlab.grading.similarity", "--not-a-concern", aid, ex, b, a, "--note", "=1+1 lab partners")
+    done = python_m(
+        course, "convlab.grading.similarity", "--not-a-concern", aid, ex, b, a, "--note", "=1+1 lab partners"
+    )
     assert done.returncode == 0, done.stderr
     for _ in range(2):  # and again: the mark is read back, not rewritten away
         done = python_m(course, "convlab.grading.similarity")

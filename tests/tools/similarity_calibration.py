@@ -45,7 +45,9 @@ class Figures:
         return sum(s >= threshold for s in self.copies) / len(self.copies) if self.copies else 1.0
 
     def shown(self, threshold: float) -> float:
-        return sum(s >= threshold for s in self.independent) / len(self.independent) if self.independent else 0.0
+        return (
+            sum(s >= threshold for s in self.independent) / len(self.independent) if self.independent else 0.0
+        )
 
     @property
     def judged(self) -> bool:
@@ -91,14 +93,17 @@ def measure(aid: str) -> list[Figures]:
         family = families([m.body for m, _ in mine])
 
         copies = []
-        for i, (m, h) in enumerate(mine):
+        for i, (m, _) in enumerate(mine):
             copy = disguised(m, _cell(key, exercise), seed=i)
             twin = Submission("copy", answer(_cell(inject(key, copy), exercise), starter), subs[i].wrong)
             _, total = score([*subs, twin], threshold=float("inf"))
             copies.append(float(total[i, len(subs)]))
         _, total = score(subs, threshold=float("inf"))
         independent = [
-            float(total[i, j]) for i in range(len(mine)) for j in range(i + 1, len(mine)) if family[i] != family[j]
+            float(total[i, j])
+            for i in range(len(mine))
+            for j in range(i + 1, len(mine))
+            if family[i] != family[j]
         ]
         short = sum(s.answer.size < MIN_FINGERPRINTS for s in subs)
         out.append(Figures(aid, exercise, len(mine), copies, independent, short))
@@ -110,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     args = parser.parse_args(argv)
     t = args.threshold
-    print(f"similarity on the catalogue, threshold {t:g}: copies found (target >= {FOUND:.0%}), "
-          f"independent pairs shown (target <= {SHOWN:.0%})")
+    print(
+        f"similarity on the catalogue, threshold {t:g}: copies found (target >= {FOUND:.0%}), "
+        f"independent pairs shown (target <= {SHOWN:.0%})"
+    )
     print(f"{'exercise':<44} {'entries':>7} {'copies found':>13} {'independent shown':>18}")
     figures = [f for aid in assignments() for f in measure(aid)]
     for f in figures:
@@ -125,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     pairs = [s for f in judged for s in f.independent]
     found = sum(s >= t for s in copies) / len(copies)
     shown = sum(s >= t for s in pairs) / len(pairs)
-    print(f"all exercises judged by code: {found:.0%} of {len(copies)} copies found, "
-          f"{shown:.2%} of {len(pairs)} independent pairs shown")
+    print(
+        f"all exercises judged by code: {found:.0%} of {len(copies)} copies found, "
+        f"{shown:.2%} of {len(pairs)} independent pairs shown"
+    )
     return 0
 
 

@@ -95,7 +95,8 @@ def analyse(course: Course, threshold: float = THRESHOLD) -> dict:
     for m in read_mistakes(course.workspace / "mistakes.csv"):
         if m.mistake in (NOT_ATTEMPTED, NOT_RUN):
             continue
-        shown = f"{m.mistake}: {(m.message.splitlines() or [''])[0]}" if m.message else m.mistake
+        first = (m.message.splitlines() or [""])[0]
+        shown = first if m.mistake in first else f"{m.mistake}: {first}".rstrip(": ")
         wrong.setdefault((m.student, m.assignment, m.exercise), {})[(m.mistake, m.message)] = shown
     reviewed = {
         (r["assignment"], r["exercise"], r["student_a"], r["student_b"]): r
@@ -156,9 +157,20 @@ def analyse(course: Course, threshold: float = THRESHOLD) -> dict:
 def write(course: Course, result: dict) -> None:
     rows = [
         [
-            e["assignment"], e["exercise"], p["rank"], p["a"], p["name_a"], p["b"], p["name_b"],
-            p["score"], p["code"], p["mistakes"], p["oddities"], p["cluster"] or "",
-            "not a concern" if p["reviewed"] else "", "; ".join(p["reasons"]),
+            e["assignment"],
+            e["exercise"],
+            p["rank"],
+            p["a"],
+            p["name_a"],
+            p["b"],
+            p["name_b"],
+            p["score"],
+            p["code"],
+            p["mistakes"],
+            p["oddities"],
+            p["cluster"] or "",
+            "not a concern" if p["reviewed"] else "",
+            "; ".join(p["reasons"]),
         ]  # fmt: skip
         for e in result["exercises"]
         for p in e["pairs"]
@@ -178,7 +190,11 @@ def not_a_concern(course: Course, assignment: str, exercise: str, one: str, othe
         print(f"similarity: no graded {exercise} of {assignment} for both {a} and {b}", file=sys.stderr)
         return 1
     path = course.workspace / REVIEWED
-    rows = [r for r in read_csv(path) if (r["assignment"], r["exercise"], r["student_a"], r["student_b"]) != (assignment, exercise, a, b)]
+    rows = [
+        r
+        for r in read_csv(path)
+        if (r["assignment"], r["exercise"], r["student_a"], r["student_b"]) != (assignment, exercise, a, b)
+    ]
     rows.append(
         {
             "assignment": assignment,
@@ -195,7 +211,9 @@ def not_a_concern(course: Course, assignment: str, exercise: str, one: str, othe
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m convlab.grading.similarity", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m convlab.grading.similarity", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument(
         "--not-a-concern",
@@ -225,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{e['assignment'] + ' ' + e['exercise']:<44} {e['submissions']:>11} {len(e['pairs']):>11} "
             f"{len(e['clusters']):>8} {reviewed:>8}"
         )
-    print(f"{course.workspace / 'similarity.csv'}; evidence for review, never a verdict: no score or flag changed")
+    where = course.workspace / "similarity.csv"
+    print(f"{where}: evidence for review, never a verdict (no score or flag changed)")
     from convlab.grading import report
 
     with course.gradebook() as gb:

@@ -3,13 +3,15 @@
 Three kinds of evidence, each weighed by how rare it is in the class (``df``: how many of the
 exercise's ``n`` submissions have it):
 
-- **code**: the share of the shorter answer's fingerprints (:mod:`.normalize`, the starter code
-  removed) that the other answer has too, each counted by its rarity
-  ``min(1, ln(n / df) / ln(n / 2))``: 1 for code only the two of them wrote, 0 for code
-  everyone wrote. Two students who both wrote the lesson's obvious loop share common code,
-  which counts for little; extra code around a copy (a wrapper, dead code) does not hide it,
-  since the shorter answer is the measure. Answers shorter than :data:`MIN_FINGERPRINTS` give
-  no code evidence: a one-line answer looks the same whoever wrote it.
+- **code**: each fingerprint (:mod:`.normalize`, the starter code removed) counts by its rarity
+  ``ln(n / df) / ln(n / 2)``: 1 for code only the two of them wrote, 0 for code everyone wrote.
+  The score is the share of the shorter answer's rare content (its fingerprints by their rarity)
+  that the other answer has too. Two students who both wrote the lesson's obvious loop share
+  common code, which counts for little; extra code around a copy (a wrapper, dead code) does not
+  hide it, since the shorter answer is the measure. Answers shorter than
+  :data:`MIN_FINGERPRINTS`, or with less rare content than :data:`MIN_RARE`, give no code
+  evidence (a one-line answer looks the same whoever wrote it), nor does the very same
+  normalized answer written by more than :data:`COMMON` of the class (the obvious solution).
 - **the same wrong answer**: the same named mistake with the same failure message (which holds
   the wrong values), or the same unnamed wrong values, ``MISTAKE * min(1, log2(n / df) / 10)``
   each: a mistake 2 of 1,000 made weighs five times one 300 made.
@@ -123,7 +125,9 @@ def score(subs: list[Submission], threshold: float = THRESHOLD) -> tuple[list[Pa
     # the very same normalized answer as many others wrote: the obvious solution, not a copy
     whole = [hash(tuple(t.text for t in s.answer.tokens)) for s in subs]
     often = Counter(whole)
-    group = torch.tensor([whole.index(h) if often[h] > max(2, COMMON * n) else -1 - i for i, h in enumerate(whole)])
+    group = torch.tensor(
+        [whole.index(h) if often[h] > max(2, COMMON * n) else -1 - i for i, h in enumerate(whole)]
+    )
     code = torch.where(group[:, None] == group[None, :], torch.zeros_like(code), code)
     keys, kdf, km = _incidence([set(s.wrong) for s in subs], n)
     mistakes = _products(km, torch.tensor([MISTAKE * bits_weight(int(d), n) for d in kdf])).clamp(max=CAP)
@@ -138,8 +142,16 @@ def score(subs: list[Submission], threshold: float = THRESHOLD) -> tuple[list[Pa
         "print": dict(zip(prints, pdf.tolist(), strict=True)),
     }
     pairs = [
-        _explain(subs[i], subs[j], float(total[i, j]), float(code[i, j]), float(mistakes[i, j]),
-                 float(oddities[i, j]), counts, n)
+        _explain(
+            subs[i],
+            subs[j],
+            float(total[i, j]),
+            float(code[i, j]),
+            float(mistakes[i, j]),
+            float(oddities[i, j]),
+            counts,
+            n,
+        )
         for i, j in above
     ]
     pairs.sort(key=lambda p: (-p.score, p.a, p.b))
@@ -179,10 +191,12 @@ def _explain(a: Submission, b: Submission, total, code, mistakes, oddities, coun
         reasons.append("code: too short to tell (a few tokens beyond the starter code)")
     for key in sorted(set(a.wrong) & set(b.wrong)):
         df = int(counts["mistake"].get(key, 2))
-        reasons.append(f"the same wrong answer, made by {df} of {n} submissions: {a.wrong[key]}")
+        if bits_weight(df, n) > 0:  # what everyone did is no reason
+            reasons.append(f"the same wrong answer, made by {df} of {n} submissions: {a.wrong[key]}")
     for key in sorted(set(a.answer.oddities) & set(b.answer.oddities)):
         df = int(counts["oddity"].get(key, 2))
-        reasons.append(f"the same {key[0]}, in {df} of {n} submissions: {a.answer.oddities[key]}")
+        if bits_weight(df, n) > 0:
+            reasons.append(f"the same {key[0]}, in {df} of {n} submissions: {a.answer.oddities[key]}")
     return Pair(
         a.student,
         b.student,

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 K = 5  # tokens per fingerprint: short enough that a reordered statement keeps most of its own
 COURSE_NAMES = frozenset({"torch", "nn", "F", "np", "math", "itertools", "functools", "self", "super"})
 BUILTINS = frozenset(dir(builtins))
-FSTRING = frozenset(getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n))
+FSTRING = frozenset(
+    getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)
+)
 _FALLBACK = re.compile(r"[A-Za-z_]\w*|\d[\w.]*|\S")  # for code the tokenizer refuses
 
 
@@ -167,7 +169,9 @@ def dead_code(source: str) -> list[str]:
                 if (
                     isinstance(stmt, ast.Expr)
                     and isinstance(stmt.value, ast.Constant | ast.Name | ast.Attribute)
-                    and not (i == 0 and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str))
+                    and not (
+                        i == 0 and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+                    )
                 ):
                     found.append(ast.unparse(stmt))
         if isinstance(node, ast.If) and isinstance(node.test, ast.Constant) and not node.test.value:

@@ -13,7 +13,7 @@ import json
 from convlab.grading.course import Course
 
 STYLE = """
-.pair-view { display: grid; grid-template-columns: 1fr 1fr; gap: .6rem; }
+.pair-view { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .6rem; }
 .pair-view pre { max-height: 26rem; margin: .2rem 0; }
 .pair-view h4 { margin: .3rem 0 0; font-size: .9rem; }
 mark.shared { background: #ffe08a; }
@@ -57,7 +57,11 @@ def _pair(e: dict, p: dict) -> str:
     reasons = "".join(f"<li>{html.escape(r)}</li>" for r in p["reasons"])
     status = ""
     if p["reviewed"]:
-        status = "<p><b>reviewed: not a concern</b>" + (f" ({html.escape(p['note'])})" if p["note"] else "") + "</p>"
+        status = (
+            "<p><b>reviewed: not a concern</b>"
+            + (f" ({html.escape(p['note'])})" if p["note"] else "")
+            + "</p>"
+        )
     elif p["reviewed_before"]:
         status = "<p>reviewed before, but one of the answers has changed since</p>"
     command = (
@@ -101,10 +105,10 @@ def section(course: Course) -> str:
         if not e["pairs"]:
             out.append(f'<p class="empty">no pair listed among {e["submissions"]} submissions</p>')
             continue
-        open_pairs = [p for p in e["pairs"] if not p["reviewed"]]
+        listed, reviewed = len(e["pairs"]), sum(p["reviewed"] for p in e["pairs"])
         out.append(
-            f"<p>{len(e['pairs'])} pairs listed among {e['submissions']} submissions"
-            f" ({len(e['pairs']) - len(open_pairs)} reviewed: not a concern).</p>"
+            f"<p>{listed} pair{'s' * (listed != 1)} listed among {e['submissions']} submissions"
+            f" ({reviewed} reviewed: not a concern).</p>"
         )
         for i, group in enumerate(e["clusters"], start=1):
             out.append(f"<p>group {i}: {html.escape(', '.join(group))} (linked by listed pairs)</p>")
