@@ -38,9 +38,8 @@ def _cell(body: str) -> str:
 
 
 def test_calibration_on_the_whole_catalogue():
-    """The issue's targets over every exercise whose answers are long enough to judge: at most 1 %
-    of independent pairs shown; copies found: 90 % is the target, 85 % what is held (the gap: the
-    README's *Similar submissions*)."""
+    """The issue's targets, over the whole catalogue: at least 90 % of the disguised copies of
+    answers long enough to judge found, at most 1 % of independent pairs shown."""
     figures = [f for aid in assignments() for f in measure(aid)]
     judged = [f for f in figures if f.judged]
     copies = [s for f in judged for s in f.copies]
@@ -51,7 +50,7 @@ def test_calibration_on_the_whole_catalogue():
     shown = sum(s >= THRESHOLD for s in pairs) / len(pairs)
     print(f"catalogue: {found:.0%} of {len(copies)} copies found, {shown:.2%} of {len(pairs)} pairs shown")
     assert shown <= SHOWN, shown
-    assert found >= FOUND - 0.05, found
+    assert found >= FOUND, found
 
 
 def test_a_disguise_leaves_the_normalized_code_as_it_was():

@@ -125,9 +125,8 @@ def score(subs: list[Submission], threshold: float = THRESHOLD) -> tuple[list[Pa
     # the very same normalized answer as many others wrote: the obvious solution, not a copy
     whole = [hash(tuple(t.text for t in s.answer.tokens)) for s in subs]
     often = Counter(whole)
-    group = torch.tensor(
-        [whole.index(h) if often[h] > max(2, COMMON * n) else -1 - i for i, h in enumerate(whole)]
-    )
+    first = {h: i for i, h in reversed(list(enumerate(whole)))}
+    group = torch.tensor([first[h] if often[h] > max(2, COMMON * n) else -1 - i for i, h in enumerate(whole)])
     code = torch.where(group[:, None] == group[None, :], torch.zeros_like(code), code)
     keys, kdf, km = _incidence([set(s.wrong) for s in subs], n)
     mistakes = _products(km, torch.tensor([MISTAKE * bits_weight(int(d), n) for d in kdf])).clamp(max=CAP)
