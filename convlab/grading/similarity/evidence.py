@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from convlab.grading.similarity.normalize import Answer
+from convlab.grading.similarity.normalize import Answer, K
 
 THRESHOLD = 0.75  # a pair at or above this is shown (calibrated: tests/tools/similarity_calibration.py)
 MIN_FINGERPRINTS = 12  # fewer k-grams than this beyond the starter code: too short to tell
@@ -175,8 +175,6 @@ def _spans(answer: Answer, shared: set[int], k: int) -> list[tuple[int, int]]:
 
 
 def _explain(a: Submission, b: Submission, total, code, mistakes, oddities, counts, n) -> Pair:
-    from convlab.grading.similarity.normalize import K
-
     shared = set(a.answer.fingerprints) & set(b.answer.fingerprints)
     reasons = []
     if code > 0:

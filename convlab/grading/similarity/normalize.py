@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import hashlib
 import io
 import keyword
 import re
@@ -120,8 +119,9 @@ def tokens(source: str, kept: frozenset[str] = frozenset()) -> tuple[list[Token]
 
 
 def _hash(texts: list[str]) -> int:
-    digest = hashlib.blake2b("\x1f".join(texts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1  # fits an int64
+    """A k-gram's fingerprint: Python's hash of its tokens, 64 bits (equal only within one run,
+    which is all an index built and read in one run needs)."""
+    return hash(tuple(texts))
 
 
 def fingerprints(toks: list[Token], k: int = K) -> dict[int, list[int]]:
