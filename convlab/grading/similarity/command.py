@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -112,7 +113,8 @@ def analyse(course: Course, threshold: float = THRESHOLD) -> dict:
         for r in read_csv(course.workspace / REVIEWED)
     }
     who = names(course)
-    result = {"threshold": threshold, "exercises": []}
+    computed = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    result = {"threshold": threshold, "computed": computed, "exercises": []}
     for assignment in course.assignments():
         cells = answers(course, assignment)
         if not cells:

@@ -95,7 +95,11 @@ def section(course: Course) -> str:
     result = json.loads(path.read_text())
     out.append(f"<style>{STYLE}</style>")
     out.append(f'<p class="caveat">{html.escape(CAVEAT)}</p>')
-    out.append(f"<p>A pair is listed from a score of {result['threshold']:g}.</p>")
+    when = html.escape(str(result.get("computed", "")))
+    out.append(
+        f"<p>A pair is listed from a score of {result['threshold']:g}. Computed {when} by "
+        "<code>make similarity</code>: run it again after grading again.</p>"
+    )
     for e in result["exercises"]:
         if not e["submissions"]:
             continue
