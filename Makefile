@@ -30,7 +30,7 @@ STUDENTS ?= 10
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab hub test bench catalogue release check-sync autograde feedback grades report lint format clean distclean
+.PHONY: help venv lab hub test bench catalogue release check-sync autograde feedback grades report similarity lint format clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -75,6 +75,7 @@ bench: $(READY) $(PROXY) ## performance figures as ratios to a baseline of the s
 	$(BIN)/python -m tests.tools.bench_frames
 	$(BIN)/python -m tests.tools.bench_grading --students $(STUDENTS)
 	$(BIN)/python -m tests.tools.bench_cluster --students $(STUDENTS)
+	$(BIN)/python -m tests.tools.bench_similarity --students 1000
 	@# grade on submit on a hub (accounts: needs root)
 	$(if $(filter 0,$(shell id -u)),$(BIN)/python -m tests.tools.bench_hub --students $(STUDENTS),echo "bench_hub: skipped, a hub needs root")
 
@@ -102,6 +103,10 @@ grades: $(READY) ## autograder/grades.csv (a row per student, flags), flags.csv,
 report: $(READY) ## autograder/report.html: what the class got wrong, per exercise (after make autograde)
 	$(BIN)/python -m convlab.grading.results.report
 
+similarity: $(READY) ## pairs of submissions with evidence of a shared origin, for review (report.html's section, similarity.csv); the detector's figures on the catalogue
+	$(BIN)/python -m convlab.grading.results.similarity
+	$(BIN)/python -m tests.tools.similarity_calibration
+
 lint: $(READY) ## ruff: lint and format check of the package and tests
 	$(BIN)/ruff check convlab tests
 	$(BIN)/ruff format --check convlab tests
@@ -114,7 +119,8 @@ clean: ## remove caches and grading outputs (keeps submissions, the gradebook an
 	rm -rf .pytest_cache .ruff_cache artifacts autograder/autograded autograder/feedback \
 	  autograder/.release autograder/grades.csv autograder/flags.csv autograder/scores.png \
 	  autograder/grading-report.csv autograder/.grading-state.json autograder/mistakes.csv \
-	  autograder/report.html autograder/canvas.csv autograder/moodle.csv
+	  autograder/report.html autograder/canvas.csv autograder/moodle.csv \
+	  autograder/similarity.csv autograder/similarity.json
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
 
 distclean: clean ## also remove .venv

@@ -29,6 +29,7 @@ from convlab.grading.results.exercises import Assignment, class_scores
 from convlab.grading.results.grades import score_grid
 from convlab.grading.results.mistakes import OTHER, UNNAMED, MistakeMade, read_mistakes
 from convlab.grading.results.review import Flag, review
+from convlab.grading.results.similarity import page as similarity
 from convlab.grading.tables import read_csv
 
 
@@ -233,7 +234,7 @@ def _mistake_rows(exercise: ExerciseResults) -> str:
     )
 
 
-def render(assignments, exercises, flags, limits, recorded: bool) -> str:
+def render(assignments, exercises, flags, limits, recorded: bool, extra: str = "") -> str:
     out = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>convlab: what the class got wrong</title>",
@@ -295,6 +296,7 @@ def render(assignments, exercises, flags, limits, recorded: bool) -> str:
         if limits
         else '<p class="empty">none</p>'
     )
+    out.append(extra)  # the similar submissions (convlab.grading.results.similarity.page)
     out.append("</body></html>")
     return "\n".join(out)
 
@@ -313,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     out = args.out or course.workspace / "report.html"
     partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(render(assignments, exercises, flags, limits, recorded))
+    partial.write_text(render(assignments, exercises, flags, limits, recorded, similarity.section(course)))
     partial.replace(out)
     counted = sum(r.count for e in exercises for r in e.mistakes)
     print(
