@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 
 COLOURS = {
-    "input": ("#dbeafe", "#93c5fd", "#1e3a8a"),  # fill, stroke, text
-    "padding": ("#f3f4f6", "#9ca3af", "#9ca3af"),
+    # fills chosen to stay apart for protanopia, deuteranopia and tritanopia as well as for normal
+    # vision: CIEDE2000 of at least 10 between the window, the input, padding, the window over
+    # padding, and the output cells written, being written and still to come (tests/test_colours.py)
+    "input": ("#c7ddfd", "#93c5fd", "#1e3a8a"),  # fill, stroke, text
+    "padding": ("#f3f4f6", "#9ca3af", "#6b7280"),
     "window": ("#fcd34d", "#b45309", "#451a03"),
-    "window-padding": ("#fef3c7", "#b45309", "#9ca3af"),  # the window over a padding cell
+    "window-padding": ("#fdecb0", "#b45309", "#6b7280"),  # the window over a padding cell
     "kernel": ("#fef3c7", "#d97706", "#451a03"),
-    "done": ("#dcfce7", "#86efac", "#14532d"),
+    "done": ("#b4efc8", "#86efac", "#14532d"),
     "current": ("#16a34a", "#14532d", "#ffffff"),
     "todo": ("#ffffff", "#d1d5db", "#ffffff"),
     "faded": ("#f9fafb", "#e5e7eb", "#d1d5db"),  # an input the current output does not see
