@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -207,12 +208,15 @@ def test_index_links_every_notebook_and_says_how_to_start(site, server, browser)
         assert (site / "notebooks" / f"{aid}.ipynb").read_bytes() == (
             ROOT / "notebooks" / aid / f"{aid}.ipynb"
         ).read_bytes()
+    with zipfile.ZipFile(site / "convlab-notebooks.zip") as release:
+        assert {f"notebooks/{aid}/{aid}.ipynb" for aid in ASSIGNMENTS} <= set(release.namelist())
+    assert (site / ".nojekyll").exists()
     assert axe_violations(page) == []
     assert visit.blocked == [] and visit.errors == [], (visit.blocked, visit.errors)
     visit.close()
 
 
-def tab_to(page, selector: str, limit: int = 200) -> None:
+def tab_to(page, selector: str, limit: int = 400) -> None:
     """Press Tab until the element matching ``selector`` has the focus."""
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -221,38 +225,53 @@ def tab_to(page, selector: str, limit: int = 200) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def focused(page, label: str) -> None:
+    """Wait until the focused control is named ``label`` (names follow the state: play, pause)."""
+    page.wait_for_function(
+        "label => document.activeElement && document.activeElement.getAttribute('aria-label') === label",
+        arg=label,
+        timeout=10_000,
+    )
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", ""), f"the focused {label} control shows no focus"
+
+
+def step_said(player, number: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not said(player).count(f"step {number} of"):
+        time.sleep(0.1)
+    assert f"step {number} of" in said(player), said(player)
+
+
 def test_an_animation_by_keyboard_alone(site, server, browser):
     """01's first player: Tab to play, Enter plays and pauses, Tab to the step slider, the arrow
-    keys and End move the window; the focus is visible on each control; the live region follows."""
+    keys, Home and End move the window; the focus is visible on each control; the live region follows."""
     visit = Visit(browser, server, "01_cross_correlation.html")
     page = visit.page
     drawn(page, expected_players("01_cross_correlation"))
     player = page.locator(".convlab-player").first
     first = said(player)
     tab_to(page, ".convlab-player .widget-play button[aria-label='play']")
-    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
-    assert outline not in ("none", ""), f"the focused play button shows no focus ({outline})"
+    focused(page, "play")
     page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "pause"
+    focused(page, "pause")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and said(player) == first:
         time.sleep(0.1)
     assert said(player) != first
-    page.keyboard.press("Enter")  # pause
-    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "play"
+    page.keyboard.press("Enter")
+    focused(page, "play")
     tab_to(page, ".convlab-player .noUi-handle[aria-label='step']")
-    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") not in ("none", "")
+    focused(page, "step")
     page.keyboard.press("Home")
-    time.sleep(0.3)
-    start, where = said(player), window_at(visible_frame(player))
-    assert STEP.search(start).group(1) == "1", start
+    step_said(player, 1)
+    where = window_at(visible_frame(player))
     page.keyboard.press("ArrowRight")
-    time.sleep(0.3)
-    assert STEP.search(said(player)).group(1) == "2" and window_at(visible_frame(player)) != where
+    step_said(player, 2)
+    assert window_at(visible_frame(player)) != where, "the window did not move"
     page.keyboard.press("End")
-    time.sleep(0.3)
-    step, of = STEP.search(said(player)).groups()
-    assert step == of, said(player)
+    last = STEP.search(said(player)).group(2)
+    step_said(player, int(last))
     assert visit.blocked == [] and visit.errors == [], (visit.blocked, visit.errors)
     visit.close()
 

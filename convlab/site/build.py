@@ -108,6 +108,9 @@ def executed(key: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
         )
         client.execute()
     nb.cells.pop(0)
+    for cell in nb.cells:  # numbered from 1 again, as without the hidden first cell
+        if cell.cell_type == "code" and cell.execution_count:
+            cell.execution_count -= 1
     return nb
 
 
@@ -255,6 +258,9 @@ def build(root: Path, out: Path, ids: list[str] | None = None, jobs: int = 1, lo
             log(f"  {aid}: {seconds:.0f} s")
     rows = course_table((root / "README.md").read_text(encoding="utf-8"))
     (out / "index.html").write_text(index_page(rows, titles), encoding="utf-8")
+    # the whole student release, to start from: the notebooks and their files
+    release = course.release
+    shutil.make_archive(str(out / "convlab-notebooks"), "zip", root_dir=release.parent, base_dir=release.name)
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve _static/ as it is (Jekyll skips _folders)
     return [out / "index.html", *(out / f"{aid}.html" for aid in ids)]
 

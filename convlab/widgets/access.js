@@ -36,8 +36,22 @@ function labelSlider(slider) {
   if (readout) setAttr(readout, "aria-label", `${name}: value`);
 }
 
+// a frame wider or taller than the view scrolls: its box then takes the focus, so that the
+// arrow keys scroll it (WCAG 2.1.1; axe's scrollable-region-focusable)
+function scrollable(frames) {
+  const overflows = frames.scrollWidth > frames.clientWidth || frames.scrollHeight > frames.clientHeight;
+  if (overflows) {
+    setAttr(frames, "tabindex", "0");
+    setAttr(frames, "role", "group");
+    setAttr(frames, "aria-label", "the frame (scroll it with the arrow keys)");
+  } else if (frames.hasAttribute("tabindex")) {
+    for (const name of ["tabindex", "role", "aria-label"]) frames.removeAttribute(name);
+  }
+}
+
 function label(root, model) {
   for (const play of root.querySelectorAll(".widget-play")) labelPlay(play);
+  for (const frames of root.querySelectorAll(".convlab-frames")) scrollable(frames);
   for (const slider of root.querySelectorAll(".widget-slider")) labelSlider(slider);
   const alts = model.get("alts") || [];
   root.querySelectorAll("img.widget-image").forEach((img, k) => {
@@ -65,6 +79,7 @@ export default {
     model.on("change:texts", say);
 
     let observer = null;
+    let resized = null;
     let tries = 0;
     const attach = () => {
       // the view's root holds the controls; it is in the page once every child has rendered
@@ -78,10 +93,13 @@ export default {
       model.on("change:alts", apply);
       observer = new MutationObserver(apply);
       observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+      resized = new ResizeObserver(apply);
+      resized.observe(root);
     };
     attach();
     return () => {
       if (observer) observer.disconnect();
+      if (resized) resized.disconnect();
     };
   },
 };

@@ -82,6 +82,7 @@ class FramePlayer(View):
         self.play = widgets.Play(min=0, max=0, interval=interval_ms, description="Play")
         self.step = widgets.IntSlider(min=0, max=0, description="step", continuous_update=True)
         self.stack = widgets.Stack(layout=widgets.Layout(overflow="auto"))
+        self.stack.add_class("convlab-frames")
         self.access = Access()  # says each step's arithmetic; names Play's buttons and the sliders
         self.links = [  # in the browser: Play drives the slider, the slider picks the frame
             widgets.jslink((self.play, "value"), (self.step, "value")),
