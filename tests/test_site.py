@@ -26,17 +26,14 @@ import pytest
 from convlab.grading.course import Course
 from convlab.site.build import leaked, page_text, solution_regions
 from convlab.widgets.svg import COLOURS
+from tests.support.chromium import CHROMIUM, chromium
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "site" / "node_modules" / "axe-core" / "axe.min.js"
 if not CHROMIUM.exists():
     pytest.skip("browser tests need Debian's chromium: apt-get install chromium", allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 STEP = re.compile(r"step (\d+) of (\d+)")
 WINDOW = re.compile(  # the window's outline (convlab.widgets.drawing.input_with_window)
     rf'<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="none" '
@@ -78,10 +75,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Visit:
