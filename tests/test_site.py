@@ -39,6 +39,7 @@ WINDOW = re.compile(  # the window's outline (convlab.widgets.drawing.input_with
     rf'<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="none" '
     rf'stroke="{COLOURS["window"][1]}" stroke-width="3.0"'
 )
+CELL = re.compile(r'<rect class="window(?:-padding)? ?[^"]*" x="([\d.]+)" y="([\d.]+)"')  # a cell under it
 ASSIGNMENTS = Course(ROOT).assignments()
 
 
@@ -141,8 +142,11 @@ def said(player) -> str:
 
 
 def window_at(frame: str):
+    """Where the window is: its outline, or (a 1×1 window, occlusion's patch) its cells."""
     found = WINDOW.search(frame)
-    return tuple(float(v) for v in found.groups()) if found else None
+    if found:
+        return tuple(float(v) for v in found.groups())
+    return frozenset(CELL.findall(frame)) or None
 
 
 def axe_violations(page) -> list[str]:
