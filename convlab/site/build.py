@@ -250,8 +250,9 @@ def build(root: Path, out: Path, ids: list[str] | None = None, jobs: int = 1, lo
             return {"href": f"{every[j]}.html", "title": titles[every[j]]} if 0 <= j < len(every) else None
 
         navs[aid] = {"title": titles[aid], "previous": link(k - 1), "next": link(k + 1)}
-    log(f"building the site of {len(ids)} notebooks into {out} ({jobs} at a time)")
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+    jobs = max(1, min(jobs, len(ids)))
+    log(f"building the site: {len(ids)} notebook{'s' * (len(ids) != 1)} into {out}, {jobs} at a time")
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_one, aid, str(root), str(out), navs[aid]) for aid in ids]
         for future in futures:
             aid, seconds = future.result()
