@@ -21,6 +21,10 @@ endif
 # JupyterHub's proxy, from npm, pinned (make hub, and the hub's browser test)
 PROXY := $(VENV)/proxy/node_modules/.bin/configurable-http-proxy
 HUB_ARGS ?=
+# the website's scripts (the widget manager, RequireJS, MathJax, anywidget) and axe-core, from npm,
+# exact versions in site/package-lock.json (make site, and the site's browser tests)
+SITE_NPM := site/node_modules/.package-lock.json
+SITE_ARGS ?=
 ASSIGNMENTS := $(sort $(notdir $(wildcard source/[0-9]*)))
 LAB_ARGS ?=
 PYTEST_ARGS ?=
@@ -30,7 +34,7 @@ STUDENTS ?= 10
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab hub test bench catalogue release check-sync autograde feedback grades report similarity lint format clean distclean
+.PHONY: help venv lab hub site test bench catalogue release check-sync autograde feedback grades report similarity lint format clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -61,7 +65,13 @@ $(PROXY):
 hub: $(READY) $(PROXY) ## as root: the course's JupyterHub for a class, accounts from a roster (HUB_ARGS="--roster class.csv")
 	$(BIN)/python -m convlab.hub $(HUB_ARGS)
 
-test: $(READY) $(PROXY) ## run the whole test suite, one worker per core, then the browser suite beside the hub's (PYTEST_ARGS="-k corr2d")
+$(SITE_NPM): site/package.json site/package-lock.json
+	npm ci --prefix site --no-audit --no-fund --loglevel=error
+
+site: $(READY) $(SITE_NPM) ## the course as a static website in site/_build/, animations playable offline (SITE_ARGS="--out DIR 01_cross_correlation")
+	$(BIN)/python -m convlab.site $(SITE_ARGS)
+
+test: $(READY) $(PROXY) $(SITE_NPM) ## run the whole test suite, one worker per core, then the browser suite beside the hub's (PYTEST_ARGS="-k corr2d")
 	@# the course's environment for every other Python here (tests/test_pythons.py), made while
 	@# the first tests run: mostly downloading (artifacts/pythons.log)
 	$(if $(PYTEST_ARGS),,@mkdir -p artifacts && (nice $(BIN)/python -m tests.support.pythons > artifacts/pythons.log 2>&1 &))
@@ -120,8 +130,8 @@ clean: ## remove caches and grading outputs (keeps submissions, the gradebook an
 	  autograder/.release autograder/grades.csv autograder/flags.csv autograder/scores.png \
 	  autograder/grading-report.csv autograder/.grading-state.json autograder/mistakes.csv \
 	  autograder/report.html autograder/canvas.csv autograder/moodle.csv \
-	  autograder/similarity.csv autograder/similarity.json
+	  autograder/similarity.csv autograder/similarity.json site/_build
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
 
-distclean: clean ## also remove .venv
-	rm -rf $(VENV)
+distclean: clean ## also remove .venv and the site's npm packages
+	rm -rf $(VENV) site/node_modules

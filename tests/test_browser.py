@@ -285,6 +285,10 @@ def test_every_animation_renders_plays_and_reacts(aid, lab, browser):
         player.scroll_into_view_if_needed()
         player.locator("svg").first.wait_for(state="attached", timeout=30_000)
         assert visible_step(player), f"player {k} shows no frame"
+        # its accessible side (convlab/widgets/access.js): a live region saying the step, named controls
+        live = player.locator(".convlab-live").text_content() or ""
+        assert STEP.search(live), f"player {k}: no live region"
+        assert player.locator(".widget-play button[aria-label='play']").count() == 1, f"player {k}: no name"
         player.screenshot(path=str(SHOTS / f"{aid}-{k}.png"))
         seen = frames_seen_while_playing(player, timeout_s=30)
         assert len(seen) >= 3, f"player {k}: Play showed only {seen}"

@@ -16,6 +16,7 @@ GUIDES = [
     "convlab/README.md",
     "convlab/grading/README.md",
     "convlab/hub/README.md",
+    "convlab/site/README.md",
 ]
 
 

@@ -87,11 +87,11 @@ def test_make_lab_serves_the_course(lab):
     )
     # the instructor's side: nbgrader's formgrader is served by the same server
     assert get(f"{base}/formgrader?token={token}")[0] == 200
-    # and the page loads the widget and nbgrader lab extensions, none disabled
+    # the page loads the widget, anywidget (the views' live region) and nbgrader extensions, none off
     config = json.loads(
         re.search(rb'id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S).group(1)
     )
     loaded = {e["name"] for e in config["federated_extensions"]}
-    wanted = {"@jupyter/nbgrader", "@jupyter-widgets/jupyterlab-manager"}
+    wanted = {"@jupyter/nbgrader", "@jupyter-widgets/jupyterlab-manager", "anywidget"}
     assert wanted <= loaded
     assert not any(d.split(":")[0] in wanted for d in config.get("disabledExtensions", []))

@@ -23,7 +23,7 @@ from tests.support.notebooks import ROOT, load
 ELSEWHERE = ROOT / "tests" / "support" / "elsewhere"
 PACKAGE = Path(convlab.__file__).parent
 STUDENT_SIDE = sorted(
-    p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] not in {"grading", "hub"}
+    p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] not in {"grading", "hub", "site"}
 )
 # os and signal names Windows lacks (Python's documentation: "Availability: Unix")
 UNIX_ONLY = {

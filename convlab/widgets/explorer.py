@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import torch
 
 from convlab import oracle, plots
+from convlab.widgets.access import Access
 from convlab.widgets.player import View, grading, png_img, skipped
 
 CUSTOM = "custom 3×3 (type below)"
@@ -42,15 +43,20 @@ def kernel_explorer(img: torch.Tensor):
         description="then",
         layout=widgets.Layout(width="340px"),
     )
-    cells = [
-        widgets.FloatText(value=v, layout=widgets.Layout(width="64px"))
-        for v in [0.0, -1.0, 0.0, -1.0, 4.0, -1.0, 0.0, -1.0, 0.0]
+    cells = [  # the tooltip is each cell's name for a screen reader
+        widgets.FloatText(
+            value=v,
+            tooltip=f"custom kernel, row {k // 3 + 1}, column {k % 3 + 1}",
+            layout=widgets.Layout(width="64px"),
+        )
+        for k, v in enumerate([0.0, -1.0, 0.0, -1.0, 4.0, -1.0, 0.0, -1.0, 0.0])
     ]
     grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, 70px)"))
     titles = [f"photo {tuple(img.shape)}", ""]  # what the two pictures show: the photo, the response
     original = widgets.Image(value=plots.png(plots.picture(img, titles[0])), format="png")
     response = widgets.Image(format="png")
     note = widgets.HTML()
+    access = Access()  # the two pictures' alt texts, kept current with their titles
 
     def kernel(name: str) -> torch.Tensor:
         rows = PRESETS[name]
@@ -68,11 +74,14 @@ def kernel_explorer(img: torch.Tensor):
         low, high = float(Y.min()), float(Y.max())
         written = " then ".join(f"<code>K = {K.tolist()}</code>" for K in kernels)
         note.value = f"{written}: response from {low:.2f} to {high:.2f}"
+        access.alts = [titles[0], f"{titles[1]}: response from {low:.2f} to {high:.2f}"]
 
     for control in [first, then, *cells]:
         control.observe(update, names="value")
     update()
-    view = Explorer([widgets.HBox([first, then]), grid, widgets.HBox([original, response]), note], titles)
+    view = Explorer(
+        [widgets.HBox([first, then]), grid, widgets.HBox([original, response]), note, access], titles
+    )
     view.add_class("convlab-explorer")
     return view
 
@@ -85,6 +94,6 @@ class Explorer(View):
         self.titles = titles  # the pictures' titles, kept current by the controls
 
     def still(self) -> str:
-        _, _, images, note = self.children
+        _, _, images, note = self.children[:4]
         pictures = "".join(png_img(i.value, t) for i, t in zip(images.children, self.titles, strict=True))
         return f"<div>{pictures}<p>{note.value}</p></div>"

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from convlab import plots
+from convlab.widgets.access import Access
 from convlab.widgets.player import View, grading, png_img, skipped
 
 
@@ -24,7 +25,8 @@ class TrainingMonitor(View):
         self.history: list[tuple[float, float]] = []
         self.bar = widgets.IntProgress(value=0, min=0, max=epochs, description="epoch 0")
         self.picture = widgets.Image(format="png")
-        super().__init__([self.bar, self.picture])
+        self.access = Access()  # the curves' alt text
+        super().__init__([self.bar, self.picture, self.access])
         self.add_class("convlab-monitor")
 
     def update(self, epoch: int, loss: float, accuracy: float) -> None:
@@ -32,6 +34,7 @@ class TrainingMonitor(View):
         self.bar.value = len(self.history)
         self.bar.description = f"epoch {len(self.history)}"
         self.picture.value = plots.png(curves(self.history, self.epochs, self.held_out))
+        self.access.alts = [self.alt()]
 
     def summary(self) -> str:
         return f"Training: {len(self.history)} of {self.epochs} epochs"
@@ -43,7 +46,10 @@ class TrainingMonitor(View):
     def still(self) -> str:
         if not self.picture.value:
             return f"<p>{self.summary()}</p>"
-        return png_img(self.picture.value, f"loss and test accuracy per epoch: {self.summary()}")
+        return png_img(self.picture.value, self.alt())
+
+    def alt(self) -> str:
+        return f"loss and test accuracy per epoch: {self.summary()}"
 
 
 class _Silent:
@@ -144,14 +150,16 @@ def activation_view(model: nn.Sequential, images: torch.Tensor, labels: torch.Te
     )
     picture = widgets.Image(format="png")
     caption = [""]
+    access = Access()  # the maps' alt text, kept current by the slider
 
     def redraw(_change=None):
         label = int(labels[pick.value])
         caption[0] = f"test digit {pick.value} (a {label}): its maps after every layer"
         picture.value = plots.png(activations(model, images[pick.value], label))
+        access.alts = [caption[0]]
 
     pick.observe(redraw, names="value")
     redraw()
-    view = ActivationView([pick, picture], caption)
+    view = ActivationView([pick, picture, access], caption)
     view.add_class("convlab-activations")
     return view

@@ -17,6 +17,9 @@ from html import escape
 import ipywidgets as widgets
 from IPython.display import HTML
 
+from convlab.widgets.access import Access
+from convlab.widgets.svg import announced
+
 
 def grading() -> bool:
     """True while nbgrader autogrades or validates: animations are not rendered then."""
@@ -43,6 +46,10 @@ class View(widgets.VBox):
     """
 
     title = "View"
+
+    def __init__(self, children=(), **kwargs):
+        super().__init__(children, **kwargs)
+        self.add_class("convlab-view")  # what Access labels (convlab/widgets/access.js)
 
     def still(self) -> str:
         raise NotImplementedError
@@ -75,15 +82,18 @@ class FramePlayer(View):
         self.play = widgets.Play(min=0, max=0, interval=interval_ms, description="Play")
         self.step = widgets.IntSlider(min=0, max=0, description="step", continuous_update=True)
         self.stack = widgets.Stack(layout=widgets.Layout(overflow="auto"))
+        self.stack.add_class("convlab-frames")
+        self.access = Access()  # says each step's arithmetic; names Play's buttons and the sliders
         self.links = [  # in the browser: Play drives the slider, the slider picks the frame
             widgets.jslink((self.play, "value"), (self.step, "value")),
             widgets.jslink((self.step, "value"), (self.stack, "selected_index")),
+            widgets.jslink((self.step, "value"), (self.access, "index")),
         ]
         bar = widgets.HBox([self.play, self.step])
         top = [widgets.HBox(list(controls))] if controls else []
         if controls:
             top[0].add_class("convlab-controls")
-        super().__init__([*top, bar, self.stack])
+        super().__init__([*top, bar, self.stack, self.access])
         self.add_class("convlab-player")  # how the browser tests find a player
         self.show(frames, still)
 
@@ -94,7 +104,11 @@ class FramePlayer(View):
         self.frames = list(frames)
         self.still_index = still % len(self.frames)
         self.play.playing = False
-        self.play.value = self.step.value = 0
+        self.play.value = self.step.value = self.access.index = 0
+        self.access.texts = [
+            announced(f) or f"{self.title}: step {t + 1} of {len(self.frames)}"
+            for t, f in enumerate(self.frames)
+        ]
         self.stack.children = [widgets.HTML(f) for f in self.frames]
         self.stack.selected_index = 0
         self.play.max = self.step.max = len(self.frames) - 1

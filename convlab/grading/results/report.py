@@ -204,7 +204,7 @@ th { background: #f4f4f4; } td.n { text-align: right; white-space: nowrap; }
 pre { background: #f7f7f7; padding: .5rem; max-height: 18rem; overflow: auto; font-size: 12px; }
 details summary { cursor: pointer; color: #335; }
 .summary { background: #eef3fb; padding: .8rem 1rem; border-radius: 6px; }
-.empty { color: #777; font-style: italic; } svg { max-width: 100%; height: auto; }
+.empty { color: #666; font-style: italic; } svg { max-width: 100%; height: auto; }
 """
 
 

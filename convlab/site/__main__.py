@@ -1,0 +1,5 @@
+import sys
+
+from convlab.site.build import main
+
+sys.exit(main())
