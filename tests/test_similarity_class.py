@@ -91,8 +91,9 @@ def test_a_pair_marked_not_a_concern_stays_so_on_a_rerun(graded):
     course, plants, _, _ = graded
     aid, ex, a, b = plants[0]
     done = python_m(
-        course, "convlab.grading.results.similarity", "--not-a-concern", aid, ex, b, a, "--note", "=1+1 lab partners"
-    )
+        course, "convlab.grading.results.similarity", "--not-a-concern", aid, ex, b, a,
+        "--note", "=1+1 lab partners",
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     for rerun in (False, True):  # as marked, then on a rerun: the mark is read back, not lost
         if rerun:

@@ -37,8 +37,8 @@ from nbgrader.api import MissingEntry
 from nbgrader.exchange.default.list import ExchangeList
 from nbgrader.utils import parse_utc
 
-from convlab.grading.recording.state import Memory
 from convlab.grading.course import Course
+from convlab.grading.recording.state import Memory
 from convlab.grading.roster import is_id
 
 FOLDER = "deadlines"  # in the exchange's course folder: one file per student, theirs alone

@@ -2,7 +2,8 @@
 for an instructor to look at, per exercise, and their section of the class report.
 
     python -m convlab.grading.results.similarity [--root COURSE]
-    python -m convlab.grading.results.similarity --not-a-concern ASSIGNMENT EXERCISE STUDENT STUDENT [--note TEXT]
+    python -m convlab.grading.results.similarity --not-a-concern ASSIGNMENT EXERCISE STUDENT STUDENT
+        [--note TEXT]
 
 Reads the graded answer cells (``autograder/autograded/``), the release (the starter code every
 student received) and ``autograder/mistakes.csv``; writes ``autograder/similarity.csv`` (a row per
@@ -26,9 +27,9 @@ import nbformat
 from convlab.failure import NOT_ATTEMPTED
 from convlab.grading.course import Course
 from convlab.grading.results.mistakes import NOT_RUN, read_mistakes
-from convlab.grading.roster import RosterError, is_id, read_roster
 from convlab.grading.results.similarity.evidence import THRESHOLD, Submission, clusters, score
 from convlab.grading.results.similarity.normalize import Starter, answer
+from convlab.grading.roster import RosterError, is_id, read_roster
 from convlab.grading.tables import read_csv, write_csv
 
 REVIEWED = "similarity-reviewed.csv"
