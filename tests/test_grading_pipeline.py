@@ -7,7 +7,11 @@ the runaway cases end in seconds.
 
 import csv
 import os
+import shutil
 import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -96,7 +100,17 @@ NOTEBOOKS = {
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+def scratch():
+    """The batch's temporary folder (TMPDIR while it grades): its kernels' run folders are below
+    it, so a process left there is this batch's, not another test's grading at the same time."""
+    folder = Path(tempfile.mkdtemp(prefix="convlab-pipeline-"))
+    folder.chmod(0o755)  # nobody's kernels work in folders below it
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, scratch):
     course = copy_course(tmp_path_factory.mktemp("pipeline"))
     (course / "source" / AID / "data").mkdir()
     (course / "source" / AID / "data" / "note.txt").write_text("a file the assignment ships")
@@ -114,7 +128,16 @@ def batch(tmp_path_factory):
     ]:
         (folder / student / AID).mkdir(parents=True)
         (folder / student / AID / name).write_text(text)
-    outcomes = grade(course, limits=LIMITS, progress=False)
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"], tempfile.tempdir = str(scratch), None  # the workers and the fork server inherit it
+    try:
+        outcomes = grade(course, limits=LIMITS, progress=False)
+    finally:
+        if saved is None:
+            os.environ.pop("TMPDIR")
+        else:
+            os.environ["TMPDIR"] = saved
+        tempfile.tempdir = None
     return course, {o.student: o for o in outcomes}
 
 
@@ -175,26 +198,31 @@ def test_sys_exit_does_not_end_the_kernel(batch):
     assert batch[1]["sys_exit"].outcome == "graded" and batch[1]["sys_exit"].score == total()
 
 
-def test_fork_bomb_is_bounded_and_cleaned_up(batch):
+def test_fork_bomb_is_bounded_and_cleaned_up(batch, scratch):
     course, outcomes = batch
     assert outcomes["fork_bomb"].score == total()
     refused = int(printed(course, AID, "fork_bomb").split("fork refused after ")[1].split()[0])
     assert refused <= LIMITS.processes + 64  # what the user already ran, plus the budget
     if os.geteuid() == 0:  # kernels ran as nobody: none of its processes may outlive the batch
-        leftover = outlived_their_scratch_folder()
-        assert not leftover, f"{len(leftover)} forked children outlived their kernel: {leftover}"
+        for _ in range(20):  # SIGKILL is sent when the batch ends; the last may take a moment to go
+            leftover = left_in(scratch)
+            if not leftover:
+                break
+            time.sleep(0.5)
+        assert not leftover, f"{len(leftover)} forked children outlived their kernel: {leftover[:10]}"
 
 
-def outlived_their_scratch_folder() -> list[str]:
-    """nobody's processes whose working folder was removed: left behind by a kernel whose job
-    is over. (Kernels of other tests grading at the same time, also nobody's, still have theirs.)"""
+def left_in(folder: Path) -> list[str]:
+    """nobody's processes working in ``folder`` (where the batch's kernels ran, all removed
+    when it ended): left behind by a kernel whose job is over. Other tests' kernels, also
+    nobody's, run in folders of their own."""
     found = []
     for pid in subprocess.run(["pgrep", "-u", "nobody"], capture_output=True, text=True).stdout.split():
         try:
             cwd = os.readlink(f"/proc/{pid}/cwd")
         except OSError:  # it ended meanwhile
             continue
-        if cwd.endswith(" (deleted)"):
+        if cwd.startswith(f"{folder}/"):
             found.append(f"{pid} in {cwd}")
     return found
 

@@ -25,7 +25,7 @@ def test_an_unreleased_edit_to_source_is_caught(course):
     nb = nbformat.read(path, as_version=4)
     nb.cells[0].source += "\n\nA sentence added in source/ but never released."
     nbformat.write(nb, path)
-    problems = release.check([aid], Course(course))
+    problems = release.out_of_sync([aid], Course(course))
     assert any(p.startswith(f"notebooks/{aid}/{aid}.ipynb differs") for p in problems)
     assert any(p.startswith(f"solutions/{aid}/{aid}.ipynb differs") for p in problems)
     assert any("never released" in p for p in problems)  # the diff shows what changed
@@ -41,7 +41,7 @@ def test_a_hand_edited_release_and_outputs_in_source_are_caught(course):
     nb = nbformat.read(source, as_version=4)
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="left over\n")]
     nbformat.write(nb, source)
-    problems = release.check([aid], Course(course))
+    problems = release.out_of_sync([aid], Course(course))
     assert f"source/{aid}/{aid}.ipynb carries outputs or widget state" in problems
     assert any(p.startswith(f"notebooks/{aid}/{aid}.ipynb differs") for p in problems)
 
