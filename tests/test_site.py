@@ -277,9 +277,9 @@ def test_an_animation_by_keyboard_alone(site, server, browser):
 
 def small_report() -> str:
     """make report's page for a class of three on 01: a mistake with its example, a flag, a limit."""
-    from convlab.grading.exercises import Assignment
-    from convlab.grading.report import Exercise, Ranked, render
-    from convlab.grading.review import Flag
+    from convlab.grading.results.exercises import Assignment
+    from convlab.grading.results.report import ExerciseResults, Ranked, render
+    from convlab.grading.results.review import Flag
 
     scores = {"alice": 5.0, "bob": 2.0, "carol": 0.0}
     by_exercise = {
@@ -298,8 +298,8 @@ def small_report() -> str:
         "def corr2d(X, K):\n    return conv(X, K.flip(0, 1))",
     )
     exercises = [
-        Exercise("01_cross_correlation", "corr2d", 3.0, list(by_exercise["corr2d"].values()), [flipped]),
-        Exercise("01_cross_correlation", "Conv2D", 2.0, list(by_exercise["Conv2D"].values()), []),
+        ExerciseResults("01_cross_correlation", name, points, list(by_exercise[name].values()), mistakes)
+        for name, points, mistakes in [("corr2d", 3.0, [flipped]), ("Conv2D", 2.0, [])]
     ]
     flags = [Flag("bob", "01_cross_correlation", "rebinds the check check_corr2d")]
     limits = [{"student": "carol", "assignment": "01_cross_correlation", "reasons": "cell 17 ran over 120 s"}]
