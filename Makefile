@@ -75,11 +75,14 @@ test: $(READY) $(PROXY) $(SITE_NPM) ## run the whole test suite, one worker per 
 	@# the course's environment for every other Python here (tests/test_pythons.py), made while
 	@# the first tests run: mostly downloading (artifacts/pythons.log)
 	$(if $(PYTEST_ARGS),,@mkdir -p artifacts && (nice $(BIN)/python -m tests.support.pythons > artifacts/pythons.log 2>&1 &))
-	$(BIN)/python -m pytest -n auto --dist loadscope -m "not browser and not hub" --durations=12 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.support.timeline -n auto --dist loadscope -m "not browser and not hub" \
+	  --durations=12 $(PYTEST_ARGS)
+	@# where the time went: python -m tests.tools.timeline (artifacts/timeline/)
 	@# the browser suite watches animations play in real time: not beside the grading tests, which
 	@# keep every core busy; beside it, on the core it leaves idle, the hub's tests (they wait for
 	@# events, a release or feedback, with generous limits, and grade one class at a time)
-	$(BIN)/python -m pytest -n 2 --dist loadscope -m "browser or hub" --durations=8 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.support.timeline -n 2 --dist loadscope -m "browser or hub" \
+	  --durations=8 $(PYTEST_ARGS)
 
 bench: $(READY) $(PROXY) ## performance figures as ratios to a baseline of the same run; the pool against Dask, the writer's ceiling, grade on submit (STUDENTS=10)
 	$(BIN)/python -m tests.tools.bench_frames
