@@ -22,7 +22,9 @@ def scope(nodeid: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.tools.timeline", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--top", type=int, default=15, help="how many scopes to list per phase")
     args = parser.parse_args(argv)
     files = sorted(FOLDER.glob("*.jsonl")) if FOLDER.is_dir() else []
