@@ -5,8 +5,11 @@ grades from sanitizes a submission exactly as the course's own gradebook does.
 
 import json
 import os
+import shutil
 import signal
+import tempfile
 import time
+from pathlib import Path
 
 import nbformat
 import psutil
@@ -80,7 +83,10 @@ def children(grading, marker: str) -> list[psutil.Process]:
     return [p for p in found if any(marker in part for part in p.cmdline())]
 
 
-def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_path):
+def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_path, monkeypatch):
+    scratch = Path(tempfile.mkdtemp(prefix="convlab-faults-"))  # the runs' TMPDIR, theirs alone
+    scratch.chmod(0o755)  # nobody's kernels work in folders below it
+    monkeypatch.setenv("TMPDIR", str(scratch))
     course, submissions, grading = grading_a_class(tmp_path)
 
     def server() -> list[psutil.Process]:
@@ -97,9 +103,13 @@ def test_a_writer_killed_mid_batch_finishes_the_batch_when_started_again(tmp_pat
     assert 2 <= len(recorded) < len(submissions), "the kill did not land mid-batch"
     gone, alive = psutil.wait_procs(kernels, timeout=10)
     assert not alive, f"kernels outlived their fork server: {alive}"
+    leftovers = sorted(p.name for p in scratch.glob("convlab-*"))
+    assert any(n.startswith("convlab-grading-") for n in leftovers), leftovers  # SIGKILL cleans nothing up
 
     done = python_m(course, "convlab.grading")
     assert done.returncode == 0, done.stderr
+    assert sorted(scratch.glob("convlab-*")) == [], "the next run sweeps what the killed one left"
+    shutil.rmtree(scratch, ignore_errors=True)
     left = len(submissions) - len(recorded)
     assert f"graded {left} submissions" in done.stderr, done.stderr
     assert f"{len(recorded)} unchanged and skipped" in done.stderr, done.stderr

@@ -54,11 +54,13 @@ COURSE_FILES = ("source", "notebooks", "solutions", "nbgrader_config.py", "autog
 
 
 def code_digest() -> str:
-    """What the shared environment was built from: convlab's files and this Python's packages
-    (the grader's own fingerprint of the checks, with the installed distributions' names)."""
+    """What the shared environment was built from: every file of convlab it copies (not only
+    what grading runs, unlike the grader's fingerprint: the environment serves the students'
+    servers too) and this Python's packages (the installed distributions' names)."""
     dists = sorted(p.name for p in Path(sys.prefix).glob("lib/python3.11/site-packages/*.dist-info"))
     package = Path(convlab.__file__).parent
-    return digest(sys.version.encode(), files_digest(package.rglob("*.py")), "\n".join(dists).encode())
+    files = [p for p in package.rglob("*") if "__pycache__" not in p.parts]
+    return digest(sys.version.encode(), files_digest(files), "\n".join(dists).encode())
 
 
 def shared_environment(env: Path, say) -> Path:

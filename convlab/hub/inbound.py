@@ -39,7 +39,6 @@ import html
 import os
 import pwd
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,6 +47,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import check_mode, notebook_hash, parse_utc
 
+from convlab.grading.engine.scratch import Scratch
 from convlab.grading.roster import RosterError, is_id, read_roster
 
 SKEW_S = 5  # the name's time may be this much after the folder's own (filesystem clock granularity)
@@ -353,7 +353,7 @@ class OwnedCollect(ExchangeCollect):
     def copy_files(self):
         """Copy each chosen submission into a private folder first; those that do not pass
         are refused before nbgrader touches the collected copy they would replace."""
-        with tempfile.TemporaryDirectory(prefix="convlab-collect-") as private:
+        with Scratch("convlab-collect-") as private:
             self.staged: dict[str, Path] = {}
             kept = []
             for record in self.src_records:

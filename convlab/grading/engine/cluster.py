@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
 from convlab.grading.engine.execute import configure_worker, files_of, run_files
 from convlab.grading.engine.forkserver import ForkServer
 from convlab.grading.engine.kit import Kit
+from convlab.grading.engine.scratch import Scratch
 
 PLUGIN = "convlab-grading"
 IN_FLIGHT = 3
@@ -54,7 +54,7 @@ class Grader(WorkerPlugin):
         await asyncio.to_thread(self.start)
 
     def start(self) -> None:
-        self.folder = tempfile.TemporaryDirectory(prefix="convlab-worker-")
+        self.folder = Scratch("convlab-worker-")
         self.server = ForkServer(self.kit.limits).__enter__()
         configure_worker(WorkerSetup.unpacked(self.kit, Path(self.folder.name), self.server.socket))
 

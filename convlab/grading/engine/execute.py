@@ -19,7 +19,6 @@ import functools
 import os
 import shutil
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +34,7 @@ from nbgrader.preprocessors import Execute
 from convlab.grading.engine import launcher
 from convlab.grading.engine.engines import Executed, Job, WorkerSetup
 from convlab.grading.engine.limits import MB, Limits
+from convlab.grading.engine.scratch import Scratch
 from convlab.grading.results.review import review_notebook
 
 
@@ -203,7 +203,7 @@ def released(assignment: str, name: str) -> NotebookNode | None:
 def workspace(submitted: Path, source: Path):
     """The folder a notebook runs in, as nbgrader's autograded/<student>/<assignment>/: the
     student's files, with the assignment's own files (data, helpers) copied over them."""
-    with tempfile.TemporaryDirectory(prefix="convlab-run-") as tmp:
+    with Scratch("convlab-run-") as tmp:
         here = Path(tmp)
         shutil.copytree(submitted, here, dirs_exist_ok=True)
         for path in source.rglob("*"):
@@ -231,7 +231,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 def run_files(job: Job, files: dict[str, bytes]) -> Executed:
     """:func:`run_submission` for a submission sent as data (:func:`files_of`), not as a folder."""
-    with tempfile.TemporaryDirectory(prefix="convlab-submitted-") as tmp:
+    with Scratch("convlab-submitted-") as tmp:
         for name, data in files.items():
             (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / name).write_bytes(data)

@@ -31,6 +31,7 @@ import sys
 import tempfile
 
 from convlab.grading.engine.limits import Limits, apply_memory_and_files, confine, kernel_files, probe_confine
+from convlab.grading.engine.scratch import Scratch, sweep
 
 PRELOAD = ("ipykernel.kernelapp", "torch", "torch._dynamo", "numpy", "matplotlib.pyplot", "ipywidgets")
 
@@ -192,7 +193,8 @@ class ForkServer:
         self.limits = limits
 
     def __enter__(self) -> ForkServer:
-        self.folder = tempfile.TemporaryDirectory(prefix="convlab-grading-")  # the server opens it to nobody
+        sweep()  # what runs killed before this one left in the temporary folder
+        self.folder = Scratch("convlab-grading-")  # the server opens it to nobody
         self.socket = os.path.join(self.folder.name, "kernels.sock")
         argv = [
             sys.executable,

@@ -13,7 +13,6 @@ course's gradebook (SQLite or PostgreSQL) and needs no shared filesystem: the lo
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from traitlets.config import Config
 
 from convlab.grading.course import Course
 from convlab.grading.engine.limits import Limits
+from convlab.grading.engine.scratch import Scratch
 
 
 @dataclass
@@ -80,7 +80,7 @@ def pack(course: Course, assignments: list[str], limits: Limits, release: Path) 
         for path in sorted((course.source / aid).rglob("*")):
             if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
                 files[f"source/{aid}/{path.relative_to(course.source / aid)}"] = path.read_bytes()
-    with tempfile.TemporaryDirectory(prefix="convlab-kit-") as tmp:
+    with Scratch("convlab-kit-") as tmp:
         db = Path(tmp) / "gradebook.db"
         cells_of(course, assignments, db)
         return Kit(course.config, limits, db.read_bytes(), files)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -26,6 +25,7 @@ from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
 from convlab.grading.engine.execute import configure_worker, run_submission
 from convlab.grading.engine.forkserver import ForkServer
 from convlab.grading.engine.kit import Kit
+from convlab.grading.engine.scratch import Scratch
 
 ATTEMPTS = 3  # as many as Dask's distributed.scheduler.allowed-failures allows a task
 DIED = f"its grading worker died {ATTEMPTS} times (killed or crashed, not by student code)"
@@ -47,7 +47,7 @@ class LocalPool(Engine):
     @contextlib.contextmanager
     def started(self, kit: Kit) -> Iterator[None]:
         """The run's kit unpacked once for every local worker, and the fork server they share."""
-        with ForkServer(kit.limits) as server, tempfile.TemporaryDirectory(prefix="convlab-kit-") as here:
+        with ForkServer(kit.limits) as server, Scratch("convlab-kit-") as here:
             self.missing = server.missing
             self.setup = WorkerSetup.unpacked(kit, Path(here), server.socket)
             try:

@@ -17,7 +17,7 @@ time goes:
   submission it recorded as it goes, so a run that is stopped (or killed) and started again
   finishes the batch where it stopped;
 - limits (:mod:`convlab.grading.engine.limits`) stop a runaway notebook without stopping the batch;
-- a submission, the assignment's source, the checks and the limits unchanged since the last run
+- a submission, the assignment's source, the code its kernel runs and the limits unchanged since the last run
   are skipped (``--force`` regrades them).
 
 It writes ``autograder/grading-report.csv`` (one row per student and assignment: outcome, score,

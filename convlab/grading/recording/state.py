@@ -19,11 +19,10 @@ from pathlib import Path
 from nbgrader.api import MissingEntry
 from nbgrader.apps import NbGraderAPI
 
-import convlab
 from convlab.grading.course import Course
 from convlab.grading.engine.engines import Job
 from convlab.grading.engine.limits import Limits
-from convlab.grading.recording.fingerprints import digest, files_digest
+from convlab.grading.recording.fingerprints import digest, files_digest, grading_digest
 from convlab.grading.results.mistakes import MistakeMade
 from convlab.grading.results.outcomes import Result
 from convlab.grading.roster import is_id
@@ -93,7 +92,8 @@ class Memory:
         return self.course.workspace / ".release"
 
     def jobs(self, assignments: list[str], students: list[str], limits: Limits) -> list[Job]:
-        checks = files_digest(Path(convlab.__file__).parent.rglob("*.py"))
+        # the code graded kernels run (what the course's notebooks import, the engine), not the rest
+        checks = grading_digest(sorted(self.course.source.glob("*/*.ipynb")))
         config = self.course.config
         late = {k: dict(v) for k, v in config.items() if k in ("AssignLatePenalties", "PerDayPenalty")}
         policy = json.dumps([limits.as_dict(), late], sort_keys=True, default=str).encode()
