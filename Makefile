@@ -75,8 +75,8 @@ test: $(READY) $(PROXY) $(SITE_NPM) ## run the whole test suite, one worker per 
 	@# the course's environment for every other Python here (tests/test_pythons.py), made while
 	@# the first tests run: mostly downloading (artifacts/pythons.log)
 	$(if $(PYTEST_ARGS),,@mkdir -p artifacts && (nice $(BIN)/python -m tests.support.pythons > artifacts/pythons.log 2>&1 &))
-	$(BIN)/python -m pytest -p tests.support.timeline -n auto --dist loadscope -m "not browser and not hub" \
-	  --durations=12 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.support.timeline -n auto --dist loadscope --no-loadscope-reorder \
+	  -m "not browser and not hub" --durations=12 $(PYTEST_ARGS)
 	@# where the time went: python -m tests.tools.timeline (artifacts/timeline/)
 	@# the browser suite watches animations play in real time: not beside the grading tests, which
 	@# keep every core busy; beside it, on the core it leaves idle, the hub's tests (they wait for

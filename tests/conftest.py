@@ -17,16 +17,27 @@ def pytest_unconfigure(config):
     outcomes.stop()
 
 
-# The modules that hold a worker longest, handed out first (xdist's loadscope gives each module
-# to one worker, in collection order): started last, one kept a worker busy for two minutes
-# while the other sat idle (python -m tests.tools.timeline, on a clean clone's run). Only the
-# order changes; a module missing here only costs time.
+# The order make test's parallel phase hands modules to its workers (xdist's loadscope gives each
+# module, or class, to one worker; make test keeps this order with --no-loadscope-reorder, where
+# xdist would put the modules with the most tests first). Read off a clean clone's timeline
+# (python -m tests.tools.timeline): the longest modules first, then the rest; the other Pythons'
+# tests after them, when their environments (built in the background) are ready; the answer
+# keys' nbval runs, many and short, last, to even out the workers' ends. Only the order changes:
+# a module missing here costs time, never a check.
 FIRST = ("tests/test_grading_e2e.py", "tests/test_grading_plain.py")
+AFTER_THE_REST = ("tests/test_lab.py", "tests/test_pythons.py")
+
+
+def handed_out(path: str) -> tuple[int, int]:
+    if path in FIRST:
+        return 0, FIRST.index(path)
+    if path in AFTER_THE_REST:
+        return 2, AFTER_THE_REST.index(path)
+    return (3 if path.startswith("solutions/") else 1), 0
 
 
 def pytest_collection_modifyitems(config, items):
-    rank = {path: i for i, path in enumerate(FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(FIRST)))  # stable
+    items.sort(key=lambda item: handed_out(item.nodeid.split("::")[0]))  # stable within a group
 
 
 @pytest.fixture(scope="session")
