@@ -1,5 +1,6 @@
 """Shared fixtures: the repository root and a temporary copy of the course."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,17 @@ def handed_out(path: str) -> tuple[int, int]:
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: handed_out(item.nodeid.split("::")[0]))  # stable within a group
+
+
+@pytest.fixture(autouse=True)
+def _umask_kept():
+    """Each test leaves the worker's umask as it found it. A command's main() called in-process
+    sets the umask its process needs (``deadlines``: 007, for the hub's staff group); left
+    behind, it closed the sandbox test's folders to the account that grades in them."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
 
 
 @pytest.fixture(scope="session")
