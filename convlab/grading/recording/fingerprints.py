@@ -77,12 +77,6 @@ def imported(tree: ast.AST, known: dict[str, Path], within: str = "") -> set[str
     return found
 
 
-def graph(package: Path = PACKAGE) -> dict[str, set[str]]:
-    """module -> the convlab modules it imports (never itself)."""
-    known = modules(package)
-    return {name: imported(ast.parse(path.read_text()), known, name) - {name} for name, path in known.items()}
-
-
 def notebook_imports(notebooks: Iterable[Path], package: Path = PACKAGE) -> set[str]:
     """The convlab modules the code cells of ``notebooks`` import."""
     known = modules(package)
@@ -103,13 +97,13 @@ def notebook_imports(notebooks: Iterable[Path], package: Path = PACKAGE) -> set[
 
 def graded_code(notebooks: Iterable[Path], package: Path = PACKAGE) -> list[Path]:
     """The files of every convlab module a kernel grading ``notebooks`` can run, and the engine beside it."""
-    known, edges = modules(package), graph(package)
+    known = modules(package)
     todo = set(ENTRY_POINTS) | notebook_imports(notebooks, package)
     seen: set[str] = set()
-    while todo:
+    while todo:  # only the modules reached are read: this runs before every grading run
         name = todo.pop()
         seen.add(name)
-        todo |= edges[name] - seen
+        todo |= imported(ast.parse(known[name].read_text()), known, name) - seen - {name}
     return sorted(known[name] for name in seen)
 
 
