@@ -3,8 +3,6 @@ per phase, worker and scope (the numbers CI prints after make test)."""
 
 import json
 
-import pytest
-
 from tests.tools import timeline
 
 pytest_plugins = ["pytester"]
