@@ -4,6 +4,7 @@ and accessible name: tests/test_browser.py); while grading, a plain PNG with the
 
 import base64
 import io
+import re
 from html.parser import HTMLParser
 
 import matplotlib.pyplot as plt
@@ -11,7 +12,7 @@ import nbformat
 import pytest
 from PIL import Image
 
-from convlab.alt import describe
+from convlab.alt import describe, figure_bundle
 from tests.support.course import python_c
 from tests.support.notebooks import ROOT, execute
 
@@ -91,6 +92,28 @@ def test_a_plot_is_described_by_what_it_draws():
         "Figure “training” with 2 panels: “mean training loss”: 1 curve (x: epoch, log scale) "
         "legend: train; “learned kernel”: a 3×2 picture"
     )
+
+
+def test_nbval_compares_a_figure_by_its_alt_and_not_its_png_bytes(monkeypatch):
+    """The bytes differ between machines where the picture does not (tests/support/nbval-sanitize.cfg)."""
+    from nbval.plugin import get_sanitize_patterns
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    patterns = get_sanitize_patterns((ROOT / "tests/support/nbval-sanitize.cfg").read_text())
+
+    def compared(png: bytes, title: str) -> str:
+        fig, ax = plt.subplots()
+        ax.set_title(title)
+        html = figure_bundle(fig, lambda _: base64.b64encode(png).decode())[0]["text/html"]
+        plt.close(fig)
+        for regex, replace in patterns:
+            html = re.sub(regex, replace, html)
+        return html
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3
+    assert compared(png, "loss") == compared(png[:-1] + b"\x00", "loss")
+    assert compared(png, "loss") != compared(png, "accuracy")
+    assert "(bytes not compared)" in compared(png, "loss") and "“loss”" in compared(png, "loss")
 
 
 def test_importing_convlab_outside_ipython_loads_neither_ipython_nor_matplotlib():
