@@ -19,9 +19,10 @@ While nbgrader grades or validates (``NBGRADER_EXECUTION``) a figure stays a pla
 alt in the metadata): the feedback page's sanitizer (nbconvert's ``SanitizeHTML``) would turn an
 ``<img>`` in HTML into text.
 
-The text is deterministic: titles, labels and shapes, never a value the drawing computes, so the
-answer key's outputs compare equal on every machine (nbval compares the HTML with its PNG bytes
-replaced: tests/support/nbval-sanitize.cfg).
+The text is what the figure writes (titles, axis labels, legends, a heat-map's numbers as drawn)
+and the shapes of its pictures, nothing the drawing computes, so the answer key's figures compare
+as equal across machines as its printed text (nbval compares the HTML with its PNG bytes masked:
+tests/support/nbval-sanitize.cfg).
 """
 
 from __future__ import annotations
