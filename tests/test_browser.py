@@ -19,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from convlab.widgets.svg import COLOURS
@@ -422,6 +423,68 @@ def test_training_monitor_fills_and_the_activation_slider_redraws(lab, browser):
     assert picture.get_attribute("src") != before
     view.screenshot(path=str(SHOTS / f"{aid}-activations.png"))
     monitor.screenshot(path=str(SHOTS / f"{aid}-monitor.png"))
+    assert relevant(errors) == [], errors
+    page.close()
+
+
+# every picture the output areas draw: its alt text, and the start of its source
+OUTPUT_IMAGES = """() => [...document.querySelectorAll('.jp-OutputArea-output img')]
+  .map(i => [i.getAttribute('alt') || '', i.src.slice(0, 22)])"""
+
+
+def figures_shown(nb: nbformat.NotebookNode) -> int:
+    """How many matplotlib figures ``nb``'s stored outputs show (their text form: <Figure size ...>)."""
+    return sum(
+        o.get("data", {}).get("text/plain", "").startswith("<Figure size")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+
+
+def named_figures(page) -> list[str]:
+    """The accessible names of the pictures that are figures: what a screen reader reads."""
+    pictures = page.locator(".jp-OutputArea-output").get_by_role("img", name=re.compile(r"^Figure"))
+    return [p.get_attribute("alt") for p in pictures.all()]
+
+
+def test_every_figure_has_a_text_alternative_in_jupyterlab(lab, browser):
+    """A screen reader reads what each plot draws (convlab.alt), in the answer key's stored
+    outputs opened untrusted, as a fresh download is, and in the outputs of a new run."""
+    url, token, course = lab
+    aid = "01_cross_correlation"
+    key = load("solutions", aid)
+    figures = figures_shown(key)
+    assert figures >= 2, figures
+    # content new to the notary (so untrusted), with an HTML output whose onclick only an untrusted
+    # output loses: JupyterLab's sanitizer at work on the stored figures too
+    key.metadata["convlab_untrusted"] = secrets.token_hex(8)
+    markup = '<b class="convlab-probe" onclick="1">p</b>'
+    probe = nbformat.v4.new_output("display_data", data={"text/html": markup})
+    key.cells.append(nbformat.v4.new_code_cell("1", outputs=[probe]))
+    path = f"solutions/{aid}/untrusted-{secrets.token_hex(4)}.ipynb"
+    nbformat.write(key, course / path)
+    page, errors = open_notebook(browser, lab, path)
+    page.wait_for_selector(".convlab-probe", state="attached", timeout=60_000)
+    assert page.locator(".convlab-probe").get_attribute("onclick") is None, "the notebook is trusted"
+    stored = page.evaluate(OUTPUT_IMAGES)
+    assert all(alt.strip() for alt, _ in stored), stored
+    assert len(named_figures(page)) == figures, (named_figures(page), stored)
+    run_all(page)
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-OutputArea-output img[alt^=\"Figure\"]').length >= n",
+        arg=figures,
+        timeout=90_000,
+    )
+    fresh = page.evaluate(OUTPUT_IMAGES)
+    assert all(alt.strip() for alt, _ in fresh), fresh
+    names = named_figures(page)
+    assert len(names) == figures and all(len(n) > len("Figure") for n in names), names
+    assert sum(src == "data:image/png;base64," for _, src in fresh) >= figures, fresh
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    figure = page.locator(".jp-OutputArea-output img[alt^='Figure']").first
+    figure.scroll_into_view_if_needed()
+    figure.screenshot(path=str(SHOTS / f"{aid}-figure.png"))
     assert relevant(errors) == [], errors
     page.close()
 

@@ -1,11 +1,9 @@
 """What make site publishes, without a browser: no solution in any page, the lesson cells as the
-answer key has them, the course table, the plots' alt texts."""
+answer key has them, the course table (the plots' alt texts: tests/test_alt.py)."""
 
-import matplotlib.pyplot as plt
 import pytest
 from nbconvert import HTMLExporter
 
-from convlab.site.alt import describe
 from convlab.site.build import course_table, leaked, publishable, solution_regions
 from tests.support.notebooks import ROOT, assignments, load
 
@@ -40,19 +38,3 @@ def test_the_index_lists_every_notebook_of_the_readme_table():
     rows = course_table((ROOT / "README.md").read_text())
     assert rows[0][:2] == ["notebook", "you learn"]
     assert [r[0].strip("`") for r in rows[1:]] == assignments()
-
-
-def test_a_plot_is_described_by_what_it_draws():
-    fig, (left, right) = plt.subplots(1, 2)
-    left.plot([1, 2, 3], [3, 2, 1], label="train")
-    left.legend()
-    left.set(title="mean training loss", xlabel="epoch", yscale="log")
-    right.imshow([[0, 1], [1, 0], [2, 2]])
-    right.set_title("learned kernel")
-    fig.suptitle("training")
-    text = describe(fig)
-    plt.close(fig)
-    assert text == (
-        "Figure “training” with 2 panels: “mean training loss”: 1 curve (x: epoch, log scale) "
-        "legend: train; “learned kernel”: a 3×2 picture"
-    )

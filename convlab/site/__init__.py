@@ -1,2 +1,2 @@
-"""The course as a static website (make site): convlab/site/build.py. Never imported by a kernel,
-except :mod:`convlab.site.alt`, which the builder runs in the kernel executing a notebook."""
+"""The course as a static website (make site): convlab/site/build.py. Never imported by a kernel:
+the alt text of a page's plots is made in the kernel by :mod:`convlab.alt`, as in JupyterLab."""

@@ -43,7 +43,6 @@ FROM_NPM = [
     ("anywidget", "dist/index.js", "anywidget/index.js"),
     ("mathjax", "es5", "mathjax"),
 ]
-ALT_CELL = "import convlab.site.alt\nconvlab.site.alt.install()"  # run first, never shown
 CELL_TIMEOUT_S = 900
 
 
@@ -89,11 +88,11 @@ def leaked(key: nbformat.NotebookNode, page: str) -> list[str]:
 
 def executed(key: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
     """The answer key run again, as a student's kernel runs it (not as the grader's: views draw
-    their frames), with its widget state stored and an alt text on every figure."""
+    their frames), with its widget state stored. Its figures carry their alt text as in JupyterLab:
+    importing convlab in the kernel installs it (convlab/alt.py)."""
     from nbclient import NotebookClient
 
     nb = nbformat.from_dict(json.loads(json.dumps(key)))
-    nb.cells.insert(0, nbformat.v4.new_code_cell(ALT_CELL))
     os.environ.pop("NBGRADER_EXECUTION", None)  # the kernel inherits this process's environment
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / folder.name
@@ -107,10 +106,6 @@ def executed(key: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
             allow_errors=False,
         )
         client.execute()
-    nb.cells.pop(0)
-    for cell in nb.cells:  # numbered from 1 again, as without the hidden first cell
-        if cell.cell_type == "code" and cell.execution_count:
-            cell.execution_count -= 1
     return nb
 
 

@@ -3,7 +3,9 @@
 Frames are rendered in Python once per parameter change, so this is what a student waits
 for after moving a slider. Each figure is the median of 5 runs, reported in seconds and as
 a ratio to a baseline measured in the same run: drawing one 3-panel matplotlib heat-map
-(what a static figure in the same notebook costs).
+(what a static figure in the same notebook costs). Last, what showing a figure in a kernel costs
+with its text alternative (convlab/alt.py: the PNG drawn a second time, for the HTML form) as a
+ratio to the PNG alone.
 """
 
 import statistics
@@ -80,6 +82,33 @@ def main() -> None:
         worst = max(worst, seconds)
         print(f"{name:<80} {seconds:>8.3f} {seconds / base:>11.1f}")
     print(f"\nslowest view: {worst:.3f} s to render every frame")
+    figures_shown()
+
+
+def figures_shown() -> None:
+    """IPython's display formatter on 01's heat-map and 02's photo, as a kernel shows them."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+
+    from convlab import alt
+
+    shell = InteractiveShell.instance()
+    select_figure_formats(shell, {"png"}, bbox_inches="tight")  # what matplotlib-inline registers
+    X, photo = torch.arange(25.0).reshape(5, 5), data.photo()
+    figures = {
+        "01 a 3-panel heat-map": plots.heatmaps({"X": X, "K": X[:3, :3], "Y": X[:3, :3]}),
+        "02 the photo and two responses": plots.heatmaps({n: photo for n in ("photo", "Gx", "Gy")}),
+    }
+    bundles = shell.display_formatter.mimebundle_formatter
+    print(f"\n{'a figure shown with its alt text':<80} {'seconds':>8} {'× PNG only':>11}")
+    for name, fig in figures.items():
+        bundles.pop("matplotlib.figure.Figure", None)
+        shell.display_formatter.format(fig)  # matplotlib's first draw caches fonts and layout
+        alone = median_seconds(lambda f=fig: shell.display_formatter.format(f))
+        alt.install(shell)
+        with_alt = median_seconds(lambda f=fig: shell.display_formatter.format(f))
+        assert "text/html" in shell.display_formatter.format(fig)[0]
+        print(f"{name:<80} {with_alt:>8.3f} {with_alt / alone:>11.2f}")
 
 
 if __name__ == "__main__":
