@@ -265,3 +265,36 @@ def test_a_catalogued_mistake_in_either_language(monkeypatch, aid, mutant):
         assert hint in catalogue, f"the hint is no msgid: {hint!r}"
         assert squeeze.sub("", catalogue[hint]) in squeeze.sub("", zh), zh
         assert "提示：" in zh and "hint:" not in zh
+
+
+# --- the widgets' texts -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_a_view_speaks_the_language(monkeypatch, lang):
+    from convlab.widgets import corr2d, pooling
+    from convlab.widgets.svg import announced
+
+    monkeypatch.setenv("CONVLAB_LANG", lang)
+    X, K = torch.arange(9.0).reshape(3, 3), torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+    first = corr2d.frames_for(X, K, padding=1)[0]
+    pooled = pooling.frames_for(X, 2, stride=1, padding=1, mode="avg")[0]
+    live = announced(first)  # the arithmetic and the step's caption, for the live region
+    if lang == "en":
+        assert "input X (grey: zero padding)" in first and "output (avg pooling)" in pooled
+        assert live.startswith("Y[0, 0] = ") and "step 1 of 16" in live and not CJK.search(first + pooled)
+    else:
+        assert "输入 X（灰色：零填充）" in first and "输出（平均汇聚）" in pooled
+        assert live.startswith("Y[0, 0] = ") and "第 1 步，共 16 步" in live
+        assert "input X" not in first and "step 1 of" not in first + pooled
+
+
+def test_a_wide_title_makes_room_for_itself():
+    """A CJK character takes two monospace cells: the picture grows with the translated title."""
+    from convlab.widgets.svg import Canvas, extent
+
+    assert extent("input X") == 7 and extent("输入 X") == 6
+    english, chinese = Canvas(), Canvas()
+    english.text(0, 10, "input X")
+    chinese.text(0, 10, "输入输入输入 X")
+    assert chinese.width > english.width
