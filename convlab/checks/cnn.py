@@ -9,7 +9,7 @@ from torch import nn
 from convlab import oracle
 from convlab.checks.exercise import Case, Exercise, Hints, Part
 from convlab.checks.runner import call_watched, check_function
-from convlab.checks.wording import fail
+from convlab.checks.wording import conv_settings, fail
 from convlab.data import digits
 from convlab.i18n import N_, Msg
 
@@ -50,15 +50,10 @@ def _model_behaves(build_model) -> int:
                 N_("a convolution with the wrong settings"),
                 lines=[
                     Msg(
-                        "expected nn.Conv2d({c_in}, {c_out}, 3, padding=1), got in {c_in_got}, out "
-                        "{c_out_got}, kernel {kernel}, padding {padding}, stride {stride}",
+                        "expected nn.Conv2d({c_in}, {c_out}, 3, padding=1), got {got}",
                         c_in=c_in,
                         c_out=c_out,
-                        c_in_got=settings[0],
-                        c_out_got=settings[1],
-                        kernel=settings[2],
-                        padding=settings[3],
-                        stride=settings[4],
+                        got=conv_settings(*settings),
                     )
                 ],
                 hint=N_("padding 1 keeps the 8×8 (then 4×4) size; each pooling halves it"),

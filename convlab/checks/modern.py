@@ -16,7 +16,7 @@ from convlab import oracle
 from convlab.checks.compare import compare_one
 from convlab.checks.exercise import Case, CaseRun, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import call_watched, check_function, check_outcome
-from convlab.checks.wording import describe_all, fail
+from convlab.checks.wording import conv_settings, describe_all, fail
 from convlab.i18n import N_, Msg
 from convlab.watch import run_watched
 
@@ -246,14 +246,9 @@ def _residual_layers(Residual) -> int:
                         [
                             Msg(
                                 "expected nn.Conv2d({channels}, {channels}, 3, padding=1, "
-                                "bias=False), got in {c_in_got}, out {c_out_got}, kernel {kernel}, "
-                                "padding {padding}, stride {stride}, bias {bias}",
+                                "bias=False), got {got}, bias {bias}",
                                 channels=channels,
-                                c_in_got=settings[0],
-                                c_out_got=settings[1],
-                                kernel=settings[2],
-                                padding=settings[3],
-                                stride=settings[4],
+                                got=conv_settings(*settings[:5]),
                                 bias=settings[5],
                             )
                         ],

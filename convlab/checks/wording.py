@@ -68,6 +68,18 @@ def describe(name: str, t: Any) -> str:
     return Msg("{name} of shape {shape}, {dtype} entries", name=name, shape=shape, dtype=dtype)
 
 
+def conv_settings(c_in, c_out, kernel, padding, stride) -> Msg:
+    """``in 1, out 16, kernel (3, 3), padding (1, 1), stride (1, 1)``: what an ``nn.Conv2d`` is."""
+    return Msg(
+        "in {c_in}, out {c_out}, kernel {kernel}, padding {padding}, stride {stride}",
+        c_in=c_in,
+        c_out=c_out,
+        kernel=kernel,
+        padding=padding,
+        stride=stride,
+    )
+
+
 def both(first: str, second: str) -> Msg:
     """``first and second``, in the student's language."""
     return Msg("{first} and {second}", first=first, second=second)
