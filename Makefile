@@ -34,7 +34,7 @@ STUDENTS ?= 10
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab hub site test bench catalogue release check-sync autograde feedback grades report similarity lint format clean distclean
+.PHONY: help venv lab hub site test bench catalogue release check-sync messages autograde feedback grades report similarity lint format clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -98,8 +98,12 @@ catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the 
 release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/
 	$(BIN)/python -m convlab.grading.authoring.release
 
-check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes
+check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes, or a message lacks its translation
 	$(BIN)/python -m convlab.grading.authoring.release --check
+	$(BIN)/python -m convlab.i18n_sync --check
+
+messages: $(READY) ## extract the checks' messages into convlab/locale/convlab.pot and merge them into each language's .po
+	$(BIN)/python -m convlab.i18n_sync
 
 autograde: $(READY) ## grade every submission in autograder/submitted/ in parallel (GRADE_ARGS="--force", "--scheduler tcp://host:8786")
 	$(BIN)/python -m convlab.grading $(GRADE_ARGS)

@@ -9,7 +9,7 @@ A module named like one of :mod:`convlab.widgets` (``pooling``, ``channels``, ``
 ``batch_norm``) is its mirror: the check of the idea the view of that name shows.
 """
 
-from convlab import data, geometry, oracle, watch
+from convlab import data, geometry, i18n, oracle, watch
 from convlab.checks import (
     backprop,
     batch_norm,
@@ -88,7 +88,7 @@ NOTEBOOKS = (
 # None of these modules imports convlab.checks, so each is complete here, whatever the notebook
 # imported before.
 integrity.remember(
-    oracle, watch, geometry, data, compare, exercise, runner, wording, products, integrity, *NOTEBOOKS
+    oracle, watch, geometry, data, i18n, compare, exercise, runner, wording, products, integrity, *NOTEBOOKS
 )
 
 

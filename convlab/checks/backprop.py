@@ -17,6 +17,7 @@ from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import check_function
 from convlab.checks.wording import describe_all
 from convlab.geometry import pair
+from convlab.i18n import N_, Msg
 from convlab.watch import BACKWARD
 
 # 01's corr2d and 04's pad2d, which the notebook imports from convlab.oracle: lent to every check
@@ -55,7 +56,7 @@ def _input_grad_cases() -> list[Case]:
     K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
     cases = [
         Case(
-            "the notes' 2×2 kernel on a 3×3 input, dY of ones",
+            N_("the notes' 2×2 kernel on a 3×3 input, dY of ones"),
             {"dY": torch.ones(2, 2), "K": K, "input_size": (3, 3)},
         )
     ]
@@ -70,7 +71,14 @@ def _input_grad_cases() -> list[Case]:
         out = oracle.conv_output_shape((h, w), (kh, kw), p, s)
         dY, K = torch.randn(out, generator=g), torch.randn(kh, kw, generator=g)
         options = {"stride": s, "padding": p}
-        label = describe_all(dY=dY, K=K) + f", input_size=({h}, {w}), stride={s}, padding={p}"
+        label = Msg(
+            "{inputs}, input_size=({h}, {w}), stride={s}, padding={p}",
+            inputs=describe_all(dY=dY, K=K),
+            h=h,
+            w=w,
+            s=s,
+            p=p,
+        )
         cases.append(Case(label, {"dY": dY, "K": K, "input_size": (h, w)}, options))
     return cases
 
@@ -81,48 +89,57 @@ CORR2D_INPUT_GRAD = Exercise(
     reference=oracle.corr2d_input_grad,
     mistakes=(
         Mistake(
-            "kernel not flipped",
-            "in dX as a full cross-correlation, the kernel is flipped: dX = corr2d(dY padded by k − 1, "
-            "K.flip(0, 1)); or scatter: dX[i·s + a, j·s + b] += dY[i, j] · K[a, b], K as it is",
+            N_("kernel not flipped"),
+            N_(
+                "in dX as a full cross-correlation, the kernel is flipped: dX = corr2d(dY padded by k − 1, "
+                "K.flip(0, 1)); or scatter: dX[i·s + a, j·s + b] += dY[i, j] · K[a, b], K as it is"
+            ),
             lambda dY, K, input_size, stride=1, padding=0: _scatter(
                 dY, K.flip(0, 1), input_size, stride, padding
             ),
         ),
         Mistake(
-            "the padding is not cut off",
-            "the forward pass padded X; the padded cells are not part of X: return only the middle "
-            "input_size part of the padded gradient",
+            N_("the padding is not cut off"),
+            N_(
+                "the forward pass padded X; the padded cells are not part of X: return only the middle "
+                "input_size part of the padded gradient"
+            ),
             lambda dY, K, input_size, stride=1, padding=0: (
                 _scatter(dY, K, input_size, stride, padding, crop=False) if pair(padding) != (0, 0) else None
             ),
         ),
         Mistake(
-            "stride ignored: the gaps between dY's entries are missing",
-            "with stride s, output (i, j) read the window at (i·s, j·s): insert s − 1 zeros between dY's "
-            "entries (or scatter at i·s, j·s)",
+            N_("stride ignored: the gaps between dY's entries are missing"),
+            N_(
+                "with stride s, output (i, j) read the window at (i·s, j·s): insert s − 1 zeros between dY's "
+                "entries (or scatter at i·s, j·s)"
+            ),
             lambda dY, K, input_size, stride=1, padding=0: (
                 _scatter(dY, K, input_size, stride, padding, step=1) if pair(stride) != (1, 1) else None
             ),
         ),
         Mistake(
-            "dY ignored: every window gets the whole kernel",
-            "each window's share of the gradient is dY[i, j] · K, not K",
+            N_("dY ignored: every window gets the whole kernel"),
+            N_("each window's share of the gradient is dY[i, j] · K, not K"),
             lambda dY, K, input_size, stride=1, padding=0: _scatter(
                 torch.ones_like(dY), K, input_size, stride, padding
             ),
         ),
         Mistake(
-            "rows the stride never reaches are missing",
-            "dX has the input's shape: the rows and columns no window reached get a gradient of 0",
+            N_("rows the stride never reaches are missing"),
+            N_("dX has the input's shape: the rows and columns no window reached get a gradient of 0"),
             _reached,
         ),
     ),
     hints=Hints(
-        shape="dX has the input's shape, input_size",
-        value="start from zeros of the padded input's shape; for every (i, j) add dY[i, j] * K at rows "
-        "i·sh…i·sh + kh − 1 and columns j·sw…j·sw + kw − 1; cut the padding off",
-        error="corr2d_input_grad(dY, K, input_size, stride=1, padding=0): stride and padding are ints "
-        "or pairs",
+        shape=N_("dX has the input's shape, input_size"),
+        value=N_(
+            "start from zeros of the padded input's shape; for every (i, j) add dY[i, j] * K at rows "
+            "i·sh…i·sh + kh − 1 and columns j·sw…j·sw + kw − 1; cut the padding off"
+        ),
+        error=N_(
+            "corr2d_input_grad(dY, K, input_size, stride=1, padding=0): stride and padding are ints or pairs"
+        ),
     ),
     forbidden=(BACKWARD,),
     stand_ins=LENT,
@@ -177,9 +194,15 @@ def _pool_cases() -> list[Case]:
             out = tuple(oracle.pool2d(X, k, s, mode=mode).shape)
             dY = torch.randn(out, generator=g)
             options = {"kernel_size": k, "stride": s, "mode": mode}
-            label = describe_all(X=X, dY=dY) + f", kernel_size={k}, stride={s}, mode={mode!r}"
+            label = Msg(
+                "{inputs}, kernel_size={k}, stride={s}, mode={mode!r}",
+                inputs=describe_all(X=X, dY=dY),
+                k=k,
+                s=s,
+                mode=mode,
+            )
             cases.append(
-                Case(label + (" (ties in the windows)" if ties else ""), {"X": X, "dY": dY}, options)
+                Case(label + (N_(" (ties in the windows)") if ties else ""), {"X": X, "dY": dY}, options)
             )
     return cases
 
@@ -199,24 +222,29 @@ POOL2D_BACKWARD = Exercise(
     reference=oracle.pool2d_backward,
     mistakes=(
         Mistake(
-            "max: the gradient went to every maximum of a window",
-            "a window with a tie passes its gradient to one cell, the first maximum (row by row), as "
-            "PyTorch's argmax and return_indices do",
+            N_("max: the gradient went to every maximum of a window"),
+            N_(
+                "a window with a tie passes its gradient to one cell, the first maximum (row by row), as "
+                "PyTorch's argmax and return_indices do"
+            ),
             _when("max", "every"),
         ),
         Mistake(
-            "max: the gradient went to the last maximum, not the first",
-            "on a tie PyTorch keeps the first maximum, reading the window row by row",
+            N_("max: the gradient went to the last maximum, not the first"),
+            N_("on a tie PyTorch keeps the first maximum, reading the window row by row"),
             _when("max", "last"),
         ),
         Mistake(
-            "max: the gradient spread over the window like an average",
-            "only the maximum influenced the output: it alone gets dY[i, j]",
+            N_("max: the gradient spread over the window like an average"),
+            N_("only the maximum influenced the output: it alone gets dY[i, j]"),
             _when("max", "spread"),
         ),
         Mistake(
-            "overlapping windows overwrite each other instead of adding up",
-            "with a stride smaller than the window, a cell belongs to several windows: add (+=) every share",
+            N_("overlapping windows overwrite each other instead of adding up"),
+            N_(
+                "with a stride smaller than the window, a cell belongs to several windows: add (+=) "
+                "every share"
+            ),
             lambda X, dY, kernel_size, stride=None, mode="max": (
                 _pool_back(X, dY, kernel_size, stride, mode, add=False)
                 if stride is not None and min(pair(stride)) < min(pair(kernel_size))
@@ -224,8 +252,8 @@ POOL2D_BACKWARD = Exercise(
             ),
         ),
         Mistake(
-            "one stride for both axes: stride[0] used for the columns too",
-            "a stride pair is (rows, columns): window (i, j) starts at (i·sh, j·sw) with sh, sw = stride",
+            N_("one stride for both axes: stride[0] used for the columns too"),
+            N_("a stride pair is (rows, columns): window (i, j) starts at (i·sh, j·sw) with sh, sw = stride"),
             lambda X, dY, kernel_size, stride=None, mode="max": (
                 _pool_back(X, dY, kernel_size, (pair(stride)[0],) * 2, mode)
                 if stride is not None and pair(stride)[0] != pair(stride)[1]
@@ -233,21 +261,24 @@ POOL2D_BACKWARD = Exercise(
             ),
         ),
         Mistake(
-            "mode ignored: max pooling's gradient for mode='avg'",
-            "mode='avg' spreads dY[i, j] / (kh·kw) over the whole window; only mode='max' sends it to the "
-            "maximum",
+            N_("mode ignored: max pooling's gradient for mode='avg'"),
+            N_(
+                "mode='avg' spreads dY[i, j] / (kh·kw) over the whole window; only mode='max' sends "
+                "it to the "
+                "maximum"
+            ),
             lambda X, dY, kernel_size, stride=None, mode="max": (
                 _pool_back(X, dY, kernel_size, stride, "max") if mode == "avg" else None
             ),
         ),
         Mistake(
-            "avg: not divided by the window's size",
-            "each of the kh·kw cells contributed 1/(kh·kw) of the mean: it gets dY[i, j] / (kh·kw)",
+            N_("avg: not divided by the window's size"),
+            N_("each of the kh·kw cells contributed 1/(kh·kw) of the mean: it gets dY[i, j] / (kh·kw)"),
             _when("avg", divide=False),
         ),
         Mistake(
-            "stride taken as 1 instead of the window size",
-            "stride=None means the window size, as in nn.MaxPool2d (notebook 07)",
+            N_("stride taken as 1 instead of the window size"),
+            N_("stride=None means the window size, as in nn.MaxPool2d (notebook 07)"),
             lambda X, dY, kernel_size, stride=None, mode="max": (
                 _pool_back(X, dY, kernel_size, 1, mode)
                 if stride is None and pair(kernel_size) != (1, 1)
@@ -256,10 +287,12 @@ POOL2D_BACKWARD = Exercise(
         ),
     ),
     hints=Hints(
-        shape="dX has X's shape",
-        value="for every output (i, j): max pooling adds dY[i, j] to the first maximum of its window; "
-        "average pooling adds dY[i, j] / (kh·kw) to every cell of it",
-        error="pool2d_backward(X, dY, kernel_size, stride=None, mode='max') for a 2-D X, no padding",
+        shape=N_("dX has X's shape"),
+        value=N_(
+            "for every output (i, j): max pooling adds dY[i, j] to the first maximum of its window; "
+            "average pooling adds dY[i, j] / (kh·kw) to every cell of it"
+        ),
+        error=N_("pool2d_backward(X, dY, kernel_size, stride=None, mode='max') for a 2-D X, no padding"),
     ),
     forbidden=(BACKWARD,),
 )

@@ -11,6 +11,7 @@ import torch
 
 from convlab.checks.exercise import Case, CaseRun, Hints, Mistake
 from convlab.checks.wording import fail, fmt
+from convlab.i18n import N_, Msg
 from convlab.oracle import relative_error  # bound at import, as the rest of the reference
 
 # Bound when convlab is imported: a notebook that later replaces torch.allclose changes nothing here.
@@ -74,32 +75,37 @@ def compare(
     if not isinstance(got, torch.Tensor):
         fail(
             exercise,
-            f"returned a {type(got).__name__}, not a torch.Tensor",
+            Msg("returned a {type}, not a torch.Tensor", type=type(got).__name__),
             case.label,
             [f"got {got!r}"[:200]],
-            hint="build the result as a tensor (e.g. Y = torch.zeros(...)) and return it",
-            mistake="did not return a tensor",
+            hint=N_("build the result as a tensor (e.g. Y = torch.zeros(...)) and return it"),
+            mistake=N_("did not return a tensor"),
         )
     if got.shape != expected.shape:
         if mistake:
             fail(exercise, mistake.name, case.label, _shapes(expected, got), hint=mistake.hint)
         fail(
-            exercise, "wrong output shape", case.label, _shapes(expected, got), hint=hints.shape, mistake=None
+            exercise,
+            N_("wrong output shape"),
+            case.label,
+            _shapes(expected, got),
+            hint=hints.shape,
+            mistake=None,
         )
     if float_output and not got.is_floating_point():
         fail(
             exercise,
-            f"returned a tensor of dtype {str(got.dtype).removeprefix('torch.')}",
+            Msg("returned a tensor of dtype {dtype}", dtype=str(got.dtype).removeprefix("torch.")),
             case.label,
-            ["expected a float tensor"],
+            [N_("expected a float tensor")],
             hint=hints.dtype,
-            mistake="wrong dtype",
+            mistake=N_("wrong dtype"),
         )
     if close(got, expected):
         return
     if mistake:
         fail(exercise, mistake.name, case.label, _first(got, expected), hint=mistake.hint)
-    fail(exercise, "wrong values", case.label, _first(got, expected), hint=hints.value, mistake=None)
+    fail(exercise, N_("wrong values"), case.label, _first(got, expected), hint=hints.value, mistake=None)
 
 
 def compare_one(exercise: str, result: CaseRun, mistakes: tuple[Mistake, ...], hints: Hints) -> None:
@@ -108,15 +114,23 @@ def compare_one(exercise: str, result: CaseRun, mistakes: tuple[Mistake, ...], h
 
 
 def _shapes(expected: torch.Tensor, got: torch.Tensor) -> list[str]:
-    return [f"expected shape {tuple(expected.shape)}, got {tuple(got.shape)}"]
+    return [Msg("expected shape {tuple}, got {tuple2}", tuple=tuple(expected.shape), tuple2=tuple(got.shape))]
 
 
 def _first(got: torch.Tensor, expected: torch.Tensor) -> list[str]:
     pos = first_difference(got, expected)
     return [
-        f"first difference at {pos}: expected {fmt(expected[pos])}, got {fmt(got[pos])}",
-        f"relative error {relative_error(got.detach(), expected.detach()):.1e} "
-        "(notebook 08's: the largest |got - expected| / (|got| + |expected|) over the entries)",
+        Msg(
+            "first difference at {pos}: expected {fmt}, got {fmt2}",
+            pos=pos,
+            fmt=fmt(expected[pos]),
+            fmt2=fmt(got[pos]),
+        ),
+        Msg(
+            "relative error {relative_error:.1e} (notebook 08's: the largest |got - expected| / "
+            "(|got| + |expected|) over the entries)",
+            relative_error=relative_error(got.detach(), expected.detach()),
+        ),
     ]
 
 
@@ -128,19 +142,19 @@ def compare_three(
     expected: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
     mistakes: dict[str, tuple[Mistake, ...]],
     hints: Hints,
-    noun: str = "tensors",
+    noun: str = N_("tensors"),
 ) -> None:
     """What a function that returns three tensors (``names``, e.g. dX, dK, db) returned on
     ``case``: three, each compared with the reference's on its own, with that output's mistakes.
     ``noun`` is what the message calls them when it did not return three."""
     if not isinstance(got, tuple | list) or len(got) != 3:
-        length = f" of length {len(got)}" if isinstance(got, tuple | list) else ""
+        length = Msg(" of length {len}", len=len(got)) if isinstance(got, tuple | list) else ""
         fail(
             exercise,
-            f"did not return three {noun}",
+            Msg("did not return three {noun}", noun=noun),
             case.label,
-            [f"got {type(got).__name__}{length}"],
-            hint=f"return {', '.join(names)}",
+            [Msg("got {type}{length}", type=type(got).__name__, length=length)],
+            hint=Msg("return {items}", items=", ".join(names)),
         )
     for name, value, right in zip(names, got, expected, strict=True):
         compare_one(

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import torch
 
+from convlab.i18n import N_, Msg
 from convlab.watch import Forbidden
 
 
@@ -71,7 +72,7 @@ class Hints:
     shape: str
     value: str
     error: str
-    dtype: str = (
+    dtype: str = N_(
         "integer inputs must still give a float result: create the output with "
         "torch.zeros(shape) (float32), not torch.zeros_like(X), which copies X's dtype"
     )
@@ -118,7 +119,7 @@ class Exercise:
     # earlier exercises the student's code may call, replaced by correct versions while it is checked
     stand_ins: dict[str, Callable] = field(default_factory=dict)
     selector: str = "part"
-    unit: str = "cases"  # what the success line counts: "all 8 cases passed"
+    unit: str = N_("cases")  # what the success line counts: "all 8 cases passed"
     keeps_random_state: bool = False  # the check draws random numbers: leave the notebook's stream alone
 
     @property
@@ -139,7 +140,13 @@ class Exercise:
         if name != "all":
             quoted = [repr(c) for c in choices]
             raise ValueError(
-                f"{self.selector} must be {', '.join(quoted[:-1])} or {quoted[-1]}, not {name!r}"
+                Msg(
+                    "{selector} must be {items} or {last}, not {name!r}",
+                    selector=self.selector,
+                    items=", ".join(quoted[:-1]),
+                    last=quoted[-1],
+                    name=name,
+                )
             )
         parts = list(self.parts.values())
         builders = [p.cases for p in parts if p.cases]

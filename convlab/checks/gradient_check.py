@@ -15,6 +15,7 @@ from convlab import oracle
 from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import check_function
 from convlab.checks.wording import fail
+from convlab.i18n import N_, Msg
 
 # --- numerical_gradient(f, x, h=1e-5) and relative_error(a, b) ------------------------------------
 
@@ -34,14 +35,14 @@ def _numerical_cases() -> list[Case]:
     g = torch.Generator().manual_seed(803)
     X, Y = torch.randn(5, 5, generator=g).double(), torch.randn(4, 4, generator=g).double()
     K, w = torch.randn(2, 2, generator=g).double(), torch.randn(3, 4, generator=g).double()
-    squares = _named(lambda x: (x**2).sum(), "f(x) = sum(x ** 2)")
-    linear = _named(lambda x: (w * x).sum(), "f(x) = sum(w * x), w fixed")
-    loss = _named(lambda k: ((_corr(X, k) - Y) ** 2).sum(), "f(K) = sum((corr2d(X, K) - Y) ** 2)")
-    energy = _named(lambda x: (_corr(x, K) ** 2).sum(), "f(x) = sum(corr2d(x, K) ** 2)")
+    squares = _named(lambda x: (x**2).sum(), N_("f(x) = sum(x ** 2)"))
+    linear = _named(lambda x: (w * x).sum(), N_("f(x) = sum(w * x), w fixed"))
+    loss = _named(lambda k: ((_corr(X, k) - Y) ** 2).sum(), N_("f(K) = sum((corr2d(X, K) - Y) ** 2)"))
+    energy = _named(lambda x: (_corr(x, K) ** 2).sum(), N_("f(x) = sum(corr2d(x, K) ** 2)"))
     # two functions whose central difference depends on h, so that a step other than h shows
-    exp = _named(lambda x: x.exp().sum(), "f(x) = sum(exp(x))")
+    exp = _named(lambda x: x.exp().sum(), N_("f(x) = sum(exp(x))"))
     exp.central = lambda grad, h: grad * math.sinh(h) / h  # (e^(x+h) − e^(x−h)) / 2h = e^x·sinh(h)/h
-    cubes = _named(lambda x: (x**3).sum(), "f(x) = sum(x ** 3)")
+    cubes = _named(lambda x: (x**3).sum(), N_("f(x) = sum(x ** 3)"))
     cubes.central = lambda grad, h: grad + h**2  # ((x+h)³ − (x−h)³) / 2h = 3x² + h²
     points = [
         (squares, torch.randn(3, 4, generator=g).double(), {}),
@@ -55,7 +56,12 @@ def _numerical_cases() -> list[Case]:
     ]
     return [
         Case(
-            f"{f.__name__} at x of shape {tuple(x.shape)}" + "".join(f", h={h}" for h in opts.values()),
+            Msg(
+                "{function} at x of shape {shape}{steps}",
+                function=f.__name__,
+                shape=tuple(x.shape),
+                steps="".join(f", h={h}" for h in opts.values()),
+            ),
             {"f": f, "x": x},
             opts,
         )
@@ -99,39 +105,47 @@ NUMERICAL_GRADIENT = Exercise(
     reference=_autograd,
     mistakes=(
         Mistake(
-            "a forward difference (f(x + h) − f(x)) / h",
-            "CS231n's check uses central differences: "
-            "(f(x + h) − f(x − h)) / 2h, accurate to h² instead of h",
+            N_("a forward difference (f(x + h) − f(x)) / h"),
+            N_(
+                "CS231n's check uses central differences: "
+                "(f(x + h) − f(x − h)) / 2h, accurate to h² instead of h"
+            ),
             lambda f, x, h=1e-5: _forward_differences(f, x, h),
         ),
         Mistake(
-            "divided by h instead of 2h",
-            "x + h and x − h are 2h apart: divide by 2 * h",
+            N_("divided by h instead of 2h"),
+            N_("x + h and x − h are 2h apart: divide by 2 * h"),
             lambda f, x, h=1e-5: 2 * oracle.numerical_gradient(f, x, h),
         ),
         Mistake(
-            "the sign flipped: (f(x − h) − f(x + h)) / 2h",
-            "the gradient points uphill: f(x + h) comes first",
+            N_("the sign flipped: (f(x − h) − f(x + h)) / 2h"),
+            N_("the gradient points uphill: f(x + h) comes first"),
             lambda f, x, h=1e-5: -oracle.numerical_gradient(f, x, h),
         ),
         Mistake(
-            "only the first entry computed",
-            "perturb every entry of x in turn, one at a time",
+            N_("only the first entry computed"),
+            N_("perturb every entry of x in turn, one at a time"),
             lambda f, x, h=1e-5: _first_only(oracle.numerical_gradient(f, x, h)),
         ),
         Mistake(
-            "h ignored: the step is not the h given",
-            "perturb by the h the caller passed (x[i] = old ± h, divided by 2 * h), not a fixed step: on "
-            "sum(exp(x)) the central difference is e^x·sinh(h)/h, which depends on h",
+            N_("h ignored: the step is not the h given"),
+            N_(
+                "perturb by the h the caller passed (x[i] = old ± h, divided by 2 * h), not a fixed step: on "
+                "sum(exp(x)) the central difference is e^x·sinh(h)/h, which depends on h"
+            ),
             _step_ignored,
         ),
     ),
     hints=Hints(
-        shape="the gradient has x's shape: one partial derivative per entry",
-        value="for each entry i: x[i] = old + h, f_plus = f(x); x[i] = old - h, f_minus = f(x); x[i] = old; "
-        "grad[i] = (f_plus - f_minus) / (2 * h)",
-        error="numerical_gradient(f, x, h=1e-5): f takes a tensor and returns a scalar; loop over "
-        "x.view(-1) (or x.flatten() on a copy) and return a tensor of x's shape",
+        shape=N_("the gradient has x's shape: one partial derivative per entry"),
+        value=N_(
+            "for each entry i: x[i] = old + h, f_plus = f(x); x[i] = old - h, f_minus = f(x); x[i] = old; "
+            "grad[i] = (f_plus - f_minus) / (2 * h)"
+        ),
+        error=N_(
+            "numerical_gradient(f, x, h=1e-5): f takes a tensor and returns a scalar; loop over "
+            "x.view(-1) (or x.flatten() on a copy) and return a tensor of x's shape"
+        ),
     ),
     keeps_random_state=True,
 )
@@ -148,16 +162,20 @@ def _error_cases() -> list[Case]:
     g = torch.Generator().manual_seed(804)
     a = torch.randn(3, 4, generator=g).double()
     pairs = [
-        ("a random a and a slightly changed copy", a, a + 1e-4 * torch.randn(3, 4, generator=g).double()),
-        ("a gradient and its negation", a, -a),
-        ("two tensors of zeros", torch.zeros(2, 3).double(), torch.zeros(2, 3).double()),
+        (N_("a random a and a slightly changed copy"), a, a + 1e-4 * torch.randn(3, 4, generator=g).double()),
+        (N_("a gradient and its negation"), a, -a),
+        (N_("two tensors of zeros"), torch.zeros(2, 3).double(), torch.zeros(2, 3).double()),
         (
-            "a small entry far off, a large one close",
+            N_("a small entry far off, a large one close"),
             torch.tensor([1e-3, 100.0]).double(),
             torch.tensor([2e-3, 100.001]).double(),
         ),
-        ("b larger than a", torch.tensor([1.0, 2.0, 3.0]).double(), torch.tensor([1.5, 2.0, 9.0]).double()),
-        ("identical tensors", a, a.clone()),
+        (
+            N_("b larger than a"),
+            torch.tensor([1.0, 2.0, 3.0]).double(),
+            torch.tensor([1.5, 2.0, 9.0]).double(),
+        ),
+        (N_("identical tensors"), a, a.clone()),
     ]
     return [Case(label, {"a": x, "b": y}) for label, x, y in pairs]
 
@@ -168,19 +186,19 @@ def _error_answer(got, case: Case) -> torch.Tensor:
     if isinstance(got, bool) or not isinstance(got, int | float):
         fail(
             "relative_error",
-            f"returned a {type(got).__name__}, not a number",
+            Msg("returned a {type}, not a number", type=type(got).__name__),
             case.label,
             [f"got {got!r}"[:200]],
-            hint="return one number: the largest relative error over the entries (float(...) or .item())",
-            mistake="did not return a number",
+            hint=N_("return one number: the largest relative error over the entries (float(...) or .item())"),
+            mistake=N_("did not return a number"),
         )
     if got != got:
         fail(
             "relative_error",
-            "returned nan: no guard against 0 / 0",
+            N_("returned nan: no guard against 0 / 0"),
             case.label,
-            ["expected a number"],
-            hint="divide by max(1e-8, |a| + |b|): two entries that are both 0 agree perfectly",
+            [N_("expected a number")],
+            hint=N_("divide by max(1e-8, |a| + |b|): two entries that are both 0 agree perfectly"),
         )
     return torch.tensor(float(got), dtype=torch.float64)
 
@@ -201,32 +219,32 @@ RELATIVE_ERROR = Exercise(
     reference=lambda a, b: torch.tensor(oracle.relative_error(a, b), dtype=torch.float64),
     mistakes=(
         Mistake(
-            "the mean instead of the largest entry",
-            "report the worst entry: .max(), not .mean()",
+            N_("the mean instead of the largest entry"),
+            N_("report the worst entry: .max(), not .mean()"),
             lambda a, b: _elementwise(a, b, reduce=torch.mean),
         ),
         Mistake(
-            "no absolute value in the numerator",
-            "use |a − b|: an error is an error in either direction",
+            N_("no absolute value in the numerator"),
+            N_("use |a − b|: an error is an error in either direction"),
             lambda a, b: _elementwise(a, b, numerator=lambda a, b: a - b),
         ),
         Mistake(
-            "relative to |a| only",
-            "divide by |a| + |b|: the error is symmetric in a and b",
+            N_("relative to |a| only"),
+            N_("divide by |a| + |b|: the error is symmetric in a and b"),
             lambda a, b: _elementwise(a, b, denominator=lambda a, b: a.abs()),
         ),
         Mistake(
-            "the ratio of the maxima",
-            "CS231n divides entry by entry, then takes the largest ratio",
+            N_("the ratio of the maxima"),
+            N_("CS231n divides entry by entry, then takes the largest ratio"),
             lambda a, b: (
                 (a - b).abs().max() / (a.abs() + b.abs()).max() if (a.abs() + b.abs()).max() else None
             ),
         ),
     ),
     hints=Hints(
-        shape="return one number",
-        value="max over entries of |a − b| / max(1e-8, |a| + |b|)",
-        error="relative_error(a, b) takes two tensors of the same shape and returns a number",
+        shape=N_("return one number"),
+        value=N_("max over entries of |a − b| / max(1e-8, |a| + |b|)"),
+        error=N_("relative_error(a, b) takes two tensors of the same shape and returns a number"),
     ),
     answer=_error_answer,
 )

@@ -12,6 +12,7 @@ from convlab.checks.products import exactly_one_product
 from convlab.checks.runner import check_function
 from convlab.checks.wording import describe_all
 from convlab.geometry import pair
+from convlab.i18n import N_, Msg
 
 _conv2d = torch.conv2d  # bound before any notebook code runs, as the reference's own
 # 01's corr2d and 04's pad2d, which the notebook imports from convlab.oracle: lent to every check
@@ -34,7 +35,13 @@ def _im2col_cases() -> list[Case]:
         X = torch.randn(shape, generator=g)
         cases.append(
             Case(
-                describe_all(X=X) + f", kernel_size={k}, stride={s}, padding={p}",
+                Msg(
+                    "{inputs}, kernel_size={k}, stride={s}, padding={p}",
+                    inputs=describe_all(X=X),
+                    k=k,
+                    s=s,
+                    p=p,
+                ),
                 {"X": X},
                 {"kernel_size": k, "stride": s, "padding": p},
             )
@@ -62,11 +69,15 @@ def _columns(X, kernel_size, stride=1, padding=0, order="cab", by_rows=True):
 
 
 IM2COL_HINTS = Hints(
-    shape="one row per (channel, kernel row, kernel column), c·kh·kw of them; one column per window, "
-    "h'·w' of them",
-    value="column i·w' + j is the window at output (i, j) of the padded X, flattened channel by channel, "
-    "each window row by row: Xp[:, i·sh : i·sh + kh, j·sw : j·sw + kw].reshape(-1)",
-    error="im2col(X, kernel_size, stride=1, padding=0) for X (c, h, w); each setting an int or a pair",
+    shape=N_(
+        "one row per (channel, kernel row, kernel column), c·kh·kw of them; one column per window, "
+        "h'·w' of them"
+    ),
+    value=N_(
+        "column i·w' + j is the window at output (i, j) of the padded X, flattened channel by channel, "
+        "each window row by row: Xp[:, i·sh : i·sh + kh, j·sw : j·sw + kw].reshape(-1)"
+    ),
+    error=N_("im2col(X, kernel_size, stride=1, padding=0) for X (c, h, w); each setting an int or a pair"),
 )
 
 IM2COL = Exercise(
@@ -75,35 +86,35 @@ IM2COL = Exercise(
     reference=oracle.im2col,
     mistakes=(
         Mistake(
-            "channels last inside a column",
-            "flatten each window channel by channel: window.reshape(-1) for window of shape (c, kh, kw)",
+            N_("channels last inside a column"),
+            N_("flatten each window channel by channel: window.reshape(-1) for window of shape (c, kh, kw)"),
             lambda X, **kw: _columns(X, **kw, order="abc") if X.shape[0] > 1 else None,
         ),
         Mistake(
-            "each window read column by column",
-            "flatten each window row by row (its rows, then its columns)",
+            N_("each window read column by column"),
+            N_("flatten each window row by row (its rows, then its columns)"),
             lambda X, kernel_size, **kw: _columns(X, kernel_size, **kw, order="cba"),
         ),
         Mistake(
-            "windows taken column by column",
-            "column number i·w' + j: walk the output row by row",
+            N_("windows taken column by column"),
+            N_("column number i·w' + j: walk the output row by row"),
             lambda X, **kw: _columns(X, **kw, by_rows=False),
         ),
         Mistake(
-            "the matrix transposed: one row per window",
-            "one COLUMN per window: shape (c·kh·kw, h'·w')",
+            N_("the matrix transposed: one row per window"),
+            N_("one COLUMN per window: shape (c·kh·kw, h'·w')"),
             lambda X, **kw: _columns(X, **kw).T,
         ),
         Mistake(
-            "padding ignored",
-            "pad X first (pad2d of notebook 04), then cut out the windows",
+            N_("padding ignored"),
+            N_("pad X first (pad2d of notebook 04), then cut out the windows"),
             lambda X, kernel_size, stride=1, padding=0: (
                 _columns(X, kernel_size, stride, 0) if pair(padding) != (0, 0) else None
             ),
         ),
         Mistake(
-            "stride ignored",
-            "window (i, j) starts at (i·sh, j·sw)",
+            N_("stride ignored"),
+            N_("window (i, j) starts at (i·sh, j·sw)"),
             lambda X, kernel_size, stride=1, padding=0: (
                 _columns(X, kernel_size, 1, padding) if pair(stride) != (1, 1) else None
             ),
@@ -128,7 +139,7 @@ def _conv_cases() -> list[Case]:
         X, K = torch.randn(c_i, h, w, generator=g), torch.randn(c_o, c_i, kh, kw, generator=g)
         cases.append(
             Case(
-                describe_all(X=X, K=K) + f", stride={s}, padding={p}",
+                Msg("{inputs}, stride={s}, padding={p}", inputs=describe_all(X=X, K=K), s=s, p=p),
                 {"X": X, "K": K},
                 {"stride": s, "padding": p},
             )
@@ -147,8 +158,10 @@ def _one_product(fn) -> int:
         fn,
         _conv_cases()[2],
         error_hint=IM2COL_HINTS.error,
-        hint="the point of im2col: ONE product (c_o, c_i·kh·kw) @ (c_i·kh·kw, h'·w') computes every output "
-        "channel at every position",
+        hint=N_(
+            "the point of im2col: ONE product (c_o, c_i·kh·kw) @ (c_i·kh·kw, h'·w') computes every output "
+            "channel at every position"
+        ),
     )
 
 
@@ -158,20 +171,20 @@ CORR2D_IM2COL = Exercise(
     reference=lambda X, K, stride=1, padding=0: _conv(X, K, stride, padding),
     mistakes=(
         Mistake(
-            "kernel flipped",
-            "cross-correlation: K as it is, K.reshape(c_o, -1)",
+            N_("kernel flipped"),
+            N_("cross-correlation: K as it is, K.reshape(c_o, -1)"),
             lambda X, K, stride=1, padding=0: _conv(X, K.flip(2, 3), stride, padding),
         ),
         Mistake(
-            "output reshaped as (c_o, w', h')",
-            "the columns run output row by output row: reshape to (c_o, h', w')",
+            N_("output reshaped as (c_o, w', h')"),
+            N_("the columns run output row by output row: reshape to (c_o, h', w')"),
             lambda X, K, stride=1, padding=0: (
                 lambda Y: Y.reshape(Y.shape[0], Y.shape[2], Y.shape[1]) if Y.shape[1] != Y.shape[2] else None
             )(_conv(X, K, stride, padding)),
         ),
         Mistake(
-            "weights scrambled: K reshaped as (c_i·kh·kw, c_o)",
-            "K.reshape(c_o, -1): one row per output channel, in the same order as im2col's rows",
+            N_("weights scrambled: K reshaped as (c_i·kh·kw, c_o)"),
+            N_("K.reshape(c_o, -1): one row per output channel, in the same order as im2col's rows"),
             lambda X, K, stride=1, padding=0: (
                 _conv(X, K.reshape(-1, K.shape[0]).T.reshape(K.shape), stride, padding)
                 if K.shape[0] > 1
@@ -180,10 +193,12 @@ CORR2D_IM2COL = Exercise(
         ),
     ),
     hints=Hints(
-        shape="the output is (c_o, h', w') with h', w' the conv_output_shape of notebook 04",
-        value="cols = im2col(X, (kh, kw), stride, padding); Y = K.reshape(c_o, -1) @ cols; "
-        "reshape to (c_o, h', w')",
-        error="corr2d_im2col(X, K, stride=1, padding=0): X (c_i, h, w), K (c_o, c_i, kh, kw)",
+        shape=N_("the output is (c_o, h', w') with h', w' the conv_output_shape of notebook 04"),
+        value=N_(
+            "cols = im2col(X, (kh, kw), stride, padding); Y = K.reshape(c_o, -1) @ cols; "
+            "reshape to (c_o, h', w')"
+        ),
+        error=N_("corr2d_im2col(X, K, stride=1, padding=0): X (c_i, h, w), K (c_o, c_i, kh, kw)"),
     ),
     stand_ins={"im2col": oracle.im2col, **LENT},
 )

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 from convlab import oracle
 from convlab.failure import CheckFailure
+from convlab.i18n import N_, Msg
 
 _equal, _tensor = torch.equal, torch.tensor  # bound before any notebook code runs
 
@@ -96,15 +97,15 @@ WORKED = [
         lambda: oracle.corr2d(torch.arange(9.0).reshape(3, 3), torch.tensor([[0.0, 1], [2, 3]])),
         [[19.0, 25], [37, 43]],
     ),
-    ("max pooling", lambda: oracle.pool2d(torch.arange(9.0).reshape(3, 3), 2, 1), [[4.0, 5], [7, 8]]),
+    (N_("max pooling"), lambda: oracle.pool2d(torch.arange(9.0).reshape(3, 3), 2, 1), [[4.0, 5], [7, 8]]),
     (
-        "average pooling",
+        N_("average pooling"),
         lambda: oracle.pool2d(torch.arange(9.0).reshape(3, 3), 2, 1, mode="avg"),
         [[2.0, 3], [5, 6]],
     ),
     ("padding", lambda: oracle.pad2d(torch.ones(1, 1), (1, 0, 0, 1)), [[0.0, 0], [1, 0]]),
     (
-        "batch normalization",
+        N_("batch normalization"),
         lambda: (
             oracle.batch_norm(
                 torch.tensor([-1.0, 1.0]).reshape(2, 1, 1, 1),
@@ -143,16 +144,22 @@ def verify(exercise: str) -> None:
     changed = replaced()
     if changed:
         raise CheckFailure(
-            f"{exercise}: not checked, because the notebook replaced functions the checks rely on\n"
-            f"  replaced: {', '.join(changed)}\n"
-            "  hint: a notebook must not assign to convlab's, PyTorch's or Python's own functions; "
-            "remove that code, restart the kernel and run all cells"
+            Msg(
+                "{exercise}: not checked, because the notebook replaced functions the checks rely "
+                "on\n  replaced: {items}\n  hint: a notebook must not assign to convlab's, PyTorch's "
+                "or Python's own functions; remove that code, restart the kernel and run all cells",
+                exercise=exercise,
+                items=", ".join(changed),
+            )
         )
     broken = broken_reference()
     if broken:
         raise CheckFailure(
-            f"{exercise}: not checked, because PyTorch's own {', '.join(broken)} no longer gives the "
-            "course's worked examples in this notebook\n"
-            "  hint: something replaced PyTorch's kernels (e.g. with torch.library); remove that code, "
-            "restart the kernel and run all cells"
+            Msg(
+                "{exercise}: not checked, because PyTorch's own {items} no longer gives the course's "
+                "worked examples in this notebook\n  hint: something replaced PyTorch's kernels "
+                "(e.g. with torch.library); remove that code, restart the kernel and run all cells",
+                exercise=exercise,
+                items=", ".join(broken),
+            )
         )

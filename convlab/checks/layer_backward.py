@@ -19,6 +19,7 @@ from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import call_watched, check_function
 from convlab.checks.wording import describe_all
 from convlab.geometry import pair
+from convlab.i18n import N_, Msg
 from convlab.watch import BACKWARD
 
 PARTS = ("dX", "dK", "db")
@@ -37,7 +38,7 @@ def _gradients_step(name: str, cases: Callable[[], list[Case]], mistakes_for: Mi
             got = call_watched(name, fn, case, hints.error, (BACKWARD,))
             expected = oracle.conv2d_backward(**case.arguments)
             compare_three(
-                name, got, case, PARTS, expected, mistakes_for(**case.arguments), hints, noun="gradients"
+                name, got, case, PARTS, expected, mistakes_for(**case.arguments), hints, noun=N_("gradients")
             )
         return len(cases())
 
@@ -47,10 +48,14 @@ def _gradients_step(name: str, cases: Callable[[], list[Case]], mistakes_for: Mi
 # --- conv2d_backward(X, K, dY) -> (dX, dK, db) ----------------------------------------------------
 
 BACKWARD_HINTS = Hints(
-    shape="dX has X's shape (c_i, h, w), dK K's (c_o, c_i, kh, kw), db one entry per output channel (c_o,)",
-    value="dX[c] = Σ_o corr2d_input_grad(dY[o], K[o, c], (h, w)); dK[o, c] = corr2d(X[c], dY[o]); "
-    "db[o] = dY[o].sum()",
-    error="return the triple (dX, dK, db)",
+    shape=N_(
+        "dX has X's shape (c_i, h, w), dK K's (c_o, c_i, kh, kw), db one entry per output channel (c_o,)"
+    ),
+    value=N_(
+        "dX[c] = Σ_o corr2d_input_grad(dY[o], K[o, c], (h, w)); dK[o, c] = corr2d(X[c], dY[o]); "
+        "db[o] = dY[o].sum()"
+    ),
+    error=N_("return the triple (dX, dK, db)"),
 )
 
 
@@ -73,13 +78,13 @@ def _backward_cases() -> list[Case]:
 def _db_mistakes(dY) -> tuple[Mistake, ...]:
     return (
         Mistake(
-            "db: a mean instead of a sum",
-            "each output position adds b[o] once: db[o] = dY[o].sum()",
+            N_("db: a mean instead of a sum"),
+            N_("each output position adds b[o] once: db[o] = dY[o].sum()"),
             lambda: dY.mean((1, 2)),
         ),
         Mistake(
-            "db: one number for all channels",
-            "one bias per output channel: sum over positions only",
+            N_("db: one number for all channels"),
+            N_("one bias per output channel: sum over positions only"),
             lambda: dY.sum(),
         ),
     )
@@ -90,25 +95,25 @@ def _backward_mistakes(X, K, dY) -> dict[str, tuple[Mistake, ...]]:
     return {
         "dX": (
             Mistake(
-                "dX: only the first output channel's gradient",
-                "every output channel used every input channel: add their gradients, Σ over o",
+                N_("dX: only the first output channel's gradient"),
+                N_("every output channel used every input channel: add their gradients, Σ over o"),
                 lambda: _scatter(X, K[:1], dY[:1])[0] if K.shape[0] > 1 else None,
             ),
             Mistake(
-                "dX: kernel not flipped",
-                "scatter dY[o, i, j]·K[o, c] as it is (or flip K in the full cross-correlation)",
+                N_("dX: kernel not flipped"),
+                N_("scatter dY[o, i, j]·K[o, c] as it is (or flip K in the full cross-correlation)"),
                 lambda: _scatter(X, K.flip(2, 3), dY)[0],
             ),
         ),
         "dK": (
             Mistake(
-                "dK: dY flipped (a convolution, not a cross-correlation)",
-                "dK[o, c] = corr2d(X[c], dY[o]), dY as it is",
+                N_("dK: dY flipped (a convolution, not a cross-correlation)"),
+                N_("dK[o, c] = corr2d(X[c], dY[o]), dY as it is"),
                 lambda: _scatter(X, K, dY.flip(1, 2))[1],
             ),
             Mistake(
-                "dK: averaged over the positions",
-                "dK is a sum over the positions, as in notebook 03",
+                N_("dK: averaged over the positions"),
+                N_("dK is a sum over the positions, as in notebook 03"),
                 lambda: _scatter(X, K, dY)[1] / (dY.shape[1] * dY.shape[2]),
             ),
         ),
@@ -171,8 +176,8 @@ def _reached(X, K, dY, stride, padding):
 
 
 ONE_STRIDE = (
-    "one stride for both axes, stride[0] for the columns too",
-    "a stride pair is (rows, columns): sh, sw = stride, and window (i, j) starts at (i·sh, j·sw)",
+    N_("one stride for both axes, stride[0] for the columns too"),
+    N_("a stride pair is (rows, columns): sh, sw = stride, and window (i, j) starts at (i·sh, j·sw)"),
 )
 
 
@@ -185,50 +190,63 @@ def _ext_mistakes(X, K, dY, stride=1, padding=0) -> dict[str, tuple[Mistake, ...
 
     return {
         "dX": (
-            Mistake(f"dX: {one_stride[0]}", one_stride[1], lambda: rows_stride(0)),
+            Mistake(Msg("dX: {mistake}", mistake=one_stride[0]), one_stride[1], lambda: rows_stride(0)),
             Mistake(
-                "dX: the padding is not cut off",
-                "the gradient of the padded input has the padding's rows and columns too: return only its "
-                "middle, dXp[:, ph : ph + h, pw : pw + w]",
+                N_("dX: the padding is not cut off"),
+                N_(
+                    "the gradient of the padded input has the padding's rows and columns too: return "
+                    "only its "
+                    "middle, dXp[:, ph : ph + h, pw : pw + w]"
+                ),
                 lambda: _part(0, X, K, dY, stride, padding, crop=False) if padded else None,
             ),
             Mistake(
-                "dX: stride ignored, windows scattered one cell apart",
-                "window (i, j) of the padded input starts at (i·sh, j·sw): add dY[o, i, j]·K[o] there",
+                N_("dX: stride ignored, windows scattered one cell apart"),
+                N_("window (i, j) of the padded input starts at (i·sh, j·sw): add dY[o, i, j]·K[o] there"),
                 lambda: _part(0, X, K, dY, stride, padding, dx_step=1) if strided else None,
             ),
             Mistake(
-                "dX: kernel flipped",
-                "scatter dY[o, i, j]·K[o] as it is: the forward pass multiplied X's window by K unflipped",
+                N_("dX: kernel flipped"),
+                N_(
+                    "scatter dY[o, i, j]·K[o] as it is: the forward pass multiplied X's window by K unflipped"
+                ),
                 lambda: _part(0, X, K.flip(2, 3), dY, stride, padding),
             ),
             Mistake(
-                "dX: only the first output channel's gradient",
-                "every output channel used every input channel: add the gradients of all c_o of them",
+                N_("dX: only the first output channel's gradient"),
+                N_("every output channel used every input channel: add the gradients of all c_o of them"),
                 lambda: _part(0, X, K[:1], dY[:1], stride, padding) if K.shape[0] > 1 else None,
             ),
             Mistake(
-                "dX: the rows the stride never reaches are missing",
-                "dX has X's shape: start from zeros of the padded input's shape; the rows and columns no "
-                "window reached keep a gradient of 0",
+                N_("dX: the rows the stride never reaches are missing"),
+                N_(
+                    "dX has X's shape: start from zeros of the padded input's shape; the rows and columns no "
+                    "window reached keep a gradient of 0"
+                ),
                 lambda: _reached(X, K, dY, stride, padding),
             ),
         ),
         "dK": (
-            Mistake(f"dK: {one_stride[0]}", one_stride[1], lambda: rows_stride(1)),
+            Mistake(Msg("dK: {mistake}", mistake=one_stride[0]), one_stride[1], lambda: rows_stride(1)),
             Mistake(
-                "dK: stride ignored, windows read one cell apart",
-                "dK[o] += dY[o, i, j] · the padded input's window at (i·sh, j·sw), the one output (i, j) saw",
+                N_("dK: stride ignored, windows read one cell apart"),
+                N_(
+                    "dK[o] += dY[o, i, j] · the padded input's window at (i·sh, j·sw), the one "
+                    "output (i, j) saw"
+                ),
                 lambda: _part(1, X, K, dY, stride, padding, dk_step=1) if strided else None,
             ),
             Mistake(
-                "dK: padding ignored, windows read from X unpadded",
-                "the forward pass slid K over the PADDED input: read dK's windows from X padded by (ph, pw)",
+                N_("dK: padding ignored, windows read from X unpadded"),
+                N_(
+                    "the forward pass slid K over the PADDED input: read dK's windows from X padded "
+                    "by (ph, pw)"
+                ),
                 lambda: _part(1, X, K, dY, stride, padding, dk_padding=0) if padded else None,
             ),
             Mistake(
-                "dK: averaged over the positions",
-                "dK is a sum over the positions, as in notebook 03",
+                N_("dK: averaged over the positions"),
+                N_("dK is a sum over the positions, as in notebook 03"),
                 lambda: _part(1, X, K, dY, stride, padding) / (dY.shape[1] * dY.shape[2]),
             ),
         ),
@@ -242,12 +260,12 @@ def _ext_cases() -> list[Case]:
     K = torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
     cases = [
         Case(
-            "the worked example X = 0..8 (1×3×3), K = [[0, 1], [2, 3]], dY of ones, stride=1, padding=0",
+            N_("the worked example X = 0..8 (1×3×3), K = [[0, 1], [2, 3]], dY of ones, stride=1, padding=0"),
             {"X": torch.arange(9.0).reshape(1, 3, 3), "K": K, "dY": torch.ones(1, 2, 2)},
             {"stride": 1, "padding": 0},
         ),
         Case(
-            "X = 0..15 (1×4×4), K = [[0, 1], [2, 3]], dY of ones, stride=2, padding=1",
+            N_("X = 0..15 (1×4×4), K = [[0, 1], [2, 3]], dY of ones, stride=2, padding=1"),
             {"X": torch.arange(16.0).reshape(1, 4, 4), "K": K, "dY": torch.ones(1, 3, 3)},
             {"stride": 2, "padding": 1},
         ),
@@ -266,7 +284,7 @@ def _ext_cases() -> list[Case]:
         dY = torch.randn(c_o, *out, generator=g)
         cases.append(
             Case(
-                describe_all(X=X, K=K, dY=dY) + f", stride={s}, padding={p}",
+                Msg("{inputs}, stride={s}, padding={p}", inputs=describe_all(X=X, K=K, dY=dY), s=s, p=p),
                 {"X": X, "K": K, "dY": dY},
                 {"stride": s, "padding": p},
             )
@@ -275,11 +293,18 @@ def _ext_cases() -> list[Case]:
 
 
 EXT_HINTS = Hints(
-    shape="dX has X's shape (c_i, h, w), dK K's (c_o, c_i, kh, kw), db one entry per output channel (c_o,)",
-    value="pad X; for every o, i, j take the window of the padded input at (i·sh, j·sw): dXp[:, window] "
-    "+= dY[o, i, j] · K[o] and dK[o] += dY[o, i, j] · window; cut the padding off dXp; db[o] = dY[o].sum()",
-    error="conv2d_backward_ext(X, K, dY, stride=1, padding=0): X (c_i, h, w), K (c_o, c_i, kh, kw), "
-    "dY (c_o, h', w'); stride and padding ints or pairs; return the triple (dX, dK, db)",
+    shape=N_(
+        "dX has X's shape (c_i, h, w), dK K's (c_o, c_i, kh, kw), db one entry per output channel (c_o,)"
+    ),
+    value=N_(
+        "pad X; for every o, i, j take the window of the padded input at (i·sh, j·sw): dXp[:, window] "
+        "+= dY[o, i, j] · K[o] and dK[o] += dY[o, i, j] · window; cut the padding off dXp; db[o] = "
+        "dY[o].sum()"
+    ),
+    error=N_(
+        "conv2d_backward_ext(X, K, dY, stride=1, padding=0): X (c_i, h, w), K (c_o, c_i, kh, kw), "
+        "dY (c_o, h', w'); stride and padding ints or pairs; return the triple (dX, dK, db)"
+    ),
 )
 
 CONV2D_BACKWARD_EXT = Exercise(

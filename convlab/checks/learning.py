@@ -12,6 +12,7 @@ from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import call_watched, check_function
 from convlab.checks.wording import describe, describe_all, fail, fmt
 from convlab.data import stripes
+from convlab.i18n import N_, Msg
 
 
 @dataclass(frozen=True)
@@ -29,26 +30,32 @@ class Variant:
 CORRECT = Variant("correct", "")
 VARIANTS = [
     Variant(
-        "gradients accumulate: not reset between steps",
-        "reset the gradient every step (w.grad.zero_() or conv.zero_grad()); otherwise "
-        "each step adds the new gradient to all the old ones",
+        N_("gradients accumulate: not reset between steps"),
+        N_(
+            "reset the gradient every step (w.grad.zero_() or conv.zero_grad()); otherwise "
+            "each step adds the new gradient to all the old ones"
+        ),
         reset=False,
     ),
     Variant(
-        "loss recorded after the update",
-        "losses[i] is the loss before the i-th update: compute the loss, append "
-        "loss.item(), then backward and update",
+        N_("loss recorded after the update"),
+        N_(
+            "losses[i] is the loss before the i-th update: compute the loss, append "
+            "loss.item(), then backward and update"
+        ),
         record_after=True,
     ),
     Variant(
-        "mean instead of sum of squared errors",
-        "the loss is the sum of the squared errors, ((Y_hat - Y) ** 2).sum(), as in the "
-        "course notes; the mean changes both the losses and the step size",
+        N_("mean instead of sum of squared errors"),
+        N_(
+            "the loss is the sum of the squared errors, ((Y_hat - Y) ** 2).sum(), as in the "
+            "course notes; the mean changes both the losses and the step size"
+        ),
         mean=True,
     ),
     Variant(
-        "weight moved uphill: gradient ascent",
-        "gradient descent subtracts: w -= lr * grad",
+        N_("weight moved uphill: gradient ascent"),
+        N_("gradient descent subtracts: w -= lr * grad"),
         sign=1.0,
     ),
 ]
@@ -90,17 +97,17 @@ def _cases() -> list[Case]:
     Yr = oracle.corr2d(Xr, torch.randn(2, 2, generator=g))
     return [
         Case(
-            "the stripes image, lr 3e-2, 10 steps",
+            N_("the stripes image, lr 3e-2, 10 steps"),
             {"X": X, "Y": Y},
             {"kernel_size": (1, 2), "lr": 3e-2, "steps": 10, "init": init},
         ),
         Case(
-            "the stripes image, lr 0.01, 10 steps",
+            N_("the stripes image, lr 0.01, 10 steps"),
             {"X": X, "Y": Y},
             {"kernel_size": (1, 2), "lr": 0.01, "steps": 10, "init": init},
         ),
         Case(
-            f"{describe('X', Xr)}, a 2×2 kernel, lr 1e-2, 7 steps",
+            Msg("{describe}, a 2×2 kernel, lr 1e-2, 7 steps", describe=describe("X", Xr)),
             {"X": Xr, "Y": Yr},
             {"kernel_size": (2, 2), "lr": 1e-2, "steps": 7, "init": torch.rand(2, 2, generator=g)},
         ),
@@ -116,46 +123,50 @@ def _check_result(case: Case, got) -> None:
     if not isinstance(got, tuple | list) or len(got) != 2:
         fail(
             ex,
-            "did not return (weight, losses)",
+            N_("did not return (weight, losses)"),
             case.label,
-            [f"got {type(got).__name__}"],
-            hint="return weight.detach(), losses",
+            [Msg("got {type}", type=type(got).__name__)],
+            hint=N_("return weight.detach(), losses"),
         )
     weight, losses = got
     if not isinstance(weight, torch.Tensor) or tuple(weight.shape) != tuple(opts["kernel_size"]):
         shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
         fail(
             ex,
-            "weight has the wrong shape",
+            N_("weight has the wrong shape"),
             case.label,
-            [f"expected {tuple(opts['kernel_size'])}, got {shape}"],
-            hint=TRAIN_HINTS.shape + " (reshape a 4-D conv weight back)",
+            [Msg("expected {tuple}, got {shape}", tuple=tuple(opts["kernel_size"]), shape=shape)],
+            hint=TRAIN_HINTS.shape + N_(" (reshape a 4-D conv weight back)"),
         )
     if weight.requires_grad:
         fail(
             ex,
-            "returned a weight that still requires grad",
+            N_("returned a weight that still requires grad"),
             case.label,
-            hint="return weight.detach(): the result is a plain tensor, not part of a graph",
+            hint=N_("return weight.detach(): the result is a plain tensor, not part of a graph"),
         )
     if not isinstance(losses, list) or len(losses) != opts["steps"]:
         fail(
             ex,
-            "losses is not a list of one loss per step",
+            N_("losses is not a list of one loss per step"),
             case.label,
             [
-                f"expected a list of {opts['steps']} floats, got {type(losses).__name__}"
-                + (f" of length {len(losses)}" if hasattr(losses, "__len__") else "")
+                Msg(
+                    "expected a list of {steps} floats, got {type}",
+                    steps=opts["steps"],
+                    type=type(losses).__name__,
+                )
+                + (Msg(" of length {len}", len=len(losses)) if hasattr(losses, "__len__") else "")
             ],
-            hint="append loss.item() once per step, before the update",
+            hint=N_("append loss.item() once per step, before the update"),
         )
     if not all(isinstance(v, float) for v in losses):
         fail(
             ex,
-            "losses holds tensors, not floats",
+            N_("losses holds tensors, not floats"),
             case.label,
-            [f"losses[0] = {losses[0]!r}"],
-            hint="append loss.item(): a float, detached from the graph",
+            [Msg("losses[0] = {loss!r}", loss=losses[0])],
+            hint=N_("append loss.item(): a float, detached from the graph"),
         )
     args = (
         case.inputs["X"],
@@ -175,8 +186,11 @@ def _check_result(case: Case, got) -> None:
                 variant.name,
                 case.label,
                 [
-                    f"losses expected {[round(v, 3) for v in expected[:3]]} ..., "
-                    f"got {[round(v, 3) for v in losses[:3]]} ..."
+                    Msg(
+                        "losses expected {want} ..., got {got} ...",
+                        want=[round(v, 3) for v in expected[:3]],
+                        got=[round(v, 3) for v in losses[:3]],
+                    )
                 ],
                 hint=variant.hint,
             )
@@ -189,17 +203,27 @@ def _check_result(case: Case, got) -> None:
         None,
     )
     lines = (
-        [f"first differing loss: step {i}, expected {fmt(expected[i])}, got {fmt(losses[i])}"]
+        [
+            Msg(
+                "first differing loss: step {i}, expected {fmt}, got {fmt2}",
+                i=i,
+                fmt=fmt(expected[i]),
+                fmt2=fmt(losses[i]),
+            )
+        ]
         if i is not None
         else []
     )
     lines.append(
-        f"final weight expected {[round(v, 4) for v in w.flatten().tolist()]}, "
-        f"got {[round(v, 4) for v in weight.flatten().tolist()]}"
+        Msg(
+            "final weight expected {want}, got {got}",
+            want=[round(v, 4) for v in w.flatten().tolist()],
+            got=[round(v, 4) for v in weight.flatten().tolist()],
+        )
     )
     fail(
         ex,
-        "training went differently from the reference",
+        N_("training went differently from the reference"),
         case.label,
         lines,
         hint=TRAIN_HINTS.value,
@@ -208,10 +232,12 @@ def _check_result(case: Case, got) -> None:
 
 
 TRAIN_HINTS = Hints(
-    shape="return the kernel itself, shaped kernel_size",
-    value="start from init, then each step: Y_hat = corr2d(X, w); loss = ((Y_hat - Y) ** 2).sum(); "
-    "record loss.item(); backward; w -= lr * grad; reset the gradient",
-    error="train_kernel(X, Y, kernel_size=(1, 2), lr=3e-2, steps=10, init=None) must run",
+    shape=N_("return the kernel itself, shaped kernel_size"),
+    value=N_(
+        "start from init, then each step: Y_hat = corr2d(X, w); loss = ((Y_hat - Y) ** 2).sum(); "
+        "record loss.item(); backward; w -= lr * grad; reset the gradient"
+    ),
+    error=N_("train_kernel(X, Y, kernel_size=(1, 2), lr=3e-2, steps=10, init=None) must run"),
 )
 
 
@@ -229,7 +255,7 @@ def _follows_reference(train_kernel) -> int:
 
 def _seeded_start(train_kernel) -> int:
     """Without ``init`` the start must come from torch's (seeded) random generator."""
-    case = Case("the stripes image without init", _stripes(), {"steps": 10})
+    case = Case(N_("the stripes image without init"), _stripes(), {"steps": 10})
     with torch.random.fork_rng():  # reseeded here: leave the notebook's random stream alone
         runs = []
         for seed in (0, 0, 1):
@@ -239,27 +265,29 @@ def _seeded_start(train_kernel) -> int:
     if not torch.equal(w0, w0b):
         fail(
             "train_kernel",
-            "is not reproducible under a seed",
+            N_("is not reproducible under a seed"),
             case.label,
-            ["two runs after torch.manual_seed(0) gave different kernels"],
-            hint="draw the start from torch's generator, e.g. torch.rand(kernel_size), so that the "
-            "caller's seed decides it",
+            [N_("two runs after torch.manual_seed(0) gave different kernels")],
+            hint=N_(
+                "draw the start from torch's generator, e.g. torch.rand(kernel_size), so that the "
+                "caller's seed decides it"
+            ),
         )
     if torch.equal(w0, w1):
         fail(
             "train_kernel",
-            "does not start from a random kernel without init",
+            N_("does not start from a random kernel without init"),
             case.label,
-            ["seeds 0 and 1 gave the same kernel"],
-            hint="without init, start from torch.rand(kernel_size) (or randn), not a constant",
+            [N_("seeds 0 and 1 gave the same kernel")],
+            hint=N_("without init, start from torch.rand(kernel_size) (or randn), not a constant"),
         )
     if not l0[-1] < l0[0]:
         fail(
             "train_kernel",
-            "the loss does not fall",
+            N_("the loss does not fall"),
             case.label,
-            [f"losses {l0}"],
-            hint="each step must move w against the gradient: w -= lr * grad",
+            [Msg("losses {l0}", l0=l0)],
+            hint=N_("each step must move w against the gradient: w -= lr * grad"),
         )
     return 1 + _kernel_size_used(train_kernel)
 
@@ -271,7 +299,7 @@ def _kernel_size_used(train_kernel) -> int:
     Y = oracle.corr2d(X, torch.randn(2, 3, generator=g))
     # no steps: the kernel returned is the start itself
     case = Case(
-        f"{describe('X', X)} without init, kernel_size=(2, 3), steps=0",
+        Msg("{describe} without init, kernel_size=(2, 3), steps=0", describe=describe("X", X)),
         {"X": X, "Y": Y},
         {"kernel_size": (2, 3), "lr": 1e-2, "steps": 0},
     )
@@ -282,10 +310,10 @@ def _kernel_size_used(train_kernel) -> int:
     if isinstance(weight, torch.Tensor) and tuple(weight.shape) != (2, 3):
         fail(
             "train_kernel",
-            "kernel_size ignored: the start without init is not of shape kernel_size",
+            N_("kernel_size ignored: the start without init is not of shape kernel_size"),
             case.label,
-            [f"expected a weight of shape (2, 3), got {tuple(weight.shape)}"],
-            hint="without init, start from torch.rand(kernel_size): the caller's kernel_size, not (1, 2)",
+            [Msg("expected a weight of shape (2, 3), got {tuple}", tuple=tuple(weight.shape))],
+            hint=N_("without init, start from torch.rand(kernel_size): the caller's kernel_size, not (1, 2)"),
         )
     return 1
 
@@ -324,27 +352,31 @@ KERNEL_GRADIENT = Exercise(
     reference=_reference_gradient,
     mistakes=(
         Mistake(
-            "dY flipped: that is a convolution",
-            "dL/dK[a, b] = sum over i, j of X[i + a, j + b] * dY[i, j]: cross-correlate X with dY itself",
+            N_("dY flipped: that is a convolution"),
+            N_("dL/dK[a, b] = sum over i, j of X[i + a, j + b] * dY[i, j]: cross-correlate X with dY itself"),
             lambda X, dY: oracle.corr2d(X, dY.flip(0, 1)),
         ),
         Mistake(
-            "averaged instead of summed",
-            "the gradient sums X[i + a, j + b] * dY[i, j] over every output position",
+            N_("averaged instead of summed"),
+            N_("the gradient sums X[i + a, j + b] * dY[i, j] over every output position"),
             lambda X, dY: oracle.corr2d(X, dY) / dY.numel(),
         ),
         Mistake(
-            "output transposed",
-            "K[a, b]'s gradient goes to position (a, b): rows first",
+            N_("output transposed"),
+            N_("K[a, b]'s gradient goes to position (a, b): rows first"),
             lambda X, dY: oracle.corr2d(X, dY).T,
         ),
     ),
     hints=Hints(
-        shape="the gradient has the kernel's shape: kh = X.shape[0] - dY.shape[0] + 1 (and the "
-        "same for columns), which is what corr2d(X, dY) returns",
-        value="K[a, b] multiplies X[i + a, j + b] in every output Y[i, j], so dL/dK[a, b] = "
-        "sum over i, j of X[i + a, j + b] * dY[i, j]: that is corr2d(X, dY)",
-        error="compute corr2d(X, dY)",
+        shape=N_(
+            "the gradient has the kernel's shape: kh = X.shape[0] - dY.shape[0] + 1 (and the "
+            "same for columns), which is what corr2d(X, dY) returns"
+        ),
+        value=N_(
+            "K[a, b] multiplies X[i + a, j + b] in every output Y[i, j], so dL/dK[a, b] = "
+            "sum over i, j of X[i + a, j + b] * dY[i, j]: that is corr2d(X, dY)"
+        ),
+        error=N_("compute corr2d(X, dY)"),
     ),
     stand_ins={"corr2d": oracle.corr2d},  # 01's exercise, lent as the notebook imports it
 )

@@ -16,7 +16,8 @@ from convlab import oracle
 from convlab.checks.compare import compare_one
 from convlab.checks.exercise import Case, CaseRun, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import call_watched, check_function, check_outcome
-from convlab.checks.wording import describe_all, fail
+from convlab.checks.wording import conv_settings, describe_all, fail
+from convlab.i18n import N_, Msg
 from convlab.watch import run_watched
 
 # --- depthwise_separable(X, K_depth, K_point) --------------------------------------------------
@@ -51,33 +52,39 @@ DEPTHWISE_SEPARABLE = Exercise(
     reference=oracle.depthwise_separable,
     mistakes=(
         Mistake(
-            "the 1×1 convolution before the depthwise one",
-            "first the depthwise step (each channel its own kh×kw kernel, groups = c), then the 1×1 "
-            "convolution that mixes the channels",
+            N_("the 1×1 convolution before the depthwise one"),
+            N_(
+                "first the depthwise step (each channel its own kh×kw kernel, groups = c), then the 1×1 "
+                "convolution that mixes the channels"
+            ),
             lambda X, K_depth, K_point: (
                 _depthwise(oracle.corr2d_multi_in_out(X, K_point), K_depth) if _square(K_point) else None
             ),
         ),
         Mistake(
-            "a ReLU between the two steps",
-            "the two steps together are one convolution with kernel K_point[o, c] · K_depth[c]: nothing "
-            "between them (a network adds batch norm and ReLU around the block, not here)",
+            N_("a ReLU between the two steps"),
+            N_(
+                "the two steps together are one convolution with kernel K_point[o, c] · K_depth[c]: nothing "
+                "between them (a network adds batch norm and ReLU around the block, not here)"
+            ),
             lambda X, K_depth, K_point: oracle.corr2d_multi_in_out(_depthwise(X, K_depth).relu(), K_point),
         ),
         Mistake(
-            "only the depthwise step",
-            "the depthwise step keeps the c channels apart; the 1×1 convolution with K_point then mixes "
-            "them into c_o outputs",
+            N_("only the depthwise step"),
+            N_(
+                "the depthwise step keeps the c channels apart; the 1×1 convolution with K_point then mixes "
+                "them into c_o outputs"
+            ),
             lambda X, K_depth, K_point: _depthwise(X, K_depth),
         ),
         Mistake(
-            "the depthwise kernels flipped",
-            "cross-correlation, no flip: corr2d_grouped(X, K_depth, groups=c)",
+            N_("the depthwise kernels flipped"),
+            N_("cross-correlation, no flip: corr2d_grouped(X, K_depth, groups=c)"),
             lambda X, K_depth, K_point: oracle.depthwise_separable(X, K_depth.flip(2, 3), K_point),
         ),
         Mistake(
-            "the first channel's kernel for every channel",
-            "channel c has its own kernel K_depth[c]: groups = c pairs them up",
+            N_("the first channel's kernel for every channel"),
+            N_("channel c has its own kernel K_depth[c]: groups = c pairs them up"),
             lambda X, K_depth, K_point: (
                 oracle.depthwise_separable(X, K_depth[:1].expand_as(K_depth), K_point)
                 if len(K_depth) > 1
@@ -85,19 +92,28 @@ DEPTHWISE_SEPARABLE = Exercise(
             ),
         ),
         Mistake(
-            "K_point transposed",
-            "K_point[o, c] weighs input channel c in output channel o: corr2d_multi_in_out_1x1(Z, K_point)",
+            N_("K_point transposed"),
+            N_(
+                "K_point[o, c] weighs input channel c in output channel o: "
+                "corr2d_multi_in_out_1x1(Z, K_point)"
+            ),
             lambda X, K_depth, K_point: (
                 oracle.depthwise_separable(X, K_depth, K_point.transpose(0, 1)) if _square(K_point) else None
             ),
         ),
     ),
     hints=Hints(
-        shape="the depthwise step keeps the c channels and shrinks each map to (h − kh + 1, w − kw + 1); "
-        "the 1×1 step gives c_o channels: (c_o, h − kh + 1, w − kw + 1)",
-        value="Z = corr2d_grouped(X, K_depth, groups=X.shape[0]); return corr2d_multi_in_out_1x1(Z, K_point)",
-        error="depthwise_separable(X, K_depth, K_point): X (c, h, w), K_depth (c, 1, kh, kw), K_point "
-        "(c_o, c, 1, 1)",
+        shape=N_(
+            "the depthwise step keeps the c channels and shrinks each map to (h − kh + 1, w − kw + 1); "
+            "the 1×1 step gives c_o channels: (c_o, h − kh + 1, w − kw + 1)"
+        ),
+        value=N_(
+            "Z = corr2d_grouped(X, K_depth, groups=X.shape[0]); return corr2d_multi_in_out_1x1(Z, K_point)"
+        ),
+        error=N_(
+            "depthwise_separable(X, K_depth, K_point): X (c, h, w), K_depth (c, 1, kh, kw), K_point "
+            "(c_o, c, 1, 1)"
+        ),
     ),
     stand_ins={
         "corr2d_grouped": oracle.corr2d_grouped,
@@ -123,45 +139,45 @@ GLOBAL_AVG_POOL = Exercise(
     reference=oracle.global_avg_pool,
     mistakes=(
         Mistake(
-            "a sum instead of a mean",
-            "divide by the number of positions h·w: X.mean(dim=(2, 3))",
+            N_("a sum instead of a mean"),
+            N_("divide by the number of positions h·w: X.mean(dim=(2, 3))"),
             lambda X: X.double().sum((2, 3)),
         ),
         Mistake(
-            "the maximum instead of the mean",
-            "global *average* pooling: X.mean(dim=(2, 3))",
+            N_("the maximum instead of the mean"),
+            N_("global *average* pooling: X.mean(dim=(2, 3))"),
             lambda X: X.double().amax((2, 3)),
         ),
         Mistake(
-            "kept the 1×1 map: shape (n, c, 1, 1)",
-            "the head's linear layer takes (n, c): X.mean(dim=(2, 3)), without keepdim",
+            N_("kept the 1×1 map: shape (n, c, 1, 1)"),
+            N_("the head's linear layer takes (n, c): X.mean(dim=(2, 3)), without keepdim"),
             lambda X: X.double().mean((2, 3), keepdim=True),
         ),
         Mistake(
-            "averaged over the rows only",
-            "average over both axes of the map: dim=(2, 3)",
+            N_("averaged over the rows only"),
+            N_("average over both axes of the map: dim=(2, 3)"),
             lambda X: X.double().mean(2),
         ),
         Mistake(
-            "averaged over the channels",
-            "one number per channel: average over the positions, dims (2, 3), not over dim 1",
+            N_("averaged over the channels"),
+            N_("one number per channel: average over the positions, dims (2, 3), not over dim 1"),
             lambda X: X.double().mean(1),
         ),
         Mistake(
-            "averaged over the batch too",
-            "each image keeps its own numbers: average over dims (2, 3) only",
+            N_("averaged over the batch too"),
+            N_("each image keeps its own numbers: average over dims (2, 3) only"),
             lambda X: X.double().mean((0, 2, 3)),
         ),
         Mistake(
-            "one number per image",
-            "one number per channel of each image: average over dims (2, 3), not (1, 2, 3)",
+            N_("one number per image"),
+            N_("one number per channel of each image: average over dims (2, 3), not (1, 2, 3)"),
             lambda X: X.double().mean((1, 2, 3)),
         ),
     ),
     hints=Hints(
-        shape="X (n, c, h, w) gives (n, c): one mean per channel of each image",
-        value="Y[i, c] = X[i, c].mean(): X.mean(dim=(2, 3))",
-        error="global_avg_pool(X) takes X of shape (n, c, h, w)",
+        shape=N_("X (n, c, h, w) gives (n, c): one mean per channel of each image"),
+        value=N_("Y[i, c] = X[i, c].mean(): X.mean(dim=(2, 3))"),
+        error=N_("global_avg_pool(X) takes X of shape (n, c, h, w)"),
     ),
 )
 check_global_avg_pool = check_function(GLOBAL_AVG_POOL)
@@ -170,7 +186,7 @@ check_global_avg_pool = check_function(GLOBAL_AVG_POOL)
 # --- Residual(channels) ---------------------------------------------------------------------------
 
 LAYERS = {"conv1": nn.Conv2d, "bn1": nn.BatchNorm2d, "conv2": nn.Conv2d, "bn2": nn.BatchNorm2d}
-RESIDUAL_HINT = (
+RESIDUAL_HINT = N_(
     "Residual(channels) has conv1 and conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False) "
     "and bn1, bn2 = nn.BatchNorm2d(channels); forward(x) = ReLU(bn2(conv2(ReLU(bn1(conv1(x))))) + x)"
 )
@@ -181,7 +197,11 @@ def _block(Residual, channels: int, case: Case) -> nn.Module:
     block = check_outcome("Residual", outcome, case, RESIDUAL_HINT)
     if not isinstance(block, nn.Module):
         fail(
-            "Residual", "is not an nn.Module", case.label, [f"got {type(block).__name__}"], hint=RESIDUAL_HINT
+            "Residual",
+            N_("is not an nn.Module"),
+            case.label,
+            [Msg("got {type}", type=type(block).__name__)],
+            hint=RESIDUAL_HINT,
         )
     return block
 
@@ -196,11 +216,18 @@ def _residual_layers(Residual) -> int:
             if not isinstance(layer, kind):
                 fail(
                     "Residual",
-                    f"no layer {name}",
+                    Msg("no layer {name}", name=name),
                     case.label,
-                    [f"expected self.{name} = nn.{kind.__name__}(...), got {type(layer).__name__}"],
+                    [
+                        Msg(
+                            "expected self.{name} = nn.{kind}(...), got {type}",
+                            name=name,
+                            kind=kind.__name__,
+                            type=type(layer).__name__,
+                        )
+                    ],
                     hint=RESIDUAL_HINT,
-                    mistake="missing layers",
+                    mistake=N_("missing layers"),
                 )
             if kind is nn.Conv2d:
                 settings = (
@@ -214,23 +241,35 @@ def _residual_layers(Residual) -> int:
                 if settings != (channels, channels, (3, 3), (1, 1), (1, 1), False):
                     fail(
                         "Residual",
-                        f"{name} has the wrong settings",
+                        Msg("{name} has the wrong settings", name=name),
                         case.label,
                         [
-                            f"expected nn.Conv2d({channels}, {channels}, 3, padding=1, bias=False), got in "
-                            f"{settings[0]}, out {settings[1]}, kernel {settings[2]}, padding {settings[3]}, "
-                            f"stride {settings[4]}, bias {settings[5]}"
+                            Msg(
+                                "expected nn.Conv2d({channels}, {channels}, 3, padding=1, "
+                                "bias=False), got {got}, bias {bias}",
+                                channels=channels,
+                                got=conv_settings(*settings[:5]),
+                                bias=settings[5],
+                            )
                         ],
-                        hint="padding 1 keeps the map's size, so that x can be added to it; the batch norm "
-                        "after the convolution subtracts the mean, which makes a bias useless",
-                        mistake="a convolution with the wrong settings",
+                        hint=N_(
+                            "padding 1 keeps the map's size, so that x can be added to it; the batch norm "
+                            "after the convolution subtracts the mean, which makes a bias useless"
+                        ),
+                        mistake=N_("a convolution with the wrong settings"),
                     )
             elif layer.num_features != channels:
                 fail(
                     "Residual",
-                    f"{name} normalizes the wrong number of channels",
+                    Msg("{name} normalizes the wrong number of channels", name=name),
                     case.label,
-                    [f"expected nn.BatchNorm2d({channels}), got {layer.num_features}"],
+                    [
+                        Msg(
+                            "expected nn.BatchNorm2d({channels}), got {num_features}",
+                            channels=channels,
+                            num_features=layer.num_features,
+                        )
+                    ],
                     hint=RESIDUAL_HINT,
                 )
         count = sum(p.numel() for p in block.parameters())
@@ -238,9 +277,9 @@ def _residual_layers(Residual) -> int:
         if count != expected:
             fail(
                 "Residual",
-                "wrong number of parameters",
+                N_("wrong number of parameters"),
                 case.label,
-                [f"expected {expected:,}, got {count:,}"],
+                [Msg("expected {expected:,}, got {count:,}", expected=expected, count=count)],
                 hint=RESIDUAL_HINT,
             )
         n += 1
@@ -266,38 +305,38 @@ def _residual_mistakes(block: nn.Module, x: torch.Tensor) -> tuple[Mistake, ...]
 
     return (
         Mistake(
-            "no skip connection: x is not added",
-            "a residual block adds its input to what its layers computed: ReLU(bn2(conv2(...)) + x)",
+            N_("no skip connection: x is not added"),
+            N_("a residual block adds its input to what its layers computed: ReLU(bn2(conv2(...)) + x)"),
             run(lambda b, x: relu(body(b, x))),
         ),
         Mistake(
-            "the ReLU before the addition: ReLU(F(x)) + x",
-            "add x first, then the ReLU: ReLU(bn2(conv2(...)) + x)",
+            N_("the ReLU before the addition: ReLU(F(x)) + x"),
+            N_("add x first, then the ReLU: ReLU(bn2(conv2(...)) + x)"),
             run(lambda b, x: relu(body(b, x)) + x),
         ),
         Mistake(
-            "no ReLU after the addition",
-            "the block ends in a ReLU of the sum: ReLU(bn2(conv2(...)) + x)",
+            N_("no ReLU after the addition"),
+            N_("the block ends in a ReLU of the sum: ReLU(bn2(conv2(...)) + x)"),
             run(lambda b, x: body(b, x) + x),
         ),
         Mistake(
-            "no ReLU between the two convolutions",
-            "ReLU(bn1(conv1(x))) goes into conv2",
+            N_("no ReLU between the two convolutions"),
+            N_("ReLU(bn1(conv1(x))) goes into conv2"),
             run(lambda b, x: relu(body(b, x, middle=lambda t: t) + x)),
         ),
         Mistake(
-            "bn2 after the addition",
-            "normalize the second convolution's output, then add x: ReLU(bn2(conv2(y)) + x)",
+            N_("bn2 after the addition"),
+            N_("normalize the second convolution's output, then add x: ReLU(bn2(conv2(y)) + x)"),
             run(lambda b, x: relu(b.bn2(b.conv2(relu(b.bn1(b.conv1(x)))) + x))),
         ),
         Mistake(
-            "bn1 used twice (bn2 never used)",
-            "the second convolution has its own batch norm: bn2(conv2(y))",
+            N_("bn1 used twice (bn2 never used)"),
+            N_("the second convolution has its own batch norm: bn2(conv2(y))"),
             run(lambda b, x: relu(b.bn1(b.conv2(relu(b.bn1(b.conv1(x))))) + x)),
         ),
         Mistake(
-            "the skip adds conv1's output, not x",
-            "the skip carries the block's input itself: + x",
+            N_("the skip adds conv1's output, not x"),
+            N_("the skip carries the block's input itself: + x"),
             run(lambda b, x: relu(body(b, x) + b.conv1(x))),
         ),
     )
@@ -313,7 +352,15 @@ def _residual_forward(Residual) -> int:
     ]:
         x = torch.randn(batch, channels, h, w, generator=g)
         mode = "train" if training else "eval"
-        case = Case(f"Residual({channels}) in {mode} mode on x of shape {tuple(x.shape)}", {"x": x})
+        case = Case(
+            Msg(
+                "Residual({channels}) in {mode} mode on x of shape {tuple}",
+                channels=channels,
+                mode=mode,
+                tuple=tuple(x.shape),
+            ),
+            {"x": x},
+        )
         block = _block(Residual, channels, case)
         if not all(isinstance(getattr(block, name, None), kind) for name, kind in LAYERS.items()):
             _residual_layers(Residual)  # names the missing layer
@@ -335,7 +382,7 @@ def _residual_forward(Residual) -> int:
             CaseRun(Case(case.label, {}), got, expected),
             mistakes,
             Hints(
-                shape="the block keeps x's shape: padding 1 in both convolutions",
+                shape=N_("the block keeps x's shape: padding 1 in both convolutions"),
                 value=RESIDUAL_HINT,
                 error=RESIDUAL_HINT,
             ),
@@ -350,7 +397,7 @@ RESIDUAL = Exercise(
     hints=Hints(shape=RESIDUAL_HINT, value=RESIDUAL_HINT, error=RESIDUAL_HINT),
     allow_convolution=True,
     selector="aspect",
-    unit="checks",
+    unit=N_("checks"),
     keeps_random_state=True,  # building layers draws random weights
 )
 check_Residual = check_function(RESIDUAL)  # noqa: N816 (named after the exercise)

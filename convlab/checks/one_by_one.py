@@ -9,6 +9,7 @@ from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Refusa
 from convlab.checks.products import exactly_one_product
 from convlab.checks.runner import call_watched, check_function
 from convlab.checks.wording import describe_all, fail
+from convlab.i18n import N_, Msg
 
 
 def _one_product(fn) -> int:
@@ -20,10 +21,12 @@ def _one_product(fn) -> int:
         fn,
         case,
         error_hint=CORR2D_MULTI_IN_OUT_1X1.hints.error,
-        none_hint="the point of this exercise: reshape X to (c_i, h * w) and K to (c_o, c_i), then ONE "
-        "product K2 @ X2 computes every pixel at once",
-        hint="one product handles all pixels: (c_o, c_i) @ (c_i, h * w); no loop over pixels or channels",
-        counted=lambda count: [f"{h * w} pixels, {count} products"],
+        none_hint=N_(
+            "the point of this exercise: reshape X to (c_i, h * w) and K to (c_o, c_i), then ONE "
+            "product K2 @ X2 computes every pixel at once"
+        ),
+        hint=N_("one product handles all pixels: (c_o, c_i) @ (c_i, h * w); no loop over pixels or channels"),
+        counted=lambda count: [Msg("{pixels} pixels, {count} products", pixels=h * w, count=count)],
     )
 
 
@@ -33,8 +36,10 @@ class LoopNotAllowed(RuntimeError):
 
 def _no_loops(*_args, **_kwargs):
     raise LoopNotAllowed(
-        "corr2d_multi_in_out_1x1 must not call corr2d / corr2d_multi_in / corr2d_multi_in_out: "
-        "reshape X to (c_i, h * w), K to (c_o, c_i) and multiply once"
+        N_(
+            "corr2d_multi_in_out_1x1 must not call corr2d / corr2d_multi_in / corr2d_multi_in_out: "
+            "reshape X to (c_i, h * w), K to (c_o, c_i) and multiply once"
+        )
     )
 
 
@@ -56,10 +61,12 @@ CORR2D_MULTI_IN_OUT_1X1 = Exercise(
     reference=oracle.corr2d_multi_in_out,
     mistakes=(
         Mistake(
-            "weights scrambled: K reshaped as (c_i, c_o)",
-            "K is (c_o, c_i, 1, 1): "
-            "K.reshape(c_o, c_i) keeps each output's weights in its row; K.reshape(c_i, c_o).T "
-            "mixes them up",
+            N_("weights scrambled: K reshaped as (c_i, c_o)"),
+            N_(
+                "K is (c_o, c_i, 1, 1): "
+                "K.reshape(c_o, c_i) keeps each output's weights in its row; K.reshape(c_i, c_o).T "
+                "mixes them up"
+            ),
             lambda X, K: (
                 oracle.corr2d_multi_in_out(X, K.reshape(K.shape[1], K.shape[0]).T.reshape(K.shape))
                 if min(K.shape[:2]) > 1
@@ -67,10 +74,12 @@ CORR2D_MULTI_IN_OUT_1X1 = Exercise(
             ),
         ),
         Mistake(
-            "pixels scrambled: X reshaped without keeping channels first",
-            "X is (c_i, h, w): "
-            "X.reshape(c_i, h * w) gives one column per pixel; X.reshape(h * w, c_i) mixes "
-            "channels and pixels",
+            N_("pixels scrambled: X reshaped without keeping channels first"),
+            N_(
+                "X is (c_i, h, w): "
+                "X.reshape(c_i, h * w) gives one column per pixel; X.reshape(h * w, c_i) mixes "
+                "channels and pixels"
+            ),
             lambda X, K: (
                 (K.reshape(K.shape[0], -1) @ X.reshape(-1, X.shape[0]).T).reshape(K.shape[0], *X.shape[1:])
                 if X.shape[0] > 1
@@ -78,8 +87,8 @@ CORR2D_MULTI_IN_OUT_1X1 = Exercise(
             ),
         ),
         Mistake(
-            "output reshaped as (c_o, w, h)",
-            "reshape the product back to (c_o, h, w)",
+            N_("output reshaped as (c_o, w, h)"),
+            N_("reshape the product back to (c_o, h, w)"),
             lambda X, K: (
                 oracle.corr2d_multi_in_out(X, K).transpose(1, 2).reshape(K.shape[0], *X.shape[1:])
                 if X.shape[1] != X.shape[2]
@@ -88,9 +97,9 @@ CORR2D_MULTI_IN_OUT_1X1 = Exercise(
         ),
     ),
     hints=Hints(
-        shape="the output is (c_o, h, w): a 1×1 kernel keeps the height and width",
-        value="Y[:, i, j] = K.reshape(c_o, c_i) @ X[:, i, j] at every pixel: (c_o, c_i) @ (c_i, h * w)",
-        error="reshape X to (c_i, h * w) and K to (c_o, c_i), multiply with @, reshape to (c_o, h, w)",
+        shape=N_("the output is (c_o, h, w): a 1×1 kernel keeps the height and width"),
+        value=N_("Y[:, i, j] = K.reshape(c_o, c_i) @ X[:, i, j] at every pixel: (c_o, c_i) @ (c_i, h * w)"),
+        error=N_("reshape X to (c_i, h * w) and K to (c_o, c_i), multiply with @, reshape to (c_o, h, w)"),
     ),
     stand_ins={"corr2d": _no_loops, "corr2d_multi_in": _no_loops, "corr2d_multi_in_out": _no_loops},
 )
@@ -121,29 +130,31 @@ def _count(formula):
 
 PARAM_MISTAKES = [
     (
-        "the bias not counted",
-        "nn.Conv2d has one bias per output channel when bias=True",
+        N_("the bias not counted"),
+        N_("nn.Conv2d has one bias per output channel when bias=True"),
         _count(lambda i, o, kh, kw, g, b: o * (i // g) * kh * kw),
     ),
     (
-        "a bias counted although bias=False",
-        "with bias=False the layer has only its weights",
+        N_("a bias counted although bias=False"),
+        N_("with bias=False the layer has only its weights"),
         _count(lambda i, o, kh, kw, g, b: o * (i // g) * kh * kw + o),
     ),
     (
-        "groups ignored: weights not divided by groups",
-        "with groups each kernel sees only "
-        "in_channels / groups channels: the weight is (out, in / groups, kh, kw)",
+        N_("groups ignored: weights not divided by groups"),
+        N_(
+            "with groups each kernel sees only "
+            "in_channels / groups channels: the weight is (out, in / groups, kh, kw)"
+        ),
         _count(lambda i, o, kh, kw, g, b: o * i * kh * kw + (o if b else 0)),
     ),
     (
-        "one bias per input channel",
-        "the bias is one number per OUTPUT channel",
+        N_("one bias per input channel"),
+        N_("the bias is one number per OUTPUT channel"),
         _count(lambda i, o, kh, kw, g, b: o * (i // g) * kh * kw + (i if b else 0)),
     ),
     (
-        "an int kernel_size counted as k, not k × k",
-        "kernel_size=3 means a 3×3 kernel: 9 weights per channel pair",
+        N_("an int kernel_size counted as k, not k × k"),
+        N_("kernel_size=3 means a 3×3 kernel: 9 weights per channel pair"),
         lambda in_channels, out_channels, kernel_size, groups=1, bias=True: (
             (out_channels * (in_channels // groups) * kernel_size + (out_channels if bias else 0))
             if isinstance(kernel_size, int) and kernel_size > 1
@@ -160,7 +171,7 @@ def _counts(conv_param_count) -> int:
     for i, o, k, g, b in PARAM_CASES:
         options = {"groups": g, "bias": b}
         case = Case(
-            f"nn.Conv2d({i}, {o}, {k}, groups={g}, bias={b})",
+            Msg("nn.Conv2d({i}, {o}, {k}, groups={g}, bias={b})", i=i, o=o, k=k, g=g, b=b),
             {"in_channels": i, "out_channels": o, "kernel_size": k},
             options,
         )
@@ -170,11 +181,11 @@ def _counts(conv_param_count) -> int:
         if not isinstance(got, int) or isinstance(got, bool):
             fail(
                 ex,
-                f"returned a {type(got).__name__}, not an int",
+                Msg("returned a {type}, not an int", type=type(got).__name__),
                 case.label,
-                [f"got {got!r}"],
-                hint="count with integer arithmetic (//, *) and return an int",
-                mistake="did not return an int",
+                [Msg("got {got!r}", got=got)],
+                hint=N_("count with integer arithmetic (//, *) and return an int"),
+                mistake=N_("did not return an int"),
             )
         expected = oracle.conv_param_count(i, o, k, g, b)
         if got == expected:
@@ -183,12 +194,18 @@ def _counts(conv_param_count) -> int:
         for name, hint, predict in PARAM_MISTAKES:
             wrong = predict(i, o, k, g, b)
             if wrong is not None and wrong != expected and got == wrong:
-                fail(ex, name, case.label, [f"expected {expected}, got {got}"], hint=hint)
+                fail(
+                    ex,
+                    name,
+                    case.label,
+                    [Msg("expected {expected}, got {got}", expected=expected, got=got)],
+                    hint=hint,
+                )
         fail(
             ex,
-            "wrong count",
+            N_("wrong count"),
             case.label,
-            [f"expected {expected}, got {got}"],
+            [Msg("expected {expected}, got {got}", expected=expected, got=got)],
             hint=PARAM_HINTS.value,
             mistake=None,
         )
@@ -196,9 +213,9 @@ def _counts(conv_param_count) -> int:
 
 
 PARAM_HINTS = Hints(
-    shape="return an int",
-    value="out_channels × (in_channels / groups) × kh × kw weights, plus out_channels biases if bias",
-    error="return an int: weights plus biases",
+    shape=N_("return an int"),
+    value=N_("out_channels × (in_channels / groups) × kh × kw weights, plus out_channels biases if bias"),
+    error=N_("return an int: weights plus biases"),
 )
 
 CONV_PARAM_COUNT = Exercise(
@@ -210,11 +227,11 @@ CONV_PARAM_COUNT = Exercise(
             refusals=(
                 Refusal(
                     Case(
-                        "nn.Conv2d(6, 4, 3, groups=4)",
+                        N_("nn.Conv2d(6, 4, 3, groups=4)"),
                         {"in_channels": 6, "out_channels": 4, "kernel_size": 3},
                         {"groups": 4},
                     ),
-                    "6 input channels do not split into 4 groups",
+                    N_("6 input channels do not split into 4 groups"),
                 ),
             ),
         ),

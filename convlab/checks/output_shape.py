@@ -11,6 +11,7 @@ from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Refusa
 from convlab.checks.runner import check_function
 from convlab.checks.wording import fail
 from convlab.geometry import pair
+from convlab.i18n import N_, Msg
 
 # --- conv_output_shape -----------------------------------------------------------------------
 # The notes' four shape examples on an 8×8 input, then combinations with dilation.
@@ -40,29 +41,31 @@ def _size_variant(formula):
 
 SHAPE_MISTAKES = (
     Mistake(
-        "padding counted once: it is per side",
-        "padding p adds p rows at the top AND p at the bottom: n + 2p",
+        N_("padding counted once: it is per side"),
+        N_("padding p adds p rows at the top AND p at the bottom: n + 2p"),
         _size_variant(lambda n, k, p, s, d: (n + p - d * (k - 1) - 1) // s + 1),
     ),
     Mistake(
-        "dilation off by one",
-        "a dilated kernel spans d(k - 1) + 1 cells: d = 1 is an "
-        "ordinary kernel, d = 2 leaves one gap between taps",
+        N_("dilation off by one"),
+        N_(
+            "a dilated kernel spans d(k - 1) + 1 cells: d = 1 is an "
+            "ordinary kernel, d = 2 leaves one gap between taps"
+        ),
         _size_variant(lambda n, k, p, s, d: (n + 2 * p - d * k) // s + 1),
     ),
     Mistake(
-        "dilation off by one (d = 0 taken as the ordinary kernel)",
-        "in PyTorch the ordinary kernel has dilation 1, not 0: the span is d(k - 1) + 1",
+        N_("dilation off by one (d = 0 taken as the ordinary kernel)"),
+        N_("in PyTorch the ordinary kernel has dilation 1, not 0: the span is d(k - 1) + 1"),
         _size_variant(lambda n, k, p, s, d: (n + 2 * p - (d + 1) * (k - 1) - 1) // s + 1),
     ),
     Mistake(
-        "rounded up instead of down",
-        "a window that does not fit is not counted: use floor division //",
+        N_("rounded up instead of down"),
+        N_("a window that does not fit is not counted: use floor division //"),
         _size_variant(lambda n, k, p, s, d: math.ceil((n + 2 * p - d * (k - 1) - 1) / s) + 1),
     ),
     Mistake(
-        "the first position not counted (+ 1 missing)",
-        "the window fits once before it starts stepping: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1",
+        N_("the first position not counted (+ 1 missing)"),
+        N_("the window fits once before it starts stepping: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1"),
         _size_variant(lambda n, k, p, s, d: (n + 2 * p - d * (k - 1) - 1) // s),
     ),
 )
@@ -78,7 +81,7 @@ def _shape_reference(input_size, kernel_size, padding=0, stride=1, dilation=1):
 def _shape_cases() -> list[Case]:
     return [
         Case(
-            f"input {n}, kernel {k}, padding {p}, stride {s}, dilation {d}",
+            Msg("input {n}, kernel {k}, padding {p}, stride {s}, dilation {d}", n=n, k=k, p=p, s=s, d=d),
             {"input_size": n, "kernel_size": k},
             {"padding": p, "stride": s, "dilation": d},
         )
@@ -91,18 +94,18 @@ def _shape_answer(got, case: Case) -> torch.Tensor:
     if not isinstance(got, tuple | list | torch.Size) or len(got) != 2:
         fail(
             "conv_output_shape",
-            "did not return a pair (h, w)",
+            N_("did not return a pair (h, w)"),
             case.label,
-            [f"got {got!r}"],
-            hint="return a tuple of two ints: (h, w)",
+            [Msg("got {got!r}", got=got)],
+            hint=N_("return a tuple of two ints: (h, w)"),
         )
     if not all(isinstance(v, int) for v in got):
         fail(
             "conv_output_shape",
-            "returned numbers that are not ints",
+            N_("returned numbers that are not ints"),
             case.label,
-            [f"got {got!r}"],
-            hint="use floor division // so that the sizes stay ints",
+            [Msg("got {got!r}", got=got)],
+            hint=N_("use floor division // so that the sizes stay ints"),
         )
     return torch.tensor(got, dtype=torch.float64)
 
@@ -121,18 +124,18 @@ CONV_OUTPUT_SHAPE = Exercise(
         "refusals": Part(
             1,
             refusals=(
-                _shape_refusal("a stride of 0 never moves", 8, 3, 0, 0),
-                _shape_refusal("a 7-wide kernel does not fit 4 + 2 padded cells", 4, 7, 1, 1),
-                _shape_refusal("dilation must be ≥ 1", 5, 3, 0, 1, 0),
+                _shape_refusal(N_("a stride of 0 never moves"), 8, 3, 0, 0),
+                _shape_refusal(N_("a 7-wide kernel does not fit 4 + 2 padded cells"), 4, 7, 1, 1),
+                _shape_refusal(N_("dilation must be ≥ 1"), 5, 3, 0, 1, 0),
             ),
         ),
     },
     reference=_shape_reference,
     mistakes=SHAPE_MISTAKES,
     hints=Hints(
-        shape="return a pair (h, w)",
-        value="per dimension: (n + 2p - d(k - 1) - 1) // s + 1",
-        error="accept ints or pairs for every argument, like PyTorch",
+        shape=N_("return a pair (h, w)"),
+        value=N_("per dimension: (n + 2p - d(k - 1) - 1) // s + 1"),
+        error=N_("accept ints or pairs for every argument, like PyTorch"),
     ),
     answer=_shape_answer,
 )

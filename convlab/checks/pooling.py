@@ -9,6 +9,7 @@ from convlab import oracle
 from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part, Refusal
 from convlab.checks.runner import check_function
 from convlab.checks.wording import describe
+from convlab.i18n import N_, Msg
 
 
 def _pool(X, size, mode, **kw):
@@ -39,11 +40,11 @@ def _pool_cases() -> list[Case]:
     g = torch.Generator().manual_seed(707)
     cases = [
         Case(
-            "the worked example X = 0..8 (3×3), pool (2, 2), max",
+            N_("the worked example X = 0..8 (3×3), pool (2, 2), max"),
             {"X": X_NOTES, "pool_size": (2, 2), "mode": "max"},
         ),
         Case(
-            "the worked example X = 0..8 (3×3), pool (2, 2), avg",
+            N_("the worked example X = 0..8 (3×3), pool (2, 2), avg"),
             {"X": X_NOTES, "pool_size": (2, 2), "mode": "avg"},
         ),
     ]
@@ -55,11 +56,17 @@ def _pool_cases() -> list[Case]:
     ]:
         Xr = torch.randn(shape, generator=g)
         cases.append(
-            Case(f"{describe('X', Xr)}, pool {size}, {mode}", {"X": Xr, "pool_size": size, "mode": mode})
+            Case(
+                Msg("{describe}, pool {size}, {mode}", describe=describe("X", Xr), size=size, mode=mode),
+                {"X": Xr, "pool_size": size, "mode": mode},
+            )
         )
     Xi = torch.randint(-5, 6, (5, 5), generator=g)
     cases.append(
-        Case(f"{describe('X', Xi)}, pool (2, 2), avg", {"X": Xi, "pool_size": (2, 2), "mode": "avg"})
+        Case(
+            Msg("{describe}, pool (2, 2), avg", describe=describe("X", Xi)),
+            {"X": Xi, "pool_size": (2, 2), "mode": "avg"},
+        )
     )
     return cases
 
@@ -74,7 +81,7 @@ POOL2D = Exercise(
             refusals=(
                 Refusal(
                     Case("mode='min'", {"X": X_NOTES, "pool_size": (2, 2), "mode": "min"}),
-                    "mode must be 'max' or 'avg'",
+                    N_("mode must be 'max' or 'avg'"),
                 ),
             ),
         ),
@@ -82,18 +89,18 @@ POOL2D = Exercise(
     reference=lambda X, pool_size, mode: oracle.pool2d(X, pool_size, 1, 0, mode),
     mistakes=(
         Mistake(
-            "pool height and width swapped",
-            "pool_size is (p_h, p_w): rows first, so the window is X[i:i + p_h, j:j + p_w]",
+            N_("pool height and width swapped"),
+            N_("pool_size is (p_h, p_w): rows first, so the window is X[i:i + p_h, j:j + p_w]"),
             _swapped_window,
         ),
         Mistake(
-            "max and average swapped",
-            "mode 'max' takes the largest value of the window, 'avg' its mean",
+            N_("max and average swapped"),
+            N_("mode 'max' takes the largest value of the window, 'avg' its mean"),
             lambda X, pool_size, mode: _pool(X, pool_size, "avg" if mode == "max" else "max", stride=1),
         ),
         Mistake(
-            "summed instead of averaged",
-            "average pooling divides the window's sum by its size: .mean()",
+            N_("summed instead of averaged"),
+            N_("average pooling divides the window's sum by its size: .mean()"),
             lambda X, pool_size, mode: (
                 _pool(X, pool_size, "avg", stride=1)
                 * (pool_size * pool_size if isinstance(pool_size, int) else pool_size[0] * pool_size[1])
@@ -103,9 +110,9 @@ POOL2D = Exercise(
         ),
     ),
     hints=Hints(
-        shape="stride 1, no padding: (h - p_h + 1, w - p_w + 1), as for corr2d",
-        value="Y[i, j] is X[i:i + p_h, j:j + p_w].max() (or .mean() for 'avg')",
-        error="accept pool_size as a pair (p_h, p_w) or an int; mode is 'max' or 'avg'",
+        shape=N_("stride 1, no padding: (h - p_h + 1, w - p_w + 1), as for corr2d"),
+        value=N_("Y[i, j] is X[i:i + p_h, j:j + p_w].max() (or .mean() for 'avg')"),
+        error=N_("accept pool_size as a pair (p_h, p_w) or an int; mode is 'max' or 'avg'"),
     ),
 )
 check_pool2d = check_function(POOL2D)
@@ -192,19 +199,19 @@ def _ext_cases() -> list[Case]:
     g = torch.Generator().manual_seed(717)
     X16 = torch.arange(16.0).reshape(1, 4, 4)
     cases = [
-        Case("the worked example X = 0..15 (1×4×4), MaxPool2d(3)", {"X": X16, "kernel_size": 3}),
+        Case(N_("the worked example X = 0..15 (1×4×4), MaxPool2d(3)"), {"X": X16, "kernel_size": 3}),
         Case(
-            "X = 0..15 (1×4×4), kernel 3, padding 1, stride 2",
+            N_("X = 0..15 (1×4×4), kernel 3, padding 1, stride 2"),
             {"X": X16, "kernel_size": 3},
             {"padding": 1, "stride": 2},
         ),
         Case(
-            "X = 0..15 (1×4×4), kernel (2, 3), stride (2, 3), padding (0, 1)",
+            N_("X = 0..15 (1×4×4), kernel (2, 3), stride (2, 3), padding (0, 1)"),
             {"X": X16, "kernel_size": (2, 3)},
             {"stride": (2, 3), "padding": (0, 1)},
         ),
         Case(
-            "two channels X and X + 1, kernel 3, padding 1, stride 2",
+            N_("two channels X and X + 1, kernel 3, padding 1, stride 2"),
             {"X": torch.cat([X16, X16 + 1]), "kernel_size": 3},
             {"padding": 1, "stride": 2},
         ),
@@ -212,7 +219,7 @@ def _ext_cases() -> list[Case]:
     X25 = torch.arange(25.0).reshape(1, 5, 5)
     cases.append(
         Case(
-            "X = 0..24 (1×5×5), kernel 2, ceil_mode=True, avg: the last windows overhang the input",
+            N_("X = 0..24 (1×5×5), kernel 2, ceil_mode=True, avg: the last windows overhang the input"),
             {"X": X25, "kernel_size": 2},
             {"mode": "avg", "ceil_mode": True},
         )
@@ -230,7 +237,15 @@ def _ext_cases() -> list[Case]:
         X = torch.randn(shape, generator=g) - 1.0  # mostly negative: zero padding would show
         cases.append(
             Case(
-                f"{describe('X', X)}, kernel {k}, stride {s}, padding {p}, {mode}, ceil_mode={ceil}",
+                Msg(
+                    "{describe}, kernel {k}, stride {s}, padding {p}, {mode}, ceil_mode={ceil}",
+                    describe=describe("X", X),
+                    k=k,
+                    s=s,
+                    p=p,
+                    mode=mode,
+                    ceil=ceil,
+                ),
                 {"X": X, "kernel_size": k},
                 {"stride": s, "padding": p, "mode": mode, "ceil_mode": ceil},
             )
@@ -239,8 +254,15 @@ def _ext_cases() -> list[Case]:
         X = torch.randn(shape, generator=g) - 1.0
         cases.append(
             Case(
-                f"{describe('X', X)}, kernel {k}, stride {s}, padding {p}, avg, ceil_mode={ceil}, "
-                "count_include_pad=False",
+                Msg(
+                    "{describe}, kernel {k}, stride {s}, padding {p}, avg, ceil_mode={ceil}, "
+                    "count_include_pad=False",
+                    describe=describe("X", X),
+                    k=k,
+                    s=s,
+                    p=p,
+                    ceil=ceil,
+                ),
                 {"X": X, "kernel_size": k},
                 {"stride": s, "padding": p, "mode": "avg", "ceil_mode": ceil, "count_include_pad": False},
             )
@@ -249,7 +271,9 @@ def _ext_cases() -> list[Case]:
 
 
 def _ext_refusal(why: str, **options) -> Refusal:
-    label = f"X of shape (1, 4, 4), kernel 3, {', '.join(f'{k}={v!r}' for k, v in options.items())}"
+    label = Msg(
+        "X of shape (1, 4, 4), kernel 3, {items}", items=", ".join(f"{k}={v!r}" for k, v in options.items())
+    )
     return Refusal(Case(label, {"X": torch.zeros(1, 4, 4), "kernel_size": 3}, options), why)
 
 
@@ -262,69 +286,87 @@ POOL2D_EXT = Exercise(
         "refusals": Part(
             1,
             refusals=(
-                _ext_refusal("mode must be 'max' or 'avg'", mode="median"),
-                _ext_refusal("padding must be at most half the kernel size, as PyTorch requires", padding=2),
-                _ext_refusal("the stride must be positive", stride=0),
+                _ext_refusal(N_("mode must be 'max' or 'avg'"), mode="median"),
+                _ext_refusal(
+                    N_("padding must be at most half the kernel size, as PyTorch requires"), padding=2
+                ),
+                _ext_refusal(N_("the stride must be positive"), stride=0),
             ),
         ),
     },
     reference=_ext_reference,
     mistakes=(
         Mistake(
-            "stride defaults to 1",
-            "like nn.MaxPool2d, stride=None means stride = kernel_size: "
-            "windows side by side, not overlapping",
+            N_("stride defaults to 1"),
+            N_(
+                "like nn.MaxPool2d, stride=None means stride = kernel_size: "
+                "windows side by side, not overlapping"
+            ),
             _variant(stride=1),
         ),
         Mistake(
-            "max pooling padded with zeros",
-            "max pooling pads with −∞ so that padding never wins "
-            "the max: a window of negative values next to the border must keep its negative max",
+            N_("max pooling padded with zeros"),
+            N_(
+                "max pooling pads with −∞ so that padding never wins "
+                "the max: a window of negative values next to the border must keep its negative max"
+            ),
             _zero_padded_max,
         ),
         Mistake(
-            "average pooling ignores the padding",
-            "nn.AvgPool2d counts the zero padding in the "
-            "average (count_include_pad=True): divide by the full window size",
+            N_("average pooling ignores the padding"),
+            N_(
+                "nn.AvgPool2d counts the zero padding in the "
+                "average (count_include_pad=True): divide by the full window size"
+            ),
             lambda **a: _avg_count_switched(**a) if a.get("count_include_pad", True) else None,
         ),
         Mistake(
-            "padding counted although count_include_pad=False",
-            "with count_include_pad=False an average divides by the window's cells that lie in the "
-            "input itself, not the padding",
+            N_("padding counted although count_include_pad=False"),
+            N_(
+                "with count_include_pad=False an average divides by the window's cells that lie in the "
+                "input itself, not the padding"
+            ),
             lambda **a: None if a.get("count_include_pad", True) else _avg_count_switched(**a),
         ),
         Mistake(
-            "an overhanging window divided by the full window",
-            "with ceil_mode a last window can run past the padded input; PyTorch divides its sum by "
-            "the cells it covers there, not by kh × kw (a 2×2 window over the last column of a 5×5 "
-            "input averages 2 cells)",
+            N_("an overhanging window divided by the full window"),
+            N_(
+                "with ceil_mode a last window can run past the padded input; PyTorch divides its sum by "
+                "the cells it covers there, not by kh × kw (a 2×2 window over the last column of a 5×5 "
+                "input averages 2 cells)"
+            ),
             _full_window,
         ),
         Mistake(
-            "ceil_mode ignored",
-            "with ceil_mode=True the output size rounds up: a last window that "
-            "starts inside the input (or the left padding) is kept even if it runs past the edge",
+            N_("ceil_mode ignored"),
+            N_(
+                "with ceil_mode=True the output size rounds up: a last window that "
+                "starts inside the input (or the left padding) is kept even if it runs past the edge"
+            ),
             _variant(ceil_mode=False),
         ),
         Mistake(
-            "pooled across channels",
-            "pooling treats each channel alone: the output has as many channels as the input",
+            N_("pooled across channels"),
+            N_("pooling treats each channel alone: the output has as many channels as the input"),
             _across_channels,
         ),
         Mistake(
-            "max and average swapped",
-            "mode 'max' takes the largest value, 'avg' the mean",
+            N_("max and average swapped"),
+            N_("mode 'max' takes the largest value, 'avg' the mean"),
             _modes_swapped,
         ),
     ),
     hints=Hints(
-        shape="per dimension: (n + 2p - k) // s + 1 (rounded up with ceil_mode, dropping a last window "
-        "that would start in the right padding); the channels stay",
-        value="pad each channel (−∞ for max, 0 for avg), then Y[c, i, j] = the max or mean of the window "
-        "starting at (i*s_h, j*s_w); a mean divides by the window's cells inside the padded input "
-        "(inside X itself with count_include_pad=False)",
-        error="X is (c, h, w): pool each channel; stride None means stride = kernel_size",
+        shape=N_(
+            "per dimension: (n + 2p - k) // s + 1 (rounded up with ceil_mode, dropping a last window "
+            "that would start in the right padding); the channels stay"
+        ),
+        value=N_(
+            "pad each channel (−∞ for max, 0 for avg), then Y[c, i, j] = the max or mean of the window "
+            "starting at (i*s_h, j*s_w); a mean divides by the window's cells inside the padded input "
+            "(inside X itself with count_include_pad=False)"
+        ),
+        error=N_("X is (c, h, w): pool each channel; stride None means stride = kernel_size"),
     ),
 )
 check_pool2d_ext = check_function(POOL2D_EXT)

@@ -11,6 +11,7 @@ from torch.overrides import TorchFunctionMode
 from convlab.checks.exercise import Case
 from convlab.checks.runner import call_watched
 from convlab.checks.wording import fail
+from convlab.i18n import N_, Msg
 
 # Everything that multiplies matrices, the @ operator included (it reaches __torch_function__).
 PRODUCTS = {
@@ -29,7 +30,7 @@ PRODUCTS = {
     torch.dot,
     torch.Tensor.dot,
 }
-MANY = "more than one matrix multiplication"  # what the class report counts such a failure under
+MANY = N_("more than one matrix multiplication")  # what the class report counts such a failure under
 
 
 class CountProducts(TorchFunctionMode):
@@ -61,11 +62,11 @@ def exactly_one_product(
     with CountProducts() as counter:
         call_watched(exercise, fn, case, error_hint)
     if counter.count == 0 and none_hint is not None:
-        fail(exercise, "computed without a matrix multiplication", case.label, hint=none_hint)
+        fail(exercise, N_("computed without a matrix multiplication"), case.label, hint=none_hint)
     if counter.count != 1:
         fail(
             exercise,
-            f"uses {counter.count} matrix multiplications",
+            Msg("uses {count} matrix multiplications", count=counter.count),
             case.label,
             counted(counter.count),
             hint=hint,

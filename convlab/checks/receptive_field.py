@@ -9,6 +9,7 @@ import torch
 from convlab.checks.exercise import Case, Exercise, Hints, Mistake, Part
 from convlab.checks.runner import check_function
 from convlab.checks.wording import fail
+from convlab.i18n import N_, Msg
 
 # --- receptive_field(layers): how many input pixels one output of a stack sees -----------------
 
@@ -28,21 +29,24 @@ def _measured_field(layers) -> torch.Tensor:
 
 def _field_cases() -> list[Case]:
     stacks = [
-        ("no layer at all", []),
-        ("one 3×3 convolution", [(3, 1)]),
-        ("two 3×3 convolutions", [(3, 1), (3, 1)]),
-        ("one 5×5 convolution", [(5, 1)]),
+        (N_("no layer at all"), []),
+        (N_("one 3×3 convolution"), [(3, 1)]),
+        (N_("two 3×3 convolutions"), [(3, 1), (3, 1)]),
+        (N_("one 5×5 convolution"), [(5, 1)]),
         (
-            "the notes' CNN: conv 3, pool 2 stride 1, conv 3, pool 2 stride 1",
+            N_("the notes' CNN: conv 3, pool 2 stride 1, conv 3, pool 2 stride 1"),
             [(3, 1), (2, 1), (3, 1), (2, 1)],
         ),
-        ("conv 3, pool 2 stride 2, conv 3, pool 2 stride 2", [(3, 1), (2, 2), (3, 1), (2, 2)]),
-        ("conv 7 stride 2, pool 3 stride 2, conv 3", [(7, 2), (3, 2), (3, 1)]),
-        ("three 3×3 convolutions at stride 2", [(3, 2), (3, 2), (3, 2)]),
-        ("four 2×2 poolings at stride 2", [(2, 2)] * 4),
-        ("a 1×1 convolution after a stride-3 one", [(4, 3), (1, 1)]),
+        (N_("conv 3, pool 2 stride 2, conv 3, pool 2 stride 2"), [(3, 1), (2, 2), (3, 1), (2, 2)]),
+        (N_("conv 7 stride 2, pool 3 stride 2, conv 3"), [(7, 2), (3, 2), (3, 1)]),
+        (N_("three 3×3 convolutions at stride 2"), [(3, 2), (3, 2), (3, 2)]),
+        (N_("four 2×2 poolings at stride 2"), [(2, 2)] * 4),
+        (N_("a 1×1 convolution after a stride-3 one"), [(4, 3), (1, 1)]),
     ]
-    return [Case(f"layers = {layers} ({what})", {"layers": layers}) for what, layers in stacks]
+    return [
+        Case(Msg("layers = {layers} ({what})", layers=layers, what=what), {"layers": layers})
+        for what, layers in stacks
+    ]
 
 
 def _field_answer(got, case: Case) -> torch.Tensor:
@@ -50,11 +54,11 @@ def _field_answer(got, case: Case) -> torch.Tensor:
     if isinstance(got, bool) or not isinstance(got, int):
         fail(
             "receptive_field",
-            f"returned a {type(got).__name__}, not an int",
+            Msg("returned a {type}, not an int", type=type(got).__name__),
             case.label,
             [f"got {got!r}"[:200]],
-            hint="the receptive field is a whole number of pixels: return an int (int(r) if needed)",
-            mistake="did not return an int",
+            hint=N_("the receptive field is a whole number of pixels: return an int (int(r) if needed)"),
+            mistake=N_("did not return an int"),
         )
     return torch.tensor(got)
 
@@ -77,45 +81,51 @@ RECEPTIVE_FIELD = Exercise(
     reference=_measured_field,
     mistakes=(
         Mistake(
-            "strides ignored",
-            "a stride spreads the next layer's taps apart: layer i's k_i − 1 extra taps are "
-            "s_1·…·s_(i−1) input pixels apart",
+            N_("strides ignored"),
+            N_(
+                "a stride spreads the next layer's taps apart: layer i's k_i − 1 extra taps are "
+                "s_1·…·s_(i−1) input pixels apart"
+            ),
             lambda layers: _formula(layers, before=lambda i: ()),
         ),
         Mistake(
-            "each layer's own stride counted too",
-            "a layer's own stride moves its outputs, not its window: multiply by the strides of the "
-            "layers *before* it only (Π over j < i)",
+            N_("each layer's own stride counted too"),
+            N_(
+                "a layer's own stride moves its outputs, not its window: multiply by the strides of the "
+                "layers *before* it only (Π over j < i)"
+            ),
             lambda layers: _formula(layers, before=lambda i: range(i + 1)),
         ),
         Mistake(
-            "strides taken from the layers after, not before",
-            "layer 1 is the one next to the input: its taps are 1 pixel apart, layer 2's are s_1 apart, …",
+            N_("strides taken from the layers after, not before"),
+            N_(
+                "layer 1 is the one next to the input: its taps are 1 pixel apart, layer 2's are s_1 apart, …"
+            ),
             lambda layers: _formula(layers, before=lambda i: range(i + 1, len(layers))),
         ),
         Mistake(
-            "kernel sizes added instead of k − 1",
-            "a k-pixel window sees k − 1 pixels more than one pixel does: r = 1 + Σ (k_i − 1)·Π s_j",
+            N_("kernel sizes added instead of k − 1"),
+            N_("a k-pixel window sees k − 1 pixels more than one pixel does: r = 1 + Σ (k_i − 1)·Π s_j"),
             lambda layers: _formula(layers, size=lambda k: k, first=0),
         ),
         Mistake(
-            "the 1 is missing",
-            "with no layer at all an output sees 1 pixel, itself: r starts at 1",
+            N_("the 1 is missing"),
+            N_("with no layer at all an output sees 1 pixel, itself: r starts at 1"),
             lambda layers: _formula(layers, first=0),
         ),
         Mistake(
-            "kernel sizes multiplied",
-            "stacked windows overlap, they do not multiply: each layer adds (k_i − 1)·Π s_j pixels",
+            N_("kernel sizes multiplied"),
+            N_("stacked windows overlap, they do not multiply: each layer adds (k_i − 1)·Π s_j pixels"),
             lambda layers: torch.tensor(math.prod(k for k, _ in layers)),
         ),
     ),
     hints=Hints(
-        shape="return one int",
-        value="r = 1; jump = 1; for each layer from the input up: r += (k - 1) * jump; jump *= s",
-        error="layers is a list of (kernel_size, stride) pairs of ints, first layer first; return an int",
+        shape=N_("return one int"),
+        value=N_("r = 1; jump = 1; for each layer from the input up: r += (k - 1) * jump; jump *= s"),
+        error=N_("layers is a list of (kernel_size, stride) pairs of ints, first layer first; return an int"),
     ),
     answer=_field_answer,
     float_output=False,
-    unit="stacks",
+    unit=N_("stacks"),
 )
 check_receptive_field = check_function(RECEPTIVE_FIELD)

@@ -26,6 +26,7 @@ from convlab.checks.compare import compare, explain, is_wrong
 from convlab.checks.exercise import Case, CaseRun, Exercise, Part, Refusal
 from convlab.checks.wording import fail, passed
 from convlab.failure import NOT_ATTEMPTED, CheckFailure, announce
+from convlab.i18n import N_, Msg, translate
 from convlab.watch import Call, Forbidden, lending, run_watched
 
 
@@ -50,7 +51,9 @@ def check_function(exercise: Exercise) -> Callable:
             raise CheckFailure(str(failure)) from None  # a short traceback, the message first
         passed(exercise.name, n, exercise.unit)
         for warning in list(dict.fromkeys(_warned))[:3]:
-            print(f"  note: your code warned {warning[:300]} (no points lost)")
+            print(
+                translate(Msg("  note: your code warned {warning} (no points lost)", warning=warning[:300]))
+            )
 
     check.__name__ = check.__qualname__ = f"check_{exercise.name}"
     check.__module__ = "convlab.checks"
@@ -149,24 +152,26 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
     if outcome.forbidden:
         fail(
             exercise,
-            "calls a PyTorch function that does the work for you",
+            N_("calls a PyTorch function that does the work for you"),
             case.label,
-            [f"not allowed here: {', '.join(outcome.forbidden)}"],
-            hint="this exercise is about writing the operation yourself with loops, slicing, "
-            "sum and matmul; the notebook's demos may use PyTorch's version, your answer may not",
+            [Msg("not allowed here: {items}", items=", ".join(outcome.forbidden))],
+            hint=N_(
+                "this exercise is about writing the operation yourself with loops, slicing, "
+                "sum and matmul; the notebook's demos may use PyTorch's version, your answer may not"
+            ),
         )
     if outcome.error is not None:
         err = outcome.error
         if isinstance(err, NotImplementedError):
             fail(
                 exercise,
-                "is not implemented yet",
-                hint="replace `raise NotImplementedError()` with your code, run the cell, then this one",
+                N_("is not implemented yet"),
+                hint=N_("replace `raise NotImplementedError()` with your code, run the cell, then this one"),
                 mistake=NOT_ATTEMPTED,
             )
         fail(
             exercise,
-            f"raised {type(err).__name__}",
+            Msg("raised {type}", type=type(err).__name__),
             case.label,
             [f"{type(err).__name__}: {err}"],
             hint=error_hint,
@@ -175,11 +180,13 @@ def check_outcome(exercise: str, outcome: Call, case: Case, error_hint: str) -> 
     if outcome.mutated:
         fail(
             exercise,
-            f"modified its input {', '.join(outcome.mutated)} in place",
+            Msg("modified its input {items} in place", items=", ".join(outcome.mutated)),
             case.label,
-            hint="an operation must leave its inputs as they were: work on a copy (x.clone()) or a "
-            "new tensor (torch.zeros(...)) instead of writing into the input or a view of it",
-            mistake="modified its input in place",
+            hint=N_(
+                "an operation must leave its inputs as they were: work on a copy (x.clone()) or a "
+                "new tensor (torch.zeros(...)) instead of writing into the input or a view of it"
+            ),
+            mistake=N_("modified its input in place"),
         )
     return outcome.value
 
@@ -194,20 +201,22 @@ def expect_value_error(exercise: str, fn: Any, refusal: Refusal) -> None:
     if err is None:
         fail(
             exercise,
-            "accepted bad arguments",
+            N_("accepted bad arguments"),
             case.label,
-            [f"expected ValueError: {why}"],
-            hint="check the arguments first and raise ValueError with a message that names the "
-            "problem, e.g. raise ValueError(f'stride must be positive, got {stride}')",
+            [Msg("expected ValueError: {why}", why=why)],
+            hint=N_(
+                "check the arguments first and raise ValueError with a message that names the "
+                "problem, e.g. raise ValueError(f'stride must be positive, got {stride}')"
+            ),
         )
     if not isinstance(err, ValueError):
         fail(
             exercise,
-            f"raised {type(err).__name__} instead of ValueError",
+            Msg("raised {type} instead of ValueError", type=type(err).__name__),
             case.label,
             [f"{type(err).__name__}: {err}"],
-            hint=f"refuse these arguments explicitly with ValueError ({why})",
-            mistake="raised the wrong exception for bad arguments",
+            hint=Msg("refuse these arguments explicitly with ValueError ({why})", why=why),
+            mistake=N_("raised the wrong exception for bad arguments"),
         )
 
 

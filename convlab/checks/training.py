@@ -14,10 +14,11 @@ from convlab.checks.exercise import Case, Exercise, Hints, Part
 from convlab.checks.runner import call_watched, check_function
 from convlab.checks.wording import fail
 from convlab.data import digits
+from convlab.i18n import N_, Msg
 
 # --- train(model, data, epochs, lr, batch_size, seed, on_epoch) -------------------------------
 
-TRAIN_HINT = (
+TRAIN_HINT = N_(
     "train(model, data, epochs=20, lr=3e-3, batch_size=32, seed=0, on_epoch=None) returns "
     "[(mean training loss, test accuracy), ...], one pair per epoch"
 )
@@ -97,7 +98,13 @@ def _trains(train) -> int:
     calls: list[tuple] = []
     watch = _Watch(model, data.X_test)
     case = Case(
-        f"notebook 09's network, {EPOCHS} epochs, lr={LR:g}, batch_size={BATCH_SIZE}, seed={SEED}",
+        Msg(
+            "notebook 09's network, {EPOCHS} epochs, lr={LR:g}, batch_size={BATCH_SIZE}, seed={SEED}",
+            EPOCHS=EPOCHS,
+            LR=LR,
+            BATCH_SIZE=BATCH_SIZE,
+            SEED=SEED,
+        ),
         {"model": model, "data": data},
         {
             "epochs": EPOCHS,
@@ -114,45 +121,54 @@ def _trains(train) -> int:
     finally:
         watch.close()
     if watch.steps == 0:
-        fail(ex, "the optimizer never stepped", case.label, hint="after loss.backward(), optimizer.step()")
+        fail(
+            ex,
+            N_("the optimizer never stepped"),
+            case.label,
+            hint=N_("after loss.backward(), optimizer.step()"),
+        )
     if losses.probabilities:
         fail(
             ex,
-            "softmax before the cross-entropy",
+            N_("softmax before the cross-entropy"),
             case.label,
-            ["the loss received probabilities"],
-            hint="nn.CrossEntropyLoss (F.cross_entropy) takes logits and applies log-softmax itself",
+            [N_("the loss received probabilities")],
+            hint=N_("nn.CrossEntropyLoss (F.cross_entropy) takes logits and applies log-softmax itself"),
         )
     if watch.accumulated:
         fail(
             ex,
-            "gradients accumulate: zero_grad is missing",
+            N_("gradients accumulate: zero_grad is missing"),
             case.label,
-            hint="PyTorch adds every backward's gradients to .grad: call optimizer.zero_grad() before each "
-            "backward",
+            hint=N_(
+                "PyTorch adds every backward's gradients to .grad: call optimizer.zero_grad() before each "
+                "backward"
+            ),
         )
     if watch.leaked:
         fail(
             ex,
-            "test images used in training",
+            N_("test images used in training"),
             case.label,
-            ["a training step's gradients came from test images"],
-            hint="train on data.X_train and data.y_train only; the test set only measures the accuracy",
+            [N_("a training step's gradients came from test images")],
+            hint=N_("train on data.X_train and data.y_train only; the test set only measures the accuracy"),
         )
     if watch.test_in_train_mode:
         fail(
             ex,
-            "evaluated in train mode",
+            N_("evaluated in train mode"),
             case.label,
-            ["the test images went through the model in train mode"],
-            hint="call model.eval() (and torch.no_grad()) before measuring the accuracy, model.train() "
-            "before training",
+            [N_("the test images went through the model in train mode")],
+            hint=N_(
+                "call model.eval() (and torch.no_grad()) before measuring the accuracy, model.train() "
+                "before training"
+            ),
         )
     _uses_its_arguments(watch, data, case)
     if not isinstance(history, list | tuple) or len(history) != EPOCHS:
         fail(
             ex,
-            "not one (loss, accuracy) pair per epoch",
+            N_("not one (loss, accuracy) pair per epoch"),
             case.label,
             [f"got {history!r}"[:200]],
             hint=TRAIN_HINT,
@@ -161,39 +177,51 @@ def _trains(train) -> int:
     if not last < first:
         fail(
             ex,
-            "the training loss does not decrease",
+            N_("the training loss does not decrease"),
             case.label,
-            [f"epoch 1: {first:.4f}, epoch {EPOCHS}: {last:.4f}"],
-            hint="step against the gradient: loss.backward(), then optimizer.step() with "
-            "Adam(model.parameters(), lr=lr)",
+            [Msg("epoch 1: {first:.4f}, epoch {EPOCHS}: {last:.4f}", first=first, EPOCHS=EPOCHS, last=last)],
+            hint=N_(
+                "step against the gradient: loss.backward(), then optimizer.step() with "
+                "Adam(model.parameters(), lr=lr)"
+            ),
         )
     measured = oracle.accuracy(model, data.X_test, data.y_test)
     if abs(float(reported) - measured) > 1e-6:
         fail(
             ex,
-            "the accuracy is not the test set's",
+            N_("the accuracy is not the test set's"),
             case.label,
-            [f"reported {float(reported):.4f}, the test set gives {measured:.4f}"],
-            hint="accuracy = (model(X_test).argmax(dim=1) == y_test).float().mean(), after the "
-            "epoch's training",
+            [
+                Msg(
+                    "reported {float:.4f}, the test set gives {measured:.4f}",
+                    float=float(reported),
+                    measured=measured,
+                )
+            ],
+            hint=N_(
+                "accuracy = (model(X_test).argmax(dim=1) == y_test).float().mean(), after the "
+                "epoch's training"
+            ),
         )
     if measured < THRESHOLD:
         fail(
             ex,
-            f"test accuracy {measured:.1%} after {EPOCHS} epochs",
+            Msg("test accuracy {measured:.1%} after {EPOCHS} epochs", measured=measured, EPOCHS=EPOCHS),
             case.label,
-            [f"expected at least {THRESHOLD:.0%}"],
-            hint="Adam with the given lr, mini-batches of batch_size from the shuffled training set, "
-            "cross-entropy",
-            mistake="test accuracy too low",
+            [Msg("expected at least {THRESHOLD:.0%}", THRESHOLD=THRESHOLD)],
+            hint=N_(
+                "Adam with the given lr, mini-batches of batch_size from the shuffled training set, "
+                "cross-entropy"
+            ),
+            mistake=N_("test accuracy too low"),
         )
     if len(calls) != EPOCHS:
         fail(
             ex,
-            "on_epoch not called once per epoch",
+            N_("on_epoch not called once per epoch"),
             case.label,
-            [f"{len(calls)} calls for {EPOCHS} epochs"],
-            hint="after each epoch: if on_epoch is not None: on_epoch(epoch, loss, accuracy)",
+            [Msg("{len} calls for {EPOCHS} epochs", len=len(calls), EPOCHS=EPOCHS)],
+            hint=N_("after each epoch: if on_epoch is not None: on_epoch(epoch, loss, accuracy)"),
         )
     return 1
 
@@ -204,29 +232,41 @@ def _uses_its_arguments(watch: _Watch, data, case: Case) -> None:
     if watch.rates != {LR}:
         fail(
             ex,
-            "lr ignored: the optimizer's learning rate is not lr",
+            N_("lr ignored: the optimizer's learning rate is not lr"),
             case.label,
-            [f"expected lr={LR:g}, the optimizer stepped with {sorted(watch.rates)}"],
-            hint="torch.optim.Adam(model.parameters(), lr=lr): the learning rate the caller chose",
+            [
+                Msg(
+                    "expected lr={LR:g}, the optimizer stepped with {sorted}",
+                    LR=LR,
+                    sorted=sorted(watch.rates),
+                )
+            ],
+            hint=N_("torch.optim.Adam(model.parameters(), lr=lr): the learning rate the caller chose"),
         )
     largest = max(watch.batch_sizes, default=0)
     if largest != BATCH_SIZE:
         fail(
             ex,
-            "batch_size ignored: the mini-batches are not of batch_size",
+            N_("batch_size ignored: the mini-batches are not of batch_size"),
             case.label,
-            [f"expected batches of {BATCH_SIZE} (the last may be smaller), got up to {largest}"],
-            hint="for start in range(0, n, batch_size): batch = order[start : start + batch_size]",
+            [
+                Msg(
+                    "expected batches of {BATCH_SIZE} (the last may be smaller), got up to {largest}",
+                    BATCH_SIZE=BATCH_SIZE,
+                    largest=largest,
+                )
+            ],
+            hint=N_("for start in range(0, n, batch_size): batch = order[start : start + batch_size]"),
         )
     seed_zero = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(0))
     first = watch.first_batch
     if first is not None and torch.equal(first, data.X_train[seed_zero[: len(first)]]):
         fail(
             ex,
-            "seed ignored: the shuffle is seed 0's",
+            N_("seed ignored: the shuffle is seed 0's"),
             case.label,
-            [f"with seed={SEED} the first mini-batch is the one seed 0 draws"],
-            hint="shuffle with torch.Generator().manual_seed(seed + epoch): the caller's seed, not 0",
+            [Msg("with seed={SEED} the first mini-batch is the one seed 0 draws", SEED=SEED)],
+            hint=N_("shuffle with torch.Generator().manual_seed(seed + epoch): the caller's seed, not 0"),
         )
 
 

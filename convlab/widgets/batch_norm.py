@@ -6,9 +6,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import torch
 
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.drawing import GAP, grid, width
 from convlab.widgets.player import FramePlayer, grading, skipped
-from convlab.widgets.svg import Canvas, number
+from convlab.widgets.svg import STEP, Canvas, number
 
 
 def _fixed(v: float) -> str:
@@ -35,14 +36,16 @@ def _frame(batches: list[torch.Tensor], channel: int, momentum: float, eps: floa
     size = max(24.0, min(40.0, 400 / max(m, 1)))  # two grids side by side fit a notebook
     canvas = Canvas()
     y = 30.0
-    title = f"batch {t + 1}: channel {channel} of {n} images, {m} positions each"
+    title = Msg(
+        "batch {b}: channel {channel} of {n} images, {m} positions each", b=t + 1, channel=channel, n=n, m=m
+    )
     grid(canvas, 0, y, size, X.round(decimals=1), "input", title, digits=1)  # 1.0 drawn as 1, not "1."
     x = width(m, size, title) + GAP / 2
-    grid(canvas, x, y, size, Y.round(decimals=1), "done", "normalized: (x − μ) / √(σ² + ε)", digits=1)
+    grid(canvas, x, y, size, Y.round(decimals=1), "done", N_("normalized: (x − μ) / √(σ² + ε)"), digits=1)
     y += n * size + 30
     lines = [
-        f"μ = mean of these {n * m} values = {_fixed(mean)}",
-        f"σ² = mean of (x − μ)² = {_fixed(var)}   (the normalized values: mean 0, variance 1)",
+        Msg("μ = mean of these {count} values = {mean}", count=n * m, mean=_fixed(mean)),
+        Msg("σ² = mean of (x − μ)² = {var}   (the normalized values: mean 0, variance 1)", var=_fixed(var)),
         f"running_mean = {1 - momentum:.2f} × {_fixed(running[-2][0])} + {momentum:.2f} × {_fixed(mean)} "
         f"= {_fixed(running[-1][0])}",
         f"running_var  = {1 - momentum:.2f} × {_fixed(running[-2][1])} + {momentum:.2f} × {_fixed(var)}"
@@ -59,7 +62,7 @@ def _frame(batches: list[torch.Tensor], channel: int, momentum: float, eps: floa
     def to_xy(k: int, v: float) -> tuple[float, float]:
         return 40 + k * plot_w / max(len(batches), 1), y + plot_h - (v - low) / (high - low) * plot_h
 
-    canvas.text(0, y - 6, "batch means (dots) and running_mean (line) after each batch", 12, "#4b5563")
+    canvas.text(0, y - 6, N_("batch means (dots) and running_mean (line) after each batch"), 12, "#4b5563")
     canvas.outline(40, y, plot_w + 10, plot_h, "#d1d5db", width=1.0)
     points = [to_xy(k, r[0]) for k, r in enumerate(running)]
     canvas.parts.append(
@@ -73,9 +76,8 @@ def _frame(batches: list[torch.Tensor], channel: int, momentum: float, eps: floa
     canvas.text(0, y + 6, number(round(high, 1)), 11, "#4b5563")
     canvas.text(0, y + plot_h, number(round(low, 1)), 11, "#4b5563")
     y += plot_h + 24
-    note = (
-        f"step {t + 1} of {len(batches)} · momentum {momentum:.2f}: how far each batch moves the running mean"
-    )
+    moves = Msg("momentum {momentum:.2f}: how far each batch moves the running mean", momentum=momentum)
+    note = translate(Msg(STEP, step=t + 1, steps=len(batches))) + " · " + translate(moves)
     canvas.text(0, y, note, 12, "#4b5563")
     return canvas.svg()
 
@@ -88,7 +90,7 @@ def batch_norm_view(batches, channel: int = 0, momentum: float = 0.1, eps: float
     if not batches or any(B.dim() != 4 or B.shape[1] <= channel for B in batches):
         raise ValueError("batch_norm_view takes a list of (n, c, h, w) batches and a channel they have")
     if grading():
-        return skipped("batch normalization")
+        return skipped(N_("batch normalization"))
     slider = widgets.FloatSlider(
         value=momentum,
         min=0.05,
@@ -103,6 +105,6 @@ def batch_norm_view(batches, channel: int = 0, momentum: float = 0.1, eps: float
     def draw() -> list[str]:
         return [_frame(batches, channel, slider.value, eps, t) for t in range(len(batches))]
 
-    player = FramePlayer(draw(), "batch normalization", [slider])
+    player = FramePlayer(draw(), N_("batch normalization"), [slider])
     slider.observe(lambda _change: player.show(draw()), names="value")
     return player

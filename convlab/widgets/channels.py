@@ -5,9 +5,10 @@ from __future__ import annotations
 import torch
 
 from convlab.geometry import Window
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.drawing import GAP, cell_size, grid, input_with_window, output_so_far, padded, width
 from convlab.widgets.player import FramePlayer, grading, skipped
-from convlab.widgets.svg import Canvas, number
+from convlab.widgets.svg import STEP, Canvas, number
 
 
 def _channel_steps(X, K, groups, window, bias):
@@ -49,7 +50,7 @@ def _frame(X, K, groups, window, steps, t, bias) -> str:
     o = step["o"]
     for c in range(c_i):
         faded = c not in step["seen"]
-        title = f"channel {c}" + (" (not seen)" if faded else "")
+        title = Msg("channel {c} (not seen)", c=c) if faded else Msg("channel {c}", c=c)
         input_with_window(canvas, x, y, size, padded(X[c], window), window, step["cells"], title, faded=faded)
         if not faded:
             k = step["seen"].index(c)
@@ -58,19 +59,30 @@ def _frame(X, K, groups, window, steps, t, bias) -> str:
     y_out = y + (h + kh) * size + 80
     x = 0.0
     for q in range(c_o):
-        title = f"output {q}"
+        title = Msg("output {q}", q=q)
         values = [s["value"] for s in steps[q * positions : (q + 1) * positions]]
         output_so_far(canvas, x, y_out, size, (oh, ow), values, t, title, offset=q * positions)
         x += width(ow, size, title) + GAP / 2
     i, j = step["out"]
-    terms = " + ".join(f"{number(v)} (channel {c})" for c, v in zip(step["seen"], step["sums"], strict=True))
+    terms = " + ".join(
+        translate(Msg("{value} (channel {c})", value=number(v), c=c))
+        for c, v in zip(step["seen"], step["sums"], strict=True)
+    )
     if bias is not None:
-        terms += f" + {number(float(bias[o]))} (bias b[{o}])"
+        terms += " + " + translate(Msg("{value} (bias b[{o}])", value=number(float(bias[o])), o=o))
     y_text = y_out + oh * size + 28
     canvas.text(0, y_text, f"Y[{o}, {i}, {j}] = {terms} = {number(step['value'])}", 14, weight="bold")
-    note = f"step {t + 1} of {len(steps)} · output channel {o} of {c_o}"
+    note = translate(Msg(STEP, step=t + 1, steps=len(steps))) + " · "
+    note += translate(Msg("output channel {o} of {c_o}", o=o, c_o=c_o))
     if groups > 1:
-        note += f" · groups = {groups}: output {o} sees input channels {step['seen'][0]}–{step['seen'][-1]}"
+        seen = Msg(
+            "groups = {groups}: output {o} sees input channels {first}–{last}",
+            groups=groups,
+            o=o,
+            first=step["seen"][0],
+            last=step["seen"][-1],
+        )
+        note += " · " + translate(seen)
     canvas.text(0, y_text + 22, note, 12, "#4b5563")
     return canvas.svg()
 
@@ -100,8 +112,8 @@ def channels_view(X: torch.Tensor, K: torch.Tensor, groups: int = 1, bias: torch
                 f"bias must have one value per output channel, shape ({K.shape[0]},), got {tuple(bias.shape)}"
             )
     if grading():
-        return skipped("Channels")
+        return skipped(N_("Channels"))
     window = Window.of(tuple(X.shape[1:]), tuple(K.shape[2:]))
     steps = _channel_steps(X, K, groups, window, torch.zeros(K.shape[0]) if bias is None else bias)
     frames = [_frame(X, K, groups, window, steps, t, bias) for t in range(len(steps))]
-    return FramePlayer(frames, "Channels")
+    return FramePlayer(frames, N_("Channels"))

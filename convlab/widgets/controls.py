@@ -8,9 +8,11 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from convlab.geometry import pair, sides
+from convlab.i18n import N_, translate
 from convlab.widgets.player import FramePlayer
 
 AXES = ("↓", "→")  # rows (down), columns (across)
+NAMES = {"padding": N_("padding"), "stride": N_("stride"), "dilation": N_("dilation")}  # the sliders' words
 
 
 def axis_sliders(name: str, value, low: int, high: int) -> tuple[widgets.IntSlider, widgets.IntSlider]:
@@ -26,7 +28,7 @@ def axis_sliders(name: str, value, low: int, high: int) -> tuple[widgets.IntSlid
             value=min(max(v, low), high),
             min=low,
             max=high,
-            description=f"{name} {arrow}",
+            description=f"{translate(NAMES.get(name, name))} {arrow}",
             continuous_update=False,
             style={"description_width": "80px"},
             layout=widgets.Layout(width="250px"),

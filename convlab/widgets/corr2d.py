@@ -5,10 +5,11 @@ from __future__ import annotations
 import torch
 
 from convlab.geometry import Window
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.controls import geometry_player
 from convlab.widgets.drawing import GAP, cell_size, grid, input_with_window, output_so_far, padded, width
 from convlab.widgets.player import grading, skipped
-from convlab.widgets.svg import Canvas, number
+from convlab.widgets.svg import STEP, Canvas, number
 
 MAX_TERMS = 9  # products written out in the arithmetic line before it is shortened
 RANGES = {"padding": (0, 3), "stride": (1, 3), "dilation": (1, 3)}  # each slider's min and max
@@ -41,7 +42,7 @@ def arithmetic(step: dict) -> str:
     i, j = step["out"]
     n = len(step["terms"])
     total = f" = {number(step['value'])}"
-    suffix = f"   ({n} products)" if n > MAX_TERMS else ""
+    suffix = "   " + translate(Msg("({n} products)", n=n)) if n > MAX_TERMS else ""
     return f"Y[{i}, {j}] = " + " + ".join(products) + total + suffix
 
 
@@ -52,13 +53,13 @@ def frame(X: torch.Tensor, K: torch.Tensor, window: Window, all_steps: list[dict
     size = cell_size((ph, pw), (kh, kw), (oh, ow))
     canvas = Canvas()
     top = 30.0
-    title = "input X" + (" (grey: zero padding)" if any(window.padding) else "")
+    title = N_("input X (grey: zero padding)") if any(window.padding) else N_("input X")
     cells = [rc for _, rc in step["cells"]]
     input_with_window(canvas, 0, top, size, padded(X, window), window, cells, title)
     x_k = width(pw, size, title) + GAP
-    grid(canvas, x_k, top, size, K.detach(), "kernel", "kernel K")
-    x_o = x_k + width(kw, size, "kernel K") + GAP
-    output_so_far(canvas, x_o, top, size, (oh, ow), [s["value"] for s in all_steps], t, "output Y")
+    grid(canvas, x_k, top, size, K.detach(), "kernel", N_("kernel K"))
+    x_o = x_k + width(kw, size, N_("kernel K")) + GAP
+    output_so_far(canvas, x_o, top, size, (oh, ow), [s["value"] for s in all_steps], t, N_("output Y"))
     y_text = top + max(ph, kh, oh) * size + 26
     canvas.text(0, y_text, arithmetic(step), 14, weight="bold")
     canvas.text(0, y_text + 22, caption(window, t, len(all_steps)), 12, "#4b5563")
@@ -71,24 +72,23 @@ def formula(window: Window) -> str:
     """The output size worked out for these settings, one dimension after the other."""
     top, bottom, left, right = window.padding
     parts = []
-    for axis, name, (p1, p2) in [(0, "rows", (top, bottom)), (1, "columns", (left, right))]:
+    for axis, name, (p1, p2) in [(0, N_("rows"), (top, bottom)), (1, N_("columns"), (left, right))]:
         n, k = window.in_shape[axis], window.kernel[axis]
         s, d = window.stride[axis], window.dilation[axis]
-        parts.append(
-            f"{name}: ⌊({n} + {p1} + {p2} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {window.out_shape[axis]}"
-        )
-    return "output size  " + "   ".join(parts)
+        size = window.out_shape[axis]
+        parts.append(f"{translate(name)}: ⌊({n} + {p1} + {p2} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {size}")
+    return translate(N_("output size")) + "  " + "   ".join(parts)
 
 
 def caption(window: Window, t: int, n: int) -> str:
-    parts = [f"step {t + 1} of {n}", f"kernel {window.kernel[0]}×{window.kernel[1]}"]
+    parts = [Msg(STEP, step=t + 1, steps=n), Msg("kernel {h}×{w}", h=window.kernel[0], w=window.kernel[1])]
     if any(window.padding):
-        parts.append("padding (top, bottom, left, right) = " + str(window.padding))
+        parts.append(Msg("padding (top, bottom, left, right) = {padding}", padding=str(window.padding)))
     if window.stride != (1, 1):
-        parts.append(f"stride {window.stride}")
+        parts.append(Msg("stride {stride}", stride=window.stride))
     if window.dilation != (1, 1):
-        parts.append(f"dilation {window.dilation}")
-    return " · ".join(parts)
+        parts.append(Msg("dilation {dilation}", dilation=window.dilation))
+    return " · ".join(translate(p) for p in parts)
 
 
 def frames_for(X, K, padding=0, stride=1, dilation=1) -> list[str]:
@@ -97,7 +97,7 @@ def frames_for(X, K, padding=0, stride=1, dilation=1) -> list[str]:
         window = Window.of(tuple(X.shape), tuple(K.shape), padding, stride, dilation)
     except ValueError as err:
         canvas = Canvas()
-        canvas.text(0, 18, f"No output: {err}", 14, "#b91c1c")
+        canvas.text(0, 18, Msg("No output: {error}", error=err), 14, "#b91c1c")
         return [canvas.svg()]
     all_steps = steps(X, K, window)
     return [frame(X, K, window, all_steps, t) for t in range(len(all_steps))]
@@ -121,7 +121,7 @@ def corr2d_view(
     X, K = torch.as_tensor(X), torch.as_tensor(K)
     if X.dim() != 2 or K.dim() != 2:
         raise ValueError(f"corr2d_view takes 2-D X and K, got shapes {tuple(X.shape)}, {tuple(K.shape)}")
-    title = "Cross-correlation"
+    title = N_("Cross-correlation")
     if grading():
         return skipped(title)
     settings = {"padding": padding, "stride": stride, "dilation": dilation}

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import torch
 
 from convlab.geometry import Window
-from convlab.widgets.svg import COLOURS, Canvas, number
+from convlab.i18n import translate
+from convlab.widgets.svg import COLOURS, Canvas, extent, number
 
 GAP = 44  # space between two grids
 
@@ -20,7 +21,7 @@ def cell_size(*shapes: tuple[int, int]) -> float:
 
 def width(cols: int, size: float, title: str = "", font: float = 13) -> float:
     """How far a titled grid reaches to the right: its cells or its title, whichever is wider."""
-    return max(cols * size, len(title) * font * 0.62)
+    return max(cols * size, extent(translate(title)) * font * 0.62)
 
 
 def padded(X: torch.Tensor, window: Window, fill: float = 0.0) -> torch.Tensor:

@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import torch
 
 from convlab import oracle, plots
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.access import Access
 from convlab.widgets.player import View, grading, png_img, skipped
 
@@ -29,24 +30,26 @@ def kernel_explorer(img: torch.Tensor):
     (presets, or a custom 3×3 typed into a grid), and the final response in the course's
     colours: red where it is positive, blue where negative, grey when nothing is negative."""
     if grading():
-        return skipped("Kernel explorer")
+        return skipped(Explorer.title)
     img = torch.as_tensor(img)
     first = widgets.Dropdown(
         options=list(PRESETS),
         value="vertical edges [[1, -1]]",
-        description="kernel",
+        description=translate(N_("kernel")),
         layout=widgets.Layout(width="340px"),
     )
     then = widgets.Dropdown(
         options=[NOTHING, *PRESETS],
         value=NOTHING,
-        description="then",
+        description=translate(N_("then")),
         layout=widgets.Layout(width="340px"),
     )
     cells = [  # the tooltip is each cell's name for a screen reader
         widgets.FloatText(
             value=v,
-            tooltip=f"custom kernel, row {k // 3 + 1}, column {k % 3 + 1}",
+            tooltip=translate(
+                Msg("custom kernel, row {row}, column {column}", row=k // 3 + 1, column=k % 3 + 1)
+            ),
             layout=widgets.Layout(width="64px"),
         )
         for k, v in enumerate([0.0, -1.0, 0.0, -1.0, 4.0, -1.0, 0.0, -1.0, 0.0])
@@ -72,9 +75,17 @@ def kernel_explorer(img: torch.Tensor):
         titles[1] = f"{names} {tuple(Y.shape)}"
         response.value = plots.png(plots.picture(Y, titles[1]))
         low, high = float(Y.min()), float(Y.max())
-        written = " then ".join(f"<code>K = {K.tolist()}</code>" for K in kernels)
-        note.value = f"{written}: response from {low:.2f} to {high:.2f}"
-        access.alts = [titles[0], f"{titles[1]}: response from {low:.2f} to {high:.2f}"]
+        then_ = " " + translate(N_("then")) + " "
+        written = then_.join(f"<code>K = {K.tolist()}</code>" for K in kernels)
+        note.value = translate(
+            Msg("{kernels}: response from {low:.2f} to {high:.2f}", kernels=written, low=low, high=high)
+        )
+        access.alts = [
+            titles[0],
+            translate(
+                Msg("{kernels}: response from {low:.2f} to {high:.2f}", kernels=titles[1], low=low, high=high)
+            ),
+        ]
 
     for control in [first, then, *cells]:
         control.observe(update, names="value")
@@ -87,7 +98,7 @@ def kernel_explorer(img: torch.Tensor):
 
 
 class Explorer(View):
-    title = "Kernel explorer"
+    title = N_("Kernel explorer")
 
     def __init__(self, children, titles: list[str]):
         super().__init__(children)

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from convlab import plots
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.access import Access
 from convlab.widgets.player import View, grading, png_img, skipped
 
@@ -23,7 +24,9 @@ class TrainingMonitor(View):
     def __init__(self, epochs: int, held_out: str = "test"):
         self.epochs, self.held_out = epochs, held_out
         self.history: list[tuple[float, float]] = []
-        self.bar = widgets.IntProgress(value=0, min=0, max=epochs, description="epoch 0")
+        self.bar = widgets.IntProgress(
+            value=0, min=0, max=epochs, description=translate(Msg("epoch {n}", n=0))
+        )
         self.picture = widgets.Image(format="png")
         self.access = Access()  # the curves' alt text
         super().__init__([self.bar, self.picture, self.access])
@@ -32,12 +35,14 @@ class TrainingMonitor(View):
     def update(self, epoch: int, loss: float, accuracy: float) -> None:
         self.history.append((float(loss), float(accuracy)))
         self.bar.value = len(self.history)
-        self.bar.description = f"epoch {len(self.history)}"
+        self.bar.description = translate(Msg("epoch {n}", n=len(self.history)))
         self.picture.value = plots.png(curves(self.history, self.epochs, self.held_out))
         self.access.alts = [self.alt()]
 
     def summary(self) -> str:
-        return f"Training: {len(self.history)} of {self.epochs} epochs"
+        return translate(
+            Msg("Training: {done} of {epochs} epochs", done=len(self.history), epochs=self.epochs)
+        )
 
     def final(self):
         """The curves of the finished training, as a figure (what an exported notebook shows)."""
@@ -49,7 +54,7 @@ class TrainingMonitor(View):
         return png_img(self.picture.value, self.alt())
 
     def alt(self) -> str:
-        return f"loss and test accuracy per epoch: {self.summary()}"
+        return translate(Msg("loss and test accuracy per epoch: {summary}", summary=self.summary()))
 
 
 class _Silent:
@@ -62,7 +67,7 @@ class _Silent:
         return None
 
     def _repr_html_(self) -> str:
-        return "<p><em>Training monitor: not drawn while grading.</em></p>"
+        return f"<p><em>{translate(N_('Training monitor: not drawn while grading.'))}</em></p>"
 
 
 def training_monitor(epochs: int, held_out: str = "test"):
@@ -129,7 +134,7 @@ def activations(model: nn.Sequential, image: torch.Tensor, label: int):
 
 
 class ActivationView(View):
-    title = "Activation maps"
+    title = N_("Activation maps")
 
     def __init__(self, children, caption: list[str]):
         super().__init__(children)
@@ -144,9 +149,9 @@ def activation_view(model: nn.Sequential, images: torch.Tensor, labels: torch.Te
     course's colours, chosen per layer: a layer with a negative value anywhere red and blue, one
     without grey) and what the network predicts."""
     if grading():
-        return skipped("Activation maps")
+        return skipped(ActivationView.title)
     pick = widgets.IntSlider(
-        value=0, min=0, max=len(images) - 1, description="digit", continuous_update=False
+        value=0, min=0, max=len(images) - 1, description=translate(N_("digit")), continuous_update=False
     )
     picture = widgets.Image(format="png")
     caption = [""]
@@ -154,7 +159,8 @@ def activation_view(model: nn.Sequential, images: torch.Tensor, labels: torch.Te
 
     def redraw(_change=None):
         label = int(labels[pick.value])
-        caption[0] = f"test digit {pick.value} (a {label}): its maps after every layer"
+        said = Msg("test digit {n} (a {label}): its maps after every layer", n=pick.value, label=label)
+        caption[0] = translate(said)
         picture.value = plots.png(activations(model, images[pick.value], label))
         access.alts = [caption[0]]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import torch
 
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.drawing import GAP, grid, output_so_far, width
 from convlab.widgets.player import FramePlayer, grading, skipped
-from convlab.widgets.svg import Canvas
+from convlab.widgets.svg import STEP, Canvas
 
 
 def _occlusion_frame(
@@ -30,19 +31,25 @@ def _occlusion_frame(
         size,
         shown,
         lambda r, c: "window" if (r, c) in covered else "input",
-        "the digit, patch set to 0",
+        N_("the digit, patch set to 0"),
         1,
     )
-    x0 = width(w, size, "the digit, patch set to 0") + GAP / 2
-    title = f"drop in P({label}) per patch position"
+    x0 = width(w, size, N_("the digit, patch set to 0")) + GAP / 2
+    title = Msg("drop in P({label}) per patch position", label=label)
     output_so_far(canvas, x0, y, size, (oh, ow), [float(v) for v in drops.flatten()], t, title)
     y += h * size + 28
     hidden = base - float(drops[i, j])
-    line = f"P({label}) = {base:.2f} on the whole digit, {hidden:.2f} with the patch at ({i}, {j})"
-    canvas.text(0, y, line, 13, weight="bold")
-    canvas.text(
-        0, y + 20, f"step {t + 1} of {oh * ow} · a large drop: the network needed these pixels", 12, "#4b5563"
+    line = Msg(
+        "P({label}) = {base:.2f} on the whole digit, {hidden:.2f} with the patch at ({i}, {j})",
+        label=label,
+        base=base,
+        hidden=hidden,
+        i=i,
+        j=j,
     )
+    canvas.text(0, y, line, 13, weight="bold")
+    needed = translate(N_("a large drop: the network needed these pixels"))
+    canvas.text(0, y + 20, translate(Msg(STEP, step=t + 1, steps=oh * ow)) + " · " + needed, 12, "#4b5563")
     return canvas.svg()
 
 
@@ -51,7 +58,7 @@ def occlusion_view(model: torch.nn.Module, x: torch.Tensor, label: int, patch: i
     each position's drop in the probability of ``label`` fills in a map."""
     x = torch.as_tensor(x).detach().to(torch.float32).reshape(x.shape[-2:])
     if grading():
-        return skipped("occlusion")
+        return skipped(N_("occlusion"))
     h, w = x.shape
     model.eval()
     with torch.no_grad():
@@ -63,4 +70,4 @@ def occlusion_view(model: torch.nn.Module, x: torch.Tensor, label: int, patch: i
                 hidden[i : i + patch, j : j + patch] = 0
                 drops[i, j] = base - float(model(hidden[None, None]).softmax(1)[0, label])
     frames = [_occlusion_frame(x.double(), drops, base, label, patch, t) for t in range(drops.numel())]
-    return FramePlayer(frames, "occlusion", interval_ms=400)
+    return FramePlayer(frames, N_("occlusion"), interval_ms=400)

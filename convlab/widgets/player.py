@@ -17,6 +17,7 @@ from html import escape
 import ipywidgets as widgets
 from IPython.display import HTML
 
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.access import Access
 from convlab.widgets.svg import announced
 
@@ -28,7 +29,8 @@ def grading() -> bool:
 
 def skipped(title: str) -> HTML:
     """What a view shows while grading: one line, no frames, no widget state."""
-    return HTML(f"<p><em>{title}: animation not rendered while grading.</em></p>")
+    said = translate(Msg("{title}: animation not rendered while grading.", title=title))
+    return HTML(f"<p><em>{said}</em></p>")
 
 
 def png_img(png: bytes, alt: str) -> str:
@@ -55,7 +57,7 @@ class View(widgets.VBox):
         raise NotImplementedError
 
     def summary(self) -> str:
-        return self.title
+        return translate(self.title)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -79,8 +81,8 @@ class FramePlayer(View):
         interval_ms: int = 900,
     ):
         self.title = title
-        self.play = widgets.Play(min=0, max=0, interval=interval_ms, description="Play")
-        self.step = widgets.IntSlider(min=0, max=0, description="step", continuous_update=True)
+        self.play = widgets.Play(min=0, max=0, interval=interval_ms, description=translate(N_("Play")))
+        self.step = widgets.IntSlider(min=0, max=0, description=translate(N_("step")), continuous_update=True)
         self.stack = widgets.Stack(layout=widgets.Layout(overflow="auto"))
         self.stack.add_class("convlab-frames")
         self.access = Access()  # says each step's arithmetic; names Play's buttons and the sliders
@@ -106,7 +108,10 @@ class FramePlayer(View):
         self.play.playing = False
         self.play.value = self.step.value = self.access.index = 0
         self.access.texts = [
-            announced(f) or f"{self.title}: step {t + 1} of {len(self.frames)}"
+            announced(f)
+            or translate(
+                Msg("{title}: step {step} of {steps}", title=self.title, step=t + 1, steps=len(self.frames))
+            )
             for t, f in enumerate(self.frames)
         ]
         self.stack.children = [widgets.HTML(f) for f in self.frames]
@@ -114,7 +119,7 @@ class FramePlayer(View):
         self.play.max = self.step.max = len(self.frames) - 1
 
     def summary(self) -> str:
-        return f"{self.title}: {len(self.frames)} frames"
+        return translate(Msg("{title}: {frames} frames", title=self.title, frames=len(self.frames)))
 
     def still(self) -> str:
         return self.frames[self.still_index]

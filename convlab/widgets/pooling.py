@@ -8,10 +8,11 @@ import torch
 
 from convlab import oracle
 from convlab.geometry import Window, pair
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.controls import axis_sliders, read
 from convlab.widgets.drawing import GAP, cell_size, input_with_window, output_so_far, padded, width
 from convlab.widgets.player import FramePlayer, grading, skipped
-from convlab.widgets.svg import Canvas
+from convlab.widgets.svg import STEP, Canvas
 
 
 def _windows(window: Window, out_shape):
@@ -33,14 +34,18 @@ def frames_for(
     """Every frame of the pooling animation, or one explaining why the setting is refused."""
     try:
         if mode not in ("max", "avg"):
-            raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
+            raise ValueError(Msg("mode must be 'max' or 'avg', not {mode!r}", mode=mode))
         window = Window.of(
             tuple(X.shape), kernel_size, padding, stride if stride is not None else kernel_size
         )
         if any(2 * p > k for p, k in zip(window.padding[::2], window.kernel, strict=True)):
             raise ValueError(
-                f"padding {window.padding[0]}, {window.padding[2]} is more than half the "
-                f"{window.kernel} window (PyTorch refuses it)"
+                Msg(
+                    "padding {top}, {left} is more than half the {kernel} window (PyTorch refuses it)",
+                    top=window.padding[0],
+                    left=window.padding[2],
+                    kernel=window.kernel,
+                )
             )
         top, _, left, _ = window.padding
         expected = oracle.pool2d(
@@ -48,7 +53,8 @@ def frames_for(
         )[0]
     except ValueError as err:
         canvas = Canvas()
-        canvas.text(0, 18, f"No output: {err}", 14, "#b91c1c")
+        why = err.args[0] if err.args and isinstance(err.args[0], Msg) else err
+        canvas.text(0, 18, Msg("No output: {error}", error=why), 14, "#b91c1c")
         return [canvas.svg()]
     Xp = padded(X, window, float("-inf") if mode == "max" else 0.0)
     (ph, pw), (oh, ow) = window.padded_shape, tuple(expected.shape)
@@ -63,15 +69,18 @@ def frames_for(
             steps.append((cells, None, float(values.sum()) / len(counted), values, len(counted)))
     frames = []
     pad_note = {
-        "max": "grey: padding, −∞ so it never wins",
-        "avg": "grey: zero padding, " + ("counted in the mean" if count_include_pad else "not counted"),
+        "max": N_("grey: padding, −∞ so it never wins"),
+        "avg": N_("grey: zero padding, counted in the mean")
+        if count_include_pad
+        else N_("grey: zero padding, not counted"),
     }
     for t, (cells, best, value, values, divisor) in enumerate(steps):
         canvas = Canvas()
-        title = "input X" + (f" ({pad_note[mode]})" if any(window.padding) else "")
+        title = Msg("input X ({note})", note=pad_note[mode]) if any(window.padding) else N_("input X")
         input_with_window(canvas, 0, 30, size, Xp, window, cells, title, mark=best)
         x = width(pw + 1, size, title) + GAP
-        output_so_far(canvas, x, 30, size, (oh, ow), [s[2] for s in steps], t, f"output ({mode} pooling)")
+        heading = N_("output (max pooling)") if mode == "max" else N_("output (avg pooling)")
+        output_so_far(canvas, x, 30, size, (oh, ow), [s[2] for s in steps], t, heading)
         shown = ", ".join("−∞" if v == float("-inf") else f"{float(v):g}" for v in values)
         i, j = divmod(t, ow)
         if mode == "max":
@@ -80,20 +89,25 @@ def frames_for(
             line = f"Y[{i}, {j}] = ({shown.replace(', ', ' + ')}) / {divisor} = {value:.4g}"
         (kh, kw), overhang = window.kernel, len(cells) < window.kernel[0] * window.kernel[1]
         if overhang:
-            line += f"   (the window overhangs: {len(cells)} of its {kh * kw} cells are inside)"
+            overhanging = Msg(
+                "(the window overhangs: {inside} of its {cells} cells are inside)",
+                inside=len(cells),
+                cells=kh * kw,
+            )
+            line += "   " + translate(overhanging)
         y = 30 + max(ph + 1, oh) * size + 26
         canvas.text(0, y, line, 14, weight="bold")
         settings = [
-            f"step {t + 1} of {len(steps)}",
-            f"window {window.kernel}",
-            f"stride {window.stride}",
-            f"padding ({window.padding[0]}, {window.padding[2]})",
+            Msg(STEP, step=t + 1, steps=len(steps)),
+            Msg("window {kernel}", kernel=window.kernel),
+            Msg("stride {stride}", stride=window.stride),
+            Msg("padding ({top}, {left})", top=window.padding[0], left=window.padding[2]),
         ]
         if ceil_mode:
             settings.append("ceil_mode")
         if mode == "avg" and not count_include_pad:
             settings.append("count_include_pad=False")
-        canvas.text(0, y + 22, " · ".join(settings), 12, "#4b5563")
+        canvas.text(0, y + 22, " · ".join(translate(s) for s in settings), 12, "#4b5563")
         frames.append(canvas.svg())
     return frames
 
@@ -115,7 +129,7 @@ def pool_view(
     if X.dim() != 2:
         raise ValueError(f"pool_view takes a 2-D X, got shape {tuple(X.shape)}")
     if grading():
-        return skipped("Pooling")
+        return skipped(N_("Pooling"))
     settings = dict(
         kernel_size=kernel_size,
         stride=stride,
@@ -133,7 +147,7 @@ def pool_view(
         ceil_box = widgets.Checkbox(value=ceil_mode, description="ceil_mode", indent=False)
         include_box = widgets.Checkbox(value=count_include_pad, description="count_include_pad", indent=False)
         controls_shown = [*strides, *paddings, mode_buttons, ceil_box, include_box]
-    player = FramePlayer(frames_for(X, **settings), "Pooling", controls_shown)
+    player = FramePlayer(frames_for(X, **settings), N_("Pooling"), controls_shown)
 
     def redraw(_change=None):
         settings.update(

@@ -6,9 +6,13 @@ padding cells, the window, and the output cell being written.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from html import escape, unescape
+from unicodedata import east_asian_width
+
+from convlab.i18n import N_, language, translate
 
 COLOURS = {
     # fills chosen to stay apart for protanopia, deuteranopia and tritanopia as well as for normal
@@ -25,8 +29,20 @@ COLOURS = {
     "faded": ("#f9fafb", "#e5e7eb", "#d1d5db"),  # an input the current output does not see
 }
 FONT = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace"
-STEP = re.compile(r"step \d+ of \d+")
+STEP = N_("step {step} of {steps}")  # a caption's count of the steps, in every view
 LIVE = re.compile(r'data-live="([^"]*)"')
+
+
+@functools.cache
+def step_pattern(lang: str) -> re.Pattern:
+    """``step 3 of 9`` in ``lang``: what marks the step's caption (for the live region)."""
+    said = re.escape(translate(STEP, lang))
+    return re.compile(said.replace(re.escape("{step}"), r"\d+").replace(re.escape("{steps}"), r"\d+"))
+
+
+def extent(s: str) -> int:
+    """How many monospace cells ``s`` takes: a wide character (中文) two, any other one."""
+    return len(s) + sum(east_asian_width(ch) in "WF" for ch in s)
 
 
 def number(v: float) -> str:
@@ -52,13 +68,15 @@ class Canvas:
         self.width, self.height = max(self.width, x), max(self.height, y)
 
     def text(self, x, y, s, size=14, colour="#111827", anchor="start", weight="normal", spoken=True):
+        s = translate(s)
+        step = bool(step_pattern(language()).search(s))
         if spoken and s.strip():
-            self.words.append((s.strip(), weight == "bold" or bool(STEP.search(s))))
+            self.words.append((s.strip(), weight == "bold" or step))
         self.parts.append(
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" '
             f'text-anchor="{anchor}" font-weight="{weight}" style="{FONT}">{escape(s)}</text>'
         )
-        self._grow(x + (len(s) * size * 0.62 if anchor == "start" else 0), y + size * 0.4)
+        self._grow(x + (extent(s) * size * 0.62 if anchor == "start" else 0), y + size * 0.4)
 
     def cell(self, x, y, size, kind, label="", css="", dashed=False, stroke_width=1.0):
         fill, stroke, ink = COLOURS[kind]

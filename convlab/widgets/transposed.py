@@ -7,10 +7,11 @@ from __future__ import annotations
 import torch
 
 from convlab.geometry import pair
+from convlab.i18n import N_, Msg, translate
 from convlab.widgets.controls import geometry_player
 from convlab.widgets.drawing import GAP, cell_size, grid, width
 from convlab.widgets.player import grading, skipped
-from convlab.widgets.svg import COLOURS, Canvas, number
+from convlab.widgets.svg import COLOURS, STEP, Canvas, number
 
 RANGES = {"stride": (1, 3), "padding": (0, 2)}
 
@@ -27,10 +28,13 @@ def frames_for(X: torch.Tensor, K: torch.Tensor, stride=1, padding=0) -> list[st
         (kh, kw), (h, w) = K.shape, X.shape
         fh, fw = full_size((h, w), (kh, kw), (sh, sw))
         if fh - 2 * ph < 1 or fw - 2 * pw < 1:
-            raise ValueError(f"padding ({ph}, {pw}) cuts away the whole {fh}×{fw} output")
+            raise ValueError(
+                Msg("padding ({ph}, {pw}) cuts away the whole {fh}×{fw} output", ph=ph, pw=pw, fh=fh, fw=fw)
+            )
     except ValueError as err:
         canvas = Canvas()
-        canvas.text(0, 18, f"No output: {err}", 14, "#b91c1c")
+        why = err.args[0] if err.args and isinstance(err.args[0], Msg) else err
+        canvas.text(0, 18, Msg("No output: {error}", error=why), 14, "#b91c1c")
         return [canvas.svg()]
     X, K = X.to(torch.float64), K.to(torch.float64)
     frames = []
@@ -73,27 +77,55 @@ def _frame(X, K, total, t, stride, padding) -> str:
 
     canvas = Canvas()
     top = 30.0
-    grid(canvas, 0, top, size, X, input_kind, "input X")
-    x_k = width(w, size, "input X") + GAP
-    grid(canvas, x_k, top, size, K, "kernel", "kernel K")
-    x_o = x_k + width(kw, size, "kernel K") + GAP
-    title = "output" + (" (grey: cut off by padding)" if ph or pw else "")
+    grid(canvas, 0, top, size, X, input_kind, N_("input X"))
+    x_k = width(w, size, N_("input X")) + GAP
+    grid(canvas, x_k, top, size, K, "kernel", N_("kernel K"))
+    x_o = x_k + width(kw, size, N_("kernel K")) + GAP
+    title = N_("output (grey: cut off by padding)") if ph or pw else N_("output")
     grid(canvas, x_o, top, size, total, kind, title, dashed=cut)
     canvas.outline(x_o + c0 * size, top + r0 * size, kw * size, kh * size, COLOURS["window"][1])
     y = top + max(h, kh, fh) * size + 26
     v = number(X[i, j])
     lines = [
-        (f"X[{i}, {j}] = {v}: adds {v} × K at rows {r0}–{r0 + kh - 1}, columns {c0}–{c0 + kw - 1}", 14),
-        (f"step {t + 1} of {h * w} · stride ({sh}, {sw}) · padding ({ph}, {pw})", 12),
         (
-            f"output size  rows: ({h} − 1)·{sh} − 2·{ph} + {kh} = {fh - 2 * ph}   "
-            f"columns: ({w} − 1)·{sw} − 2·{pw} + {kw} = {fw - 2 * pw}",
+            Msg(
+                "X[{i}, {j}] = {v}: adds {v} × K at rows {r0}–{r1}, columns {c0}–{c1}",
+                i=i,
+                j=j,
+                v=v,
+                r0=r0,
+                r1=r0 + kh - 1,
+                c0=c0,
+                c1=c0 + kw - 1,
+            ),
+            14,
+        ),
+        (
+            " · ".join(
+                translate(m)
+                for m in (
+                    Msg(STEP, step=t + 1, steps=h * w),
+                    Msg("stride ({sh}, {sw})", sh=sh, sw=sw),
+                    Msg("padding ({ph}, {pw})", ph=ph, pw=pw),
+                )
+            ),
+            12,
+        ),
+        (
+            f"{translate(N_('output size'))}  {translate(N_('rows'))}: ({h} − 1)·{sh} − 2·{ph} + {kh} = "
+            f"{fh - 2 * ph}   {translate(N_('columns'))}: ({w} − 1)·{sw} − 2·{pw} + {kw} = {fw - 2 * pw}",
             12,
         ),
         (_undoes(X.shape, (fh - 2 * ph, fw - 2 * pw), (sh, sw)), 12),
         (
-            "the same numbers as the gradient, with respect to its input, of a convolution with this "
-            f"kernel, stride ({sh}, {sw}), padding ({ph}, {pw}), whose output gradient is X",
+            Msg(
+                "the same numbers as the gradient, with respect to its input, of a convolution with this "
+                "kernel, stride ({sh}, {sw}), padding ({ph}, {pw}), whose output gradient is X",
+                sh=sh,
+                sw=sw,
+                ph=ph,
+                pw=pw,
+            ),
             12,
         ),
     ]
@@ -113,10 +145,22 @@ def _undoes(in_shape, out_shape, stride) -> str:
     """When this size undoes a convolution's: only if s divides n + 2p − k (PyTorch's output_padding)."""
     (h, w), (H, W), (sh, sw) = in_shape, out_shape, stride
     if (sh, sw) == (1, 1):
-        return f"at stride 1 this undoes the convolution's size exactly: {H}×{W} convolves back to {h}×{w}"
-    return (
-        f"inputs of {H}–{H + sh - 1} rows and {W}–{W + sw - 1} columns all convolve to {h}×{w}: this size "
-        f"undoes only {H}×{W}, where s divides n + 2p − k; output_padding = r adds the r rows (columns) more"
+        return Msg(
+            "at stride 1 this undoes the convolution's size exactly: {H}×{W} convolves back to {h}×{w}",
+            H=H,
+            W=W,
+            h=h,
+            w=w,
+        )
+    return Msg(
+        "inputs of {H}–{H_last} rows and {W}–{W_last} columns all convolve to {h}×{w}: this size "
+        "undoes only {H}×{W}, where s divides n + 2p − k; output_padding = r adds the r rows (columns) more",
+        H=H,
+        H_last=H + sh - 1,
+        W=W,
+        W_last=W + sw - 1,
+        h=h,
+        w=w,
     )
 
 
@@ -128,8 +172,8 @@ def transposed_view(X: torch.Tensor, K: torch.Tensor, stride=1, padding=0, contr
     if X.dim() != 2 or K.dim() != 2:
         raise ValueError(f"transposed_view takes 2-D X and K, got shapes {tuple(X.shape)}, {tuple(K.shape)}")
     if grading():
-        return skipped("Transposed convolution")
+        return skipped(N_("Transposed convolution"))
     settings = {"stride": stride, "padding": padding}
     return geometry_player(
-        lambda **now: frames_for(X, K, **now), settings, controls, RANGES, "Transposed convolution"
+        lambda **now: frames_for(X, K, **now), settings, controls, RANGES, N_("Transposed convolution")
     )

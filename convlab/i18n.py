@@ -1,0 +1,86 @@
+"""The course's messages in the student's language: English msgids in the code, one gettext
+catalogue per other language (``convlab/locale/<lang>/LC_MESSAGES/convlab.po``), read with
+Babel when first needed. English needs no catalogue: the msgid is the message, byte for byte.
+
+A message is a :class:`Msg`, a ``str`` whose value is the English text (so code that joins,
+compares or counts it sees what it always did) and which remembers its msgid and named
+placeholders (``Msg("expected {want}, got {got}", want=..., got=...)``), so that
+:func:`translate` can look the msgid up and fill the same placeholders in the translation.
+:func:`N_` marks a constant message where it is written (``pybabel extract`` finds both).
+
+The language is ``CONVLAB_LANG`` (``en``, the default, or ``zh_CN``), read at every
+:func:`translate`: a kernel started with it set speaks that language; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+LOCALE = Path(__file__).parent / "locale"
+DOMAIN = "convlab"
+ENGLISH = "en"
+
+
+class Msg(str):
+    """A message: its English text as a ``str``, its msgid and its placeholders' values."""
+
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, **params):
+        self = super().__new__(cls, msgid.format(**params) if params else msgid)
+        self.msgid, self.params = msgid, params
+        return self
+
+    def __reduce__(self):  # pickles (a record sent between processes) as the English text
+        return (str, (str(self),))
+
+
+def N_(msgid: str) -> Msg:  # noqa: N802 (gettext's name for "mark, translate later")
+    """A constant message, translated where it is shown."""
+    return Msg(msgid)
+
+
+def language() -> str:
+    return os.environ.get("CONVLAB_LANG", "").strip() or ENGLISH
+
+
+@functools.cache
+def _catalogue(lang: str):
+    """The ``gettext.NullTranslations`` of ``lang``: the .po read with Babel (no compiled .mo
+    is kept in the repository, so the catalogue cannot be stale)."""
+    from io import BytesIO
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
+    po = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang, domain=DOMAIN)
+    mo = BytesIO()
+    write_mo(mo, catalog, use_fuzzy=False)
+    mo.seek(0)
+    return Translations(mo, domain=DOMAIN)
+
+
+def gettext(msgid: str, lang: str | None = None) -> str:
+    lang = lang or language()
+    return msgid if lang == ENGLISH else _catalogue(lang).gettext(msgid)
+
+
+def translate(text, lang: str | None = None) -> str:
+    """``text`` in the language: a :class:`Msg` looked up and its placeholders (messages too)
+    filled in; any other ``str`` (a name, a number, a label made of data) as it is."""
+    if not isinstance(text, Msg):
+        return text
+    lang = lang or language()
+    if lang == ENGLISH:
+        return str(text)
+    params = {k: translate(v, lang) for k, v in text.params.items()}
+    found = gettext(text.msgid, lang)
+    return found.format(**params) if params else found
