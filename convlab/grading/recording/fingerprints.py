@@ -96,7 +96,8 @@ def notebook_imports(notebooks: Iterable[Path], package: Path = PACKAGE) -> set[
 
 
 def graded_code(notebooks: Iterable[Path], package: Path = PACKAGE) -> list[Path]:
-    """The files of every convlab module a kernel grading ``notebooks`` can run, and the engine beside it."""
+    """The files of every convlab module a kernel grading ``notebooks`` can run, the engine beside it,
+    and the message catalogues the checks translate with."""
     known = modules(package)
     todo = set(ENTRY_POINTS) | notebook_imports(notebooks, package)
     seen: set[str] = set()
@@ -104,7 +105,9 @@ def graded_code(notebooks: Iterable[Path], package: Path = PACKAGE) -> list[Path
         name = todo.pop()
         seen.add(name)
         todo |= imported(ast.parse(known[name].read_text()), known, name) - seen - {name}
-    return sorted(known[name] for name in seen)
+    # the checks' messages in other languages: what feedback says, read by convlab.i18n at run time
+    catalogues = sorted((package / "locale").rglob("*.po")) if "convlab.i18n" in seen else []
+    return sorted(known[name] for name in seen) + catalogues
 
 
 def versions() -> bytes:
