@@ -31,7 +31,6 @@ import warnings
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
@@ -48,6 +47,8 @@ from convlab.grading.recording.autograde import summarise, write
 from convlab.grading.recording.state import Memory
 from convlab.grading.recording.writer import Writer
 from tests.support.course import copy_course
+from tests.support.grading import scores as scores_of
+from tests.support.grading import submit
 from tests.support.postgres import LoopbackPostgres
 from tests.tools.bench_grading import synthetic_class
 
@@ -134,49 +135,38 @@ def writer_alone(root: Path) -> tuple[int, float]:
         return len(executed), recorded(root, jobs, executed, baseline=False)
 
 
-def grades(db_url: str) -> dict[tuple[str, str, str], float]:
-    with Gradebook(db_url, "convlab") as gb:
-        return {
-            (s.student.id, s.assignment.name, g.name): g.score
-            for a in gb.assignments
-            for s in gb.assignment_submissions(a.name)
-            for nb in s.notebooks
-            for g in nb.grades
-        }
-
-
 def submitted(root: Path, submissions: dict) -> None:
     for (student, aid), nb in submissions.items():
-        folder = root / "autograder" / "submitted" / student / aid
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{aid}.ipynb")
+        submit(root, student, aid, nb)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=10)
     args = parser.parse_args(argv)
-    submissions = synthetic_class(args.students)
-    n = len(submissions)
+    submissions, n = synthetic_class(args.students), args.students
     path = scoped(PATH=tools_first()["PATH"])  # nbgrader runs alembic to make a gradebook
     with tempfile.TemporaryDirectory() as tmp, LoopbackPostgres() as server, path:
         executing = copy_course(Path(tmp) / "executing")
         submitted(executing, submissions)
         jobs, executed = executed_class(executing)
-        print(f"{n} submissions executed (not timed); recording them, {len(executed)} notebooks:", flush=True)
-        urls, ok = {}, True
+        print(
+            f"{n} students' submissions executed (not timed); recording them, {len(executed)} notebooks:",
+            flush=True,
+        )
+        roots, ok = {}, True
         for database in ("SQLite", "PostgreSQL"):
             seconds = {}
             for label, baseline in (("plain nbgrader's recording", True), ("the writer", False)):
                 root = copy_course(Path(tmp) / f"{database}-{baseline}")
                 submitted(root, submissions)
                 if database == "PostgreSQL":
-                    name = f"gradebook_{len(urls)}"
+                    name = f"gradebook_{len(roots)}"
                     server.run("createdb", "-h", "127.0.0.1", "-p", server.port, "-U", "convlab", name)
                     url = f"{server.url.rsplit('/', 1)[0]}/{name}"
                     with open(root / "nbgrader_config.py", "a") as config:
                         config.write(f"\nc.CourseDirectory.db_url = {url!r}\n")
-                urls[(database, label)] = Course(root).db_url
+                roots[(database, label)] = root
                 seconds[label] = recorded(root, jobs, executed, baseline)
                 print(
                     f"  {database:10} {label:28} {seconds[label]:6.1f} s  "
@@ -185,14 +175,17 @@ def main(argv: list[str] | None = None) -> int:
                 )
             ratio = seconds["plain nbgrader's recording"] / seconds["the writer"]
             print(f"  {database:10} the writer / plain nbgrader's recording: {ratio:.1f}x (same run)")
-        scores = {key: grades(url) for key, url in urls.items()}
+        scores = {
+            key: {(s, aid): scores_of(root, aid, s) for s, aid in submissions} for key, root in roots.items()
+        }
         first = next(iter(scores.values()))
         for key, found in scores.items():
-            differ = {k for k in first.keys() | found.keys() if first.get(k) != found.get(k)}
-            if differ or not found:
+            differ = [k for k in first if first[k] != found[k]]
+            if differ or not all(found.values()):
                 ok = False
-                print(f"  {key}: {len(differ)} test cells differ from {next(iter(scores))}")
-        print(f"scores: {len(first)} test cells in each gradebook; {'identical' if ok else 'NOT identical'}")
+                print(f"  {key}: {len(differ)} submissions score otherwise than {next(iter(scores))}")
+        cells = sum(len(v) for v in first.values())
+        print(f"scores: {cells} test cells in each gradebook; {'identical' if ok else 'NOT identical'}")
         return 0 if ok else 1
 
 

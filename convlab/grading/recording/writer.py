@@ -10,7 +10,7 @@ notebook nbgrader's autograde preprocessors after ``Execute`` (``IgnorePattern``
 ``ClearMetadataPreprocessor``, ``LimitOutput``, ``SaveAutoGrades``, ``AssignLatePenalties``,
 ``CheckCellMetadata``) run once on the executed notebook through the converter's exporter and
 writer, then ``set_permissions``. So the gradebook's rows and the files in ``autograded/`` are
-what plain ``nbgrader autograde`` writes (``tests/test_writer_rows.py`` compares every row).
+what plain ``nbgrader autograde`` writes (``tests/test_writer.py`` compares every row).
 
 What changes is the cost around them. nbgrader converts every notebook twice (sanitize, then
 autograde, each read from and written to disk) and each step opens the gradebook itself: an

@@ -19,14 +19,19 @@ run (tests/test_grading_plain.py shows the scores do not depend on them).
 import json
 import stat
 
+import nbformat
 import pytest
+from nbgrader.api import Gradebook
 from sqlalchemy import MetaData, create_engine, inspect
 
 from convlab.grading.course import Course
+from convlab.grading.environ import scoped, tools_first
+from convlab.grading.recording.state import Memory
+from convlab.grading.recording.writer import Writer
 from tests.catalogue import MUTANTS
 from tests.support.course import copy_course
 from tests.support.graded import answer_key, inject
-from tests.support.grading import grade_class, nbgrader, submit
+from tests.support.grading import grade_class, nbgrader, points, submit
 from tests.support.notebooks import load
 
 pytestmark = pytest.mark.slow
@@ -158,3 +163,45 @@ def test_the_writer_writes_the_rows_and_files_plain_nbgrader_writes(tmp_path):
     assert autograded(fast) == autograded(plain)
     manual = [g for g in regraded["grade"].values() if g["manual_score"] is not None]
     assert [g["needs_manual_grade"] for g in manual] == [True]  # nbgrader asks for a review
+
+
+def test_a_batch_opens_the_gradebook_once_and_a_failed_submission_rolls_back_alone(tmp_path, monkeypatch):
+    """Three submissions recorded by one writer: one opening of the gradebook for all of them;
+    the one whose recording fails leaves the gradebook as it was (its earlier grading kept,
+    nothing half-written), and the others are recorded."""
+    course = Course(copy_course(tmp_path))
+    with scoped(PATH=tools_first()["PATH"]):  # nbgrader runs alembic to create a gradebook
+        Memory(course).register(AID, print)
+    # the release as "executed": no error output, so nbgrader gives every test cell its points
+    executed = {AID: nbformat.writes(load("notebooks", AID))}
+    for student in ("first", "broken", "last"):
+        submit(course.root, student, AID, load("notebooks", AID))
+    full = sum(points(AID).values())
+    with Writer(course.config) as writer:
+        assert writer.record("broken", AID, executed).ok  # an earlier grading of it
+    # resubmitted with a time: nbgrader records it before the notebooks, so a half-recorded
+    # failure would leave it in the gradebook
+    (course.submitted / "broken" / AID / "timestamp.txt").write_text(ON_TIME)
+    openings, opened = [], Gradebook.__init__
+
+    def counted(gradebook, *args, **kwargs):
+        openings.append(args)
+        opened(gradebook, *args, **kwargs)
+
+    monkeypatch.setattr(Gradebook, "__init__", counted)
+    with Writer(course.config) as writer:
+        done = {
+            "first": writer.record("first", AID, executed),
+            "broken": writer.record("broken", AID, {}),  # its notebook never came back from a worker
+            "last": writer.record("last", AID, executed),
+        }
+    assert len(openings) == 1, openings
+    assert [s for s, r in done.items() if not r.ok] == ["broken"]
+    assert "was not executed by a worker" in done["broken"].log
+    assert done["first"].score == done["last"].score == full
+    assert course.score("broken", AID) == (full, full)  # as it was before the failure
+    with course.gradebook() as gb:
+        assert gb.find_submission(AID, "broken").timestamp is None
+        assert gb.find_submission(AID, "last").timestamp is None  # (nbgrader's, without timestamp.txt)
+    assert not (course.autograded / "broken" / AID).exists()  # nbgrader's own handling of a failure
+    assert (course.autograded / "last" / AID / f"{AID}.ipynb").exists()
