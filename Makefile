@@ -88,6 +88,7 @@ bench: $(READY) $(PROXY) ## performance figures as ratios to a baseline of the s
 	$(BIN)/python -m tests.tools.bench_frames
 	$(BIN)/python -m tests.tools.bench_grading --students $(STUDENTS)
 	$(BIN)/python -m tests.tools.bench_cluster --students $(STUDENTS)
+	$(BIN)/python -m tests.tools.bench_writer --students $(STUDENTS)
 	$(BIN)/python -m tests.tools.bench_similarity --students 1000
 	@# grade on submit on a hub (accounts: needs root)
 	$(if $(filter 0,$(shell id -u)),$(BIN)/python -m tests.tools.bench_hub --students $(STUDENTS),echo "bench_hub: skipped, a hub needs root")

@@ -2,7 +2,7 @@
 plain ``nbgrader autograde`` (the Formgrader's *Autograde* button, the command in an
 instructor's terminal), which would run a submission unconfined with the instructor's rights.
 The course's pipeline (``make autograde``, grade on submit) executes in confined kernels and
-records through its own list of steps (convlab.grading.recording.replay), so it never meets this one.
+records through its own list of steps (convlab.grading.recording.writer), so it never meets this one.
 """
 
 from nbgrader.preprocessors import NbGraderPreprocessor

@@ -7,63 +7,29 @@ the course: ``python -m convlab.grading`` with the local pool; the same with ``-
 Dask cluster of 2 single-threaded workers on this machine (real ``dask scheduler`` and
 ``dask worker`` processes, on loopback); and the writer alone, timed on executions already done
 (every submission executed first, then recorded): notebooks recorded per second, the rate no
-number of workers can pass. Prints what it takes to grade 5,000 notebooks in 10 minutes from
-these figures, and fails unless the pool and the cluster give identical scores.
+number of workers can pass (tests.tools.bench_writer compares it with plain nbgrader's). Prints
+what it takes to grade 5,000 notebooks in 10 minutes from these figures, and fails unless the
+pool and the cluster give identical scores.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import os
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import nbformat
-from sqlalchemy.exc import SAWarning
 
-from convlab.grading.course import Course
-from convlab.grading.engine.kit import pack
-from convlab.grading.engine.limits import Limits
-from convlab.grading.engine.pool import LocalPool
-from convlab.grading.environ import scoped, tools_first
-from convlab.grading.recording.autograde import write
-from convlab.grading.recording.replay import replaying
-from convlab.grading.recording.state import Memory
 from tests.support.cluster import LoopbackCluster
 from tests.support.course import copy_course
 from tests.tools.bench_grading import grades, rate, run, synthetic_class
+from tests.tools.bench_writer import writer_alone
 
 TARGET_NOTEBOOKS, TARGET_SECONDS = 5000, 600
-
-
-def writer_alone(root: Path) -> tuple[int, float]:
-    """Execute every submission (not timed), then record them all: (notebooks, seconds recording)."""
-    course, limits = Course(root), Limits().for_course(Course(root).config)
-    memory = Memory(course)
-    with scoped(PATH=tools_first()["PATH"]):
-        jobs = memory.jobs([], [], limits)
-        aids = sorted({j.assignment for j in jobs})
-        for aid in aids:
-            memory.register(aid, lambda _msg: None)
-        names = {aid: tuple(course.notebooks_of(aid)) for aid in aids}
-        kit = pack(course, aids, limits, memory.registered_release)
-        jobs = [dataclasses.replace(j, notebooks=names[j.assignment]) for j in jobs]
-        engine = LocalPool(os.cpu_count() or 1, print)
-        with engine.started(kit):
-            executed = list(engine.execute(jobs))
-        api = replaying(course.config)
-        started = time.perf_counter()
-        with warnings.catch_warnings():  # nbgrader's autoflush notes, printed by the CLI's writer too
-            warnings.simplefilter("ignore", SAWarning)
-            for k, done in executed:
-                write(api, course, memory, jobs[k], done)
-        memory.save()
-        return len(executed), time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:

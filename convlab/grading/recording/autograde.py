@@ -13,9 +13,10 @@ time goes:
   per core (:mod:`convlab.grading.engine.pool`), or the workers of a Dask cluster (``--scheduler``,
   :mod:`convlab.grading.engine.cluster`); either way they work from the run's
   :class:`~convlab.grading.engine.kit.Kit` and never open the gradebook;
-- this process is the gradebook's only writer (:mod:`convlab.grading.recording.replay`); it notes each
-  submission it recorded as it goes, so a run that is stopped (or killed) and started again
-  finishes the batch where it stopped;
+- this process is the gradebook's only writer (:mod:`convlab.grading.recording.writer`): one
+  gradebook session for the batch, one transaction per submission; it notes each submission it
+  recorded as it goes, so a run that is stopped (or killed) and started again finishes the batch
+  where it stopped;
 - limits (:mod:`convlab.grading.engine.limits`) stop a runaway notebook without stopping the batch;
 - a submission, the assignment's source, the code its kernel runs and the limits unchanged since the last run
   are skipped (``--force`` regrades them).
@@ -37,7 +38,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from nbgrader.apps import NbGraderAPI
 from tqdm import tqdm
 
 from convlab.grading.course import Course
@@ -46,8 +46,8 @@ from convlab.grading.engine.kit import pack
 from convlab.grading.engine.limits import Limits
 from convlab.grading.engine.pool import LocalPool
 from convlab.grading.environ import scoped, tools_first
-from convlab.grading.recording.replay import record, replaying
 from convlab.grading.recording.state import Memory
+from convlab.grading.recording.writer import Writer
 from convlab.grading.results.mistakes import extract, write_mistakes
 from convlab.grading.results.outcomes import Result, run_summary, write_outcomes
 from convlab.grading.roster import is_id
@@ -128,11 +128,10 @@ def _grade(
             )
         return results
 
-    api = replaying(course.config)
     kit = pack(course, graded_assignments, limits, memory.registered_release)
     started = time.monotonic()
     timing = Counter()
-    with engine.started(kit):
+    with engine.started(kit), Writer(course.config) as writer:
         missing, workers = engine.missing, engine.workers
         if missing and require_sandbox:
             raise SystemExit(
@@ -144,7 +143,7 @@ def _grade(
         with tqdm(total=len(todo), unit="notebook", desc="grading", disable=not progress) as bar:
             for k, executed in engine.execute(todo):
                 began = time.monotonic()
-                results.append(write(api, course, memory, todo[k], executed))
+                results.append(write(writer, memory, todo[k], executed))
                 timing.update(
                     record=time.monotonic() - began,
                     kernel=executed.kernel_seconds,
@@ -159,18 +158,20 @@ def _grade(
     return results
 
 
-def write(api: NbGraderAPI, course: Course, memory: Memory, job: Job, executed: Executed) -> Result:
-    """The single writer's step for one executed submission: nbgrader's autograde (replaying the
-    worker's execution) into the gradebook, its result, and a line in the journal."""
-    ok, log = record(api, executed.student, executed.assignment, executed.notebooks)
-    result = summarise(course, executed, ok, log)
+def write(writer: Writer, memory: Memory, job: Job, executed: Executed) -> Result:
+    """The single writer's step for one executed submission: nbgrader's autograde steps after
+    the worker's execution, into the gradebook (committed), its result, then a line in the journal."""
+    recorded = writer.record(executed.student, executed.assignment, executed.notebooks)
+    result = summarise(executed, recorded.ok, recorded.log, (recorded.score, recorded.max_score))
     if result.outcome != "failed":
         memory.graded(job, result)
     return result
 
 
-def summarise(course: Course, executed: Executed, ok: bool, log: str) -> Result:
-    score, max_score = course.score(executed.student, executed.assignment)
+def summarise(executed: Executed, ok: bool, log: str, scored: tuple) -> Result:
+    """``executed`` as the report has it, given how recording went and the submission's
+    (score, max score) in the gradebook."""
+    score, max_score = scored
     reasons = list(executed.reasons) + [f"{name}: {why}" for name, why in executed.problems.items()]
     if not ok and not executed.problems:
         last = [line for line in log.strip().splitlines() if line.strip()][-1:] or ["nbgrader failed"]

@@ -1,0 +1,226 @@
+"""The gradebook's one writer: a batch of executed submissions recorded in one gradebook session.
+
+Workers sanitize and execute each notebook with nbgrader's own preprocessors
+(:mod:`convlab.grading.engine.execute`). What is left of ``nbgrader autograde`` is recording, and
+:class:`Writer` does it with nbgrader's ``Autograde`` converter's own steps, in its order, for
+one submission after another: ``init_destination`` (``--force``: the old autograded folder goes),
+``init_assignment`` (the student, the submission with the time in its ``timestamp.txt``, the
+submitted and the source files copied, notebooks not submitted scored zero), then for each
+notebook nbgrader's autograde preprocessors after ``Execute`` (``IgnorePattern``,
+``ClearMetadataPreprocessor``, ``LimitOutput``, ``SaveAutoGrades``, ``AssignLatePenalties``,
+``CheckCellMetadata``) run once on the executed notebook through the converter's exporter and
+writer, then ``set_permissions``. So the gradebook's rows and the files in ``autograded/`` are
+what plain ``nbgrader autograde`` writes (``tests/test_writer.py`` compares every row).
+
+What changes is the cost around them. nbgrader converts every notebook twice (sanitize, then
+autograde, each read from and written to disk) and each step opens the gradebook itself: an
+engine, a connection, the schema checked, the course looked up, and a commit after every cell.
+Here the sanitize pass happened once, in the worker; the batch opens the gradebook once, and
+each submission is one transaction on one connection: the session joins it in SQLAlchemy's
+``rollback_only`` mode, so the commits nbgrader's steps make after every cell flush into it, and
+a submission whose recording fails rolls back alone, leaving the gradebook as it was before it.
+
+nbgrader gives its steps no way to be handed a gradebook: each calls ``Gradebook(db_url)`` by
+the name its module imported. While a writer is open, that name, in the modules of the steps it
+runs and only there, gives the batch's session (:class:`_Session`); it is put back on closing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbconvert.writers import FilesWriter
+from nbgrader import api as nbgrader_api
+from nbgrader import utils
+from nbgrader.apps import NbGraderAPI
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
+from traitlets.config import Config
+
+from convlab.grading.roster import is_id
+
+# nbgrader's own autograde steps; Execute ran in the worker. (The course's configured list is
+# not used: on the hub it names a step that refuses to execute, convlab.hub.confined.)
+STEPS = [p for p in Autograde.class_traits()["autograde_preprocessors"].default() if p is not Execute]
+
+
+@dataclass
+class Recorded:
+    """What recording one submission came to: nbgrader's log (its error on failure) and the
+    submission's score as the gradebook now has it (after a failure, what an earlier run left)."""
+
+    ok: bool
+    log: str
+    score: float | None = None
+    max_score: float | None = None
+
+
+class _Session:
+    """The batch's gradebook, as each of nbgrader's steps opens one: ``Gradebook(db_url)`` and
+    ``with`` give the batch's session, which the step's ``close`` does not close."""
+
+    def __init__(self, gradebook: nbgrader_api.Gradebook, db_url: str):
+        self._gradebook, self._db_url = gradebook, db_url
+
+    def __call__(self, db_url: str, course_id: str = "default_course", authenticator=None) -> _Session:
+        if db_url != self._db_url or authenticator is not None:
+            raise RuntimeError(f"an autograde step opened another gradebook ({db_url}) than the batch's")
+        self._gradebook.check_course(course_id)  # as opening one does: the course's row, made if missing
+        return self
+
+    def __getattr__(self, name: str):
+        return getattr(self._gradebook, name)
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class Writer:
+    """Records executed submissions into the course's gradebook, one transaction each.
+
+    ``with Writer(config) as writer: writer.record(student, assignment, notebooks)``."""
+
+    def __init__(self, config: Config):
+        config = copy.deepcopy(config)
+        config.Autograde.autograde_preprocessors = STEPS
+        # nbconvert validates the whole notebook after every step unless told to once, after the
+        # last: the same notebook is written (or the same one refused), with a fifth of the work
+        config.Exporter.optimistic_validation = True
+        self.api = NbGraderAPI(config=config)
+        self.coursedir = self.api.coursedir
+        converter = Autograde(coursedir=self.coursedir, parent=self.api)
+        converter.force = True  # as NbGraderAPI.autograde(force=True, create=True)
+        converter.create_student = True
+        # the writer and exporter nbgrader's converter makes when it starts, made once
+        converter.writer = FilesWriter(parent=converter, config=converter.config)
+        converter.exporter = converter.exporter_class(parent=converter, config=converter.config)
+        for step in converter.autograde_preprocessors:
+            converter.exporter.register_preprocessor(step)
+        self.converter = converter
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> Writer:
+        with contextlib.ExitStack() as stack:
+            db_url = self.coursedir.db_url
+            self.gradebook = nbgrader_api.Gradebook(db_url, self.coursedir.course_id)
+            stack.callback(self.gradebook.close)
+            self.connection = self.gradebook.engine.connect()
+            stack.callback(self.connection.close)
+            self.gradebook.db.remove()
+            # nbgrader's commits after each cell end the session's transaction, not the connection's
+            self.gradebook.db.configure(bind=self.connection, join_transaction_mode="rollback_only")
+            session = _Session(self.gradebook, db_url)
+            for module in {sys.modules[step.__module__] for step in [Autograde, *STEPS]}:
+                if getattr(module, "Gradebook", None) is nbgrader_api.Gradebook:
+                    stack.callback(setattr, module, "Gradebook", nbgrader_api.Gradebook)
+                    module.Gradebook = session
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+
+    def record(self, student: str, assignment: str, notebooks: dict[str, str]) -> Recorded:
+        """nbgrader's autograde of one submission, given its executed notebooks (name -> JSON),
+        in one transaction: all of it is recorded, or none. A name that is not a student id never
+        reaches the gradebook (nbgrader would take it as a pattern of folders)."""
+        if not is_id(student):
+            return Recorded(False, f"{student!r} is not a student id: not recorded")
+        submission = _Submission(self.converter, notebooks)
+        transaction = self.connection.begin()
+        with utils.temp_attrs(self.coursedir, assignment_id=assignment, student_id=student):
+            # capture_log: nbgrader's log and error, as NbGraderAPI.autograde returns them
+            result = utils.capture_log(submission)
+            log = result.get("error") or result.get("log") or ""
+            try:
+                if not result["success"]:
+                    raise _Failed
+                recorded = self.gradebook.find_submission(assignment, student)
+                done = Recorded(True, log, recorded.score, recorded.max_score)
+                self.gradebook.db.commit()
+                transaction.commit()
+            except Exception as err:  # noqa: BLE001 (a failed submission fails alone)
+                if not isinstance(err, _Failed):
+                    log = f"{log}\ncould not commit: {type(err).__name__}: {err}"
+                self.gradebook.db.rollback()
+                if transaction.is_active:
+                    transaction.rollback()
+                submission.remove_output()
+                done = Recorded(False, log, *self.score(student, assignment))
+            finally:
+                self.gradebook.db.remove()  # the next submission starts from what the database holds
+        return done
+
+    def score(self, student: str, assignment: str) -> tuple[float, float] | tuple[None, None]:
+        """The submission's score as the gradebook holds it (an earlier run's, after a failure)."""
+        try:
+            submission = self.gradebook.find_submission(assignment, student)
+        except nbgrader_api.MissingEntry:
+            return None, None
+        return submission.score, submission.max_score
+
+
+class _Failed(Exception):
+    """nbgrader's steps failed on a submission (their error is in its log)."""
+
+
+class _Submission:
+    """One submission through nbgrader's ``Autograde`` converter's steps, as its
+    ``convert_notebooks`` takes one submitted folder: an app for nbgrader's ``capture_log``."""
+
+    def __init__(self, converter: Autograde, notebooks: dict[str, str]):
+        self.converter, self.notebooks, self.log = converter, notebooks, converter.log
+
+    def start(self) -> None:
+        c = self.converter
+        aid, sid = c.coursedir.assignment_id, c.coursedir.student_id
+        with contextlib.chdir(c.coursedir.root):  # where nbgrader's converter works from
+            c.init_notebooks()  # the submitted notebooks (nbgrader's glob, for this one folder)
+            (folder,) = c.assignments
+            c.notebooks = sorted(c.assignments[folder])
+            if not c.init_destination(aid, sid):
+                return  # a student nbgrader is configured to leave out
+            c.run_pre_convert_hook()
+            c.init_assignment(aid, sid)
+            with utils.setenv(NBGRADER_EXECUTION="autograde"):
+                for path in c.notebooks:
+                    self.convert(path)
+            c.set_permissions(aid, sid)
+            c.run_post_convert_hook()
+
+    def convert(self, path: str) -> None:
+        """nbgrader's autograde pass over one notebook, on what the worker executed."""
+        c = self.converter
+        resources = c.init_single_notebook_resources(path)
+        name = resources["nbgrader"]["notebook"]
+        if name not in self.notebooks:
+            raise RuntimeError(f"{name}.ipynb was not executed by a worker")
+        resources["metadata"] = {"name": name, "path": os.path.dirname(path)}
+        executed = nbformat.v4.reads(
+            self.notebooks[name]
+        )  # validated as the worker wrote it, and as written here
+        output, resources = c.exporter.from_notebook_node(executed, resources)
+        c.write_single_notebook(output, resources)
+
+    def remove_output(self) -> None:
+        """What nbgrader does with a submission that failed: its autograded folder goes."""
+        coursedir = self.converter.coursedir
+        dest = Path(
+            coursedir.format_path(
+                coursedir.autograded_directory, coursedir.student_id, coursedir.assignment_id
+            )
+        )
+        if dest.exists():
+            utils.rmtree(str(dest))
