@@ -145,9 +145,12 @@ def collect(api: NbGraderAPI, submissions: Inbound, submission: Entry) -> bool:
 
 STOPS = (signal.SIGINT, signal.SIGTERM)
 _held: list[int] | None = None  # the stops that arrived during a copy, while one runs
+_stopping = False  # a stop arrived: what it interrupts may end in SystemExit (nbgrader catches it)
 
 
 def _stop(signum, frame) -> None:
+    global _stopping
+    _stopping = True
     if _held is not None:
         _held.append(signum)
         return
@@ -292,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         serve(Course(args.course), args.workers, args.once)
     except KeyboardInterrupt:
+        log("stopped")
+    except SystemExit:
+        # nbgrader's API catches every exception, the stop's too, and says it failed: registering
+        # an assignment (nbgrader generate_assignment) then raises SystemExit; it was the stop
+        if not _stopping:
+            raise
         log("stopped")
     return 0
 
