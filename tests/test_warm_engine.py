@@ -8,17 +8,23 @@ running its cells here shows in tests/test_faults.py), not with what the grader 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import nbformat
+import psutil
 import pytest
 from nbformat.v4 import new_code_cell
 
 from convlab.grading.engine.limits import Limits
+from convlab.grading.environ import tools_first
 from convlab.grading.recording import fingerprints
 from convlab.grading.recording.autograde import grade
 from convlab.grading.recording.warm import WarmEngine
 from tests.support.course import copy_course
 from tests.support.graded import answer_key
 from tests.support.grading import points, printed, scores, submit
+from tests.support.notebooks import ROOT
 
 pytestmark = pytest.mark.slow
 AID = "01_cross_correlation"
@@ -113,3 +119,45 @@ def test_no_state_passes_to_the_next_runs_kernel_on_the_same_server(tmp_path):
         assert warm.server_pid == server, "b's kernel came from another server: the test shows nothing"
     assert "A left its marks" in printed(course, AID, "a")
     assert "found of A: []" in printed(course, AID, "b"), printed(course, AID, "b")
+
+
+KEEP_WARM = """
+import sys, time
+from convlab.grading.course import Course
+from convlab.grading.engine.limits import Limits
+from convlab.grading.environ import tools_first
+from convlab.grading.recording.state import Memory
+from convlab.grading.recording.warm import WarmEngine
+
+if __name__ == "__main__":
+    course = Course(sys.argv[1])
+    warm = WarmEngine(workers=2, assignments=[sys.argv[2]])
+    warm.ready(course, Memory(course), Limits().for_course(course.config))
+    print(warm.server_pid, *warm.pool.pool._processes, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_service_killed_leaves_no_engine_behind(tmp_path):
+    """SIGKILL leaves a process no time to stop its children: its fork server and its idle
+    workers must go by themselves (a killed service's workers used to wait for work for ever)."""
+    course = copy_course(tmp_path)
+    script = tmp_path / "keep_warm.py"
+    script.write_text(KEEP_WARM)
+    running = subprocess.Popen(
+        [sys.executable, str(script), str(course), AID],
+        cwd=ROOT,
+        env=tools_first(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        pids = [int(p) for p in running.stdout.readline().split()]
+        assert len(pids) == 3, pids  # the fork server and two workers
+        engine = [psutil.Process(pid) for pid in pids]
+        running.kill()
+        running.wait()
+        _, alive = psutil.wait_procs(engine, timeout=30)
+        assert not alive, f"outlived the process that started them: {alive}"
+    finally:
+        running.kill()

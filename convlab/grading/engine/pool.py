@@ -17,8 +17,10 @@ server, from one batch to the next, and :meth:`~LocalPool.warm` starts them befo
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -31,8 +33,19 @@ from convlab.grading.engine.forkserver import ForkServer
 from convlab.grading.engine.kit import Kit
 from convlab.grading.engine.scratch import Scratch
 
+PR_SET_PDEATHSIG = 1
 ATTEMPTS = 3  # as many as Dask's distributed.scheduler.allowed-failures allows a task
 DIED = f"its grading worker died {ATTEMPTS} times (killed or crashed, not by student code)"
+
+
+def start_worker(parent: int, setup: WorkerSetup) -> None:
+    """A worker process's start: it dies with the process that started it (a grader or service
+    killed with SIGKILL would otherwise leave its idle workers waiting for work for ever), then
+    is configured for the run."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent went before the setting took
+        os._exit(1)
+    configure_worker(setup)
 
 
 class LocalPool(Engine):
@@ -73,8 +86,8 @@ class LocalPool(Engine):
             self.pool = ProcessPoolExecutor(
                 max_workers=self.count,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=configure_worker,
-                initargs=(self.setup,),
+                initializer=start_worker,
+                initargs=(os.getpid(), self.setup),
             )
         return self.pool
 
