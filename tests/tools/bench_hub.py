@@ -8,8 +8,9 @@ accounts; the instructor releases 01 and every student fetches it, with nbgrader
 their own account. Then:
 
 1. idle latency: students submit the answer key one after another, each once the previous
-   one's feedback is out; from the end of ``nbgrader submit`` until the service has released the
-   feedback (the moment ``nbgrader fetch_feedback`` can get it). Warm: on the engine the service
+   one's feedback is out; from the time ``nbgrader submit`` gives the submission (its timestamp)
+   until the service has released the feedback (the moment ``nbgrader fetch_feedback`` can get
+   it): a warm service may be done before ``nbgrader submit`` has exited. Warm: on the engine the service
    keeps between batches; cold: each submission after a change of the course's configuration
    (a comment appended to its ``nbgrader_config.py``), which starts the engine again, as the
    service's first batch or a change of the checks or the limits does. Median and p95 of each;
@@ -29,8 +30,10 @@ import statistics
 import sys
 import threading
 import time
+from datetime import UTC
 
 import nbformat
+from nbgrader.utils import parse_utc
 
 from tests.support.graded import answer_key
 from tests.support.hub import Hub, hand_in, running_hub, service_lines
@@ -64,8 +67,8 @@ def latencies(hub: Hub, students: list[str], key: str, cold: bool) -> list[float
             with open(hub.course / "nbgrader_config.py", "a") as config:
                 config.write(f"\n# bench_hub: cold start {k}\n")
         timestamp = hand_in(hub, student, AID, key)
-        began = time.monotonic()
-        found.append(released(hub, student, timestamp) - began)
+        released(hub, student, timestamp)
+        found.append(time.time() - parse_utc(timestamp).replace(tzinfo=UTC).timestamp())
     return found
 
 
