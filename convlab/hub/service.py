@@ -2,11 +2,16 @@
 student's feedback (``python -m convlab.hub.service --course PATH``; ``make hub`` starts it).
 
 nbgrader's exchange is the queue: a student's Submit puts a folder in its ``inbound/``, where it
-stays. Every second the service lists that folder and takes, per student and assignment, the
-newest submission it has not yet handled; it collects them (nbgrader's ``collect``), grades them
-in one batch with the course's own pipeline (warm kernels, limits, every kernel confined: the
-service refuses to grade where it cannot confine them), then generates and releases each
-student's feedback. Only then does it note the submission as handled, in a small file written
+stays. Four times a second the service lists that folder and takes, per student and assignment,
+the newest submission it has not yet handled; it collects them (nbgrader's ``collect``), grades
+them in one batch with the course's own pipeline (warm kernels, limits, every kernel confined:
+the service refuses to grade where it cannot confine them), then generates and releases each
+student's feedback. The grading engine (the fork server with torch imported, the kit, the worker
+processes) is started when the service starts and kept between batches
+(:mod:`convlab.grading.recording.warm`): it is started again when the checks, an assignment's
+source, the course's configuration or the limits change, or when its fork server died (the
+batch it was grading is then graded again); each notebook still runs in a fresh fork.
+Only when a batch's feedback is out does it note the submission as handled, in a small file written
 atomically, so a service that dies mid-batch grades that batch again when the hub restarts it,
 and a flood of submissions waits in ``inbound/`` for the next batch instead of being dropped.
 A resubmission is newer than what was handled: it is regraded and its feedback replaces the old.
@@ -37,11 +42,14 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.utils import capture_log, parse_utc, temp_attrs
 
 from convlab.grading.course import Course
+from convlab.grading.engine.limits import Limits
 from convlab.grading.recording.autograde import grade
+from convlab.grading.recording.state import Memory
+from convlab.grading.recording.warm import WarmEngine
 from convlab.hub import inbound as exchange
 from convlab.hub.inbound import Entry, OwnedCollect
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 0.25  # listing inbound/ costs a few stat calls: cheap to do often
 HANDLED = ".grade-on-submit.json"  # in the course's autograder/: (student/assignment -> timestamp)
 
 
@@ -137,9 +145,12 @@ def collect(api: NbGraderAPI, submissions: Inbound, submission: Entry) -> bool:
 
 STOPS = (signal.SIGINT, signal.SIGTERM)
 _held: list[int] | None = None  # the stops that arrived during a copy, while one runs
+_stopping = False  # a stop arrived: what it interrupts may end in SystemExit (nbgrader catches it)
 
 
 def _stop(signum, frame) -> None:
+    global _stopping
+    _stopping = True
     if _held is not None:
         _held.append(signum)
         return
@@ -174,8 +185,27 @@ def log(message: str) -> None:
     print(f"[grade-on-submit {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+def graded(course: Course, assignment: str, students: list[str], warm: WarmEngine) -> list:
+    """The batch's results, graded on the warm engine; graded again on a new engine when the
+    fork server died under it (its kernels could not start: those results say nothing)."""
+    for attempt in (1, 2):
+        results = grade(
+            course.root,
+            assignments=[assignment],
+            students=students,
+            force=True,
+            require_sandbox=True,
+            progress=False,
+            engine=warm,
+        )
+        if not warm.broken() or attempt == 2:
+            return results
+        log(f"the grading engine broke during the batch of {assignment}: grading it again")
+    return results
+
+
 def handle(
-    course: Course, api: NbGraderAPI, inbound: Inbound, handled: Handled, batch: list[Entry], workers: int
+    course: Course, api: NbGraderAPI, inbound: Inbound, handled: Handled, batch: list[Entry], warm: WarmEngine
 ) -> None:
     """Collect, grade and release feedback for one batch; note it handled at the end."""
     started = time.monotonic()
@@ -194,15 +224,7 @@ def handle(
         submissions = accepted
         students = [s.student for s in submissions]
         began = time.monotonic()
-        results = grade(
-            course.root,
-            assignments=[assignment],
-            students=students,
-            workers=workers,
-            force=True,
-            require_sandbox=True,
-            progress=False,
-        )
+        results = graded(course, assignment, students, warm)
         spent["grade"] += time.monotonic() - began
         began = time.monotonic()
         for result in results:
@@ -232,16 +254,30 @@ def handle(
     log(f"batch of {len(batch)} handled in {time.monotonic() - started:.1f} s ({steps})")
 
 
+def warm_up(course: Course, warm: WarmEngine) -> None:
+    """Start the engine before the first submission arrives, as a batch would (same limits)."""
+    began = time.monotonic()
+    fresh = Course(course.root)  # as grade() reads it
+    warm.ready(fresh, Memory(fresh), Limits().for_course(fresh.config))
+    log(f"grading engine started in {time.monotonic() - began:.1f} s (fork server {warm.server_pid})")
+
+
 def serve(course: Course, workers: int, once: bool = False) -> None:
     api = NbGraderAPI(config=course.config)
     inbound = Inbound(course)
     handled = Handled(course.workspace / HANDLED)  # read once: this service is its one writer
     log(f"watching {inbound.path}; {len(handled.waiting(inbound.newest()))} submissions waiting")
+    with WarmEngine(workers, log) as warm:
+        warm_up(course, warm)
+        poll(course, api, inbound, handled, warm, once)
+
+
+def poll(course: Course, api: NbGraderAPI, inbound: Inbound, handled: Handled, warm: WarmEngine, once: bool):
     while True:
         waiting = handled.waiting(inbound.newest())
         if waiting:
             log(f"{len(waiting)} to grade: {', '.join(s.key for s in waiting)}")
-            handle(course, api, inbound, handled, waiting, workers)
+            handle(course, api, inbound, handled, waiting, warm)
         elif once:
             return
         else:
@@ -259,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         serve(Course(args.course), args.workers, args.once)
     except KeyboardInterrupt:
+        log("stopped")
+    except SystemExit:
+        # nbgrader's API catches every exception, the stop's too, and says it failed: registering
+        # an assignment (nbgrader generate_assignment) then raises SystemExit; it was the stop
+        if not _stopping:
+            raise
         log("stopped")
     return 0
 

@@ -23,7 +23,10 @@ import ctypes
 import importlib
 import json
 import os
+import pwd
+import secrets
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,8 +58,19 @@ def die_with(server_pid: int) -> None:
         os._exit(1)
 
 
-def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket: str) -> None:
-    """In the forked child: become one student's kernel. Never returns."""
+def private_folder(path: str, drop_root: bool) -> None:
+    """The kernel's own folder (its IPython profile, matplotlib's, its temporary files), made
+    before it is confined: the server's folder is shared by every kernel the server forks, for
+    as long as it runs (batch after batch in the grade-on-submit service), so a profile there
+    would let one student's kernel leave a startup file for the next's."""
+    os.mkdir(path, 0o700)
+    if drop_root and os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+
+
+def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket: str, private: str) -> None:
+    """In the forked child: become one student's kernel, its own files in ``private``. Never returns."""
     code = 1
     server_pid = os.getppid()
     try:
@@ -69,11 +83,12 @@ def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
-        # IPython's profile in the server's folder: the kernel may not be able to write to $HOME
+        # IPython's profile in a folder of its own: the kernel may not be able to write to $HOME
         folder = os.path.dirname(server_socket)
-        os.environ["IPYTHONDIR"] = os.path.join(folder, "ipython")
-        os.environ["MPLCONFIGDIR"] = os.path.join(folder, "matplotlib")
-        os.environ["TMPDIR"] = folder  # the only temporary folder the kernel may write (sticky, 1777)
+        private_folder(private, drop_root)
+        os.environ["IPYTHONDIR"] = os.path.join(private, "ipython")
+        os.environ["MPLCONFIGDIR"] = os.path.join(private, "matplotlib")
+        os.environ["TMPDIR"] = private  # the temporary folder of this kernel alone
         tempfile.tempdir = None  # forget the server's choice: find TMPDIR again
         apply_memory_and_files(limits)
         # confined before any thread exists, so that every thread of the kernel is: the kernel
@@ -102,8 +117,9 @@ def serve_kernels(path: str, limits: Limits) -> None:
     listener.listen(64)
     import torch
 
-    folder = os.path.dirname(path)  # where the kernels' ipc sockets go: writable by nobody
-    os.chmod(folder, 0o1777)
+    # where the kernels' ipc sockets and own folders go: they may add to it, not list it
+    folder = os.path.dirname(path)
+    os.chmod(folder, 0o1733)
     must_read = [os.path.dirname(torch.__file__), sys.prefix]
     missing, drop_root = probe_confine(limits, must_read, folder, kernel_files(folder, folder))
     print(json.dumps({"ready": os.getpid(), "missing": missing}), flush=True)
@@ -112,6 +128,7 @@ def serve_kernels(path: str, limits: Limits) -> None:
     selector.register(listener, selectors.EVENT_READ)
     selector.register(sys.stdin, selectors.EVENT_READ)
     kernels: dict[int, socket.socket | None] = {}  # pid -> its launcher's connection
+    privates: dict[int, str] = {}  # pid -> its own folder (private_folder), removed when it ends
     buffers: dict[socket.socket, bytes] = {}
 
     def kill(pid: int) -> None:
@@ -138,12 +155,14 @@ def serve_kernels(path: str, limits: Limits) -> None:
         while b"\n" in buffers[conn]:
             line, buffers[conn] = buffers[conn].split(b"\n", 1)
             if pid is None:
+                private = os.path.join(folder, f"own-{secrets.token_hex(16)}")  # not to be guessed
                 pid = os.fork()
                 if pid == 0:  # the kernel keeps none of the server's sockets
                     for fileobj in [listener, selector, *buffers]:
                         fileobj.close()
-                    become_kernel(json.loads(line), limits, drop_root, path)
+                    become_kernel(json.loads(line), limits, drop_root, path, private)
                 kernels[pid] = conn
+                privates[pid] = private
             elif line.startswith(b"signal "):
                 try:
                     os.kill(pid, int(line.split()[1]))
@@ -159,6 +178,7 @@ def serve_kernels(path: str, limits: Limits) -> None:
             if pid == 0:
                 return
             kill(pid)  # whatever the kernel left running in its group
+            shutil.rmtree(privates.pop(pid, ""), ignore_errors=True)
             conn = kernels.pop(pid, None)
             if conn is not None:
                 try:

@@ -8,13 +8,19 @@ worker can still die (the system's out-of-memory killer, a crash in a library): 
 process pool then fails every submission it still holds. Here a new pool takes over the
 submissions the broken one left, so one dead worker costs a few seconds, not the batch; a
 submission whose worker died :data:`ATTEMPTS` times is reported failed, with that reason.
+
+Inside :meth:`LocalPool.started` the workers outlive one :meth:`~LocalPool.execute`: the
+grade-on-submit service (:mod:`convlab.grading.recording.warm`) keeps them, and the fork
+server, from one batch to the next, and :meth:`~LocalPool.warm` starts them before the first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,8 +33,19 @@ from convlab.grading.engine.forkserver import ForkServer
 from convlab.grading.engine.kit import Kit
 from convlab.grading.engine.scratch import Scratch
 
+PR_SET_PDEATHSIG = 1
 ATTEMPTS = 3  # as many as Dask's distributed.scheduler.allowed-failures allows a task
 DIED = f"its grading worker died {ATTEMPTS} times (killed or crashed, not by student code)"
+
+
+def start_worker(parent: int, setup: WorkerSetup) -> None:
+    """A worker process's start: it dies with the process that started it (a grader or service
+    killed with SIGKILL would otherwise leave its idle workers waiting for work for ever), then
+    is configured for the run."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent went before the setting took
+        os._exit(1)
+    configure_worker(setup)
 
 
 class LocalPool(Engine):
@@ -39,6 +56,8 @@ class LocalPool(Engine):
         self.say = say
         self.missing: list[str] = []
         self.setup: WorkerSetup | None = None
+        self.server: ForkServer | None = None
+        self.pool: ProcessPoolExecutor | None = None  # the workers, kept until the run ends
 
     @property
     def workers(self) -> int:
@@ -50,42 +69,73 @@ class LocalPool(Engine):
         with ForkServer(kit.limits) as server, Scratch("convlab-kit-") as here:
             self.missing = server.missing
             self.setup = WorkerSetup.unpacked(kit, Path(here), server.socket)
+            self.server = server
             try:
                 yield
             finally:
-                self.setup = None
+                self.retire()
+                self.setup = self.server = None
+
+    def alive(self) -> bool:
+        """Whether the fork server still runs (a worker that died is replaced; the server is not)."""
+        return self.server is not None and self.server.process.poll() is None
+
+    def workers_now(self) -> ProcessPoolExecutor:
+        """The run's worker processes (started as jobs need them), configured with its setup."""
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.count,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=start_worker,
+                initargs=(os.getpid(), self.setup),
+            )
+        return self.pool
+
+    def retire(self) -> None:
+        """Stop the worker processes (a broken pool's, or at the end of the run)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def warm(self) -> None:
+        """Start every worker now and wait until each is configured, so that the first jobs do
+        not wait for Python to start and import nbgrader."""
+        pool = self.workers_now()
+        try:
+            for future in [pool.submit(os.getpid) for _ in range(self.count)]:
+                future.result()
+        except BrokenProcessPool:
+            self.retire()  # the next execute starts new ones
 
     def execute(self, jobs: Sequence[Job]) -> Iterator[tuple[int, Executed]]:
         """Execute ``jobs`` in worker processes configured with the run's setup."""
         attempts: Counter[int] = Counter()
         pending = list(range(len(jobs)))
         while pending:
-            pool = ProcessPoolExecutor(
-                max_workers=min(self.count, len(pending)),
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=configure_worker,
-                initargs=(self.setup,),
-            )
-            with pool:
+            try:
+                pool = self.workers_now()
                 futures = {pool.submit(run_submission, jobs[k]): k for k in pending}
-                pending = []
-                for future in as_completed(futures):
-                    k = futures[future]
-                    student, assignment = jobs[k].student, jobs[k].assignment
-                    try:
-                        executed = future.result()
-                    except BrokenProcessPool:
-                        attempts[k] += 1
-                        if attempts[k] < ATTEMPTS:
-                            pending.append(k)
-                            continue
-                        executed = Executed(student, assignment, problems={"*": DIED})
-                    except Exception as err:  # noqa: BLE001 (a failed worker fails its submission, not the batch)
-                        executed = Executed(
-                            student, assignment, problems={"*": f"the worker failed: {err!r}"}
-                        )
-                    yield k, executed
+            except BrokenProcessPool:  # a worker died between runs: new ones take over
+                self.retire()
+                pool = self.workers_now()
+                futures = {pool.submit(run_submission, jobs[k]): k for k in pending}
+            pending = []
+            for future in as_completed(futures):
+                k = futures[future]
+                student, assignment = jobs[k].student, jobs[k].assignment
+                try:
+                    executed = future.result()
+                except BrokenProcessPool:
+                    attempts[k] += 1
+                    if attempts[k] < ATTEMPTS:
+                        pending.append(k)
+                        continue
+                    executed = Executed(student, assignment, problems={"*": DIED})
+                except Exception as err:  # noqa: BLE001 (a failed worker fails its submission, not the batch)
+                    executed = Executed(student, assignment, problems={"*": f"the worker failed: {err!r}"})
+                yield k, executed
             if pending:
+                self.retire()
                 self.say(
                     f"a grading worker died: a new pool takes over the {len(pending)} submissions it left"
                 )

@@ -47,6 +47,7 @@ from convlab.grading.engine.limits import Limits
 from convlab.grading.engine.pool import LocalPool
 from convlab.grading.environ import scoped, tools_first
 from convlab.grading.recording.state import Memory
+from convlab.grading.recording.warm import WarmEngine
 from convlab.grading.recording.writer import Writer
 from convlab.grading.results.mistakes import extract, write_mistakes
 from convlab.grading.results.outcomes import Result, run_summary, write_outcomes
@@ -64,24 +65,28 @@ def grade(
     progress: bool = True,
     require_sandbox: bool = False,
     scheduler: str | None = None,
+    engine: WarmEngine | None = None,
 ) -> list[Result]:
     """Grade the chosen submissions (all by default); one Result per student and assignment.
 
     ``require_sandbox``: refuse to grade (before any submission runs) where this platform cannot
     confine every kernel fully. ``scheduler``: execute on the Dask cluster of that scheduler
-    (``tcp://host:8786``) instead of worker processes here."""
+    (``tcp://host:8786``) instead of worker processes here. ``engine``: execute on this engine,
+    kept started between runs (:mod:`convlab.grading.recording.warm`; ``workers`` is its own)."""
     say = functools.partial(tqdm.write, file=sys.stderr) if progress else (lambda _msg: None)
     # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
     with scoped(PATH=tools_first()["PATH"]), contextlib.ExitStack() as stack:
-        if scheduler:  # Dask is imported only for a cluster
+        if engine is not None:
+            executing = engine
+        elif scheduler:  # Dask is imported only for a cluster
             from convlab.grading.engine.cluster import DaskCluster, connect
 
-            engine = DaskCluster(stack.enter_context(connect(scheduler)))  # before anything is written
+            executing = DaskCluster(stack.enter_context(connect(scheduler)))  # before anything is written
         else:
-            engine = LocalPool(workers, say)
+            executing = LocalPool(workers, say)
         return _grade(
             Course(root),
-            engine,
+            executing,
             assignments=assignments,
             students=students,
             force=force,
@@ -93,7 +98,7 @@ def grade(
 
 def _grade(
     course: Course,
-    engine: Engine,
+    engine: Engine | WarmEngine,
     *,
     assignments: list[str],
     students: list[str],
@@ -128,10 +133,13 @@ def _grade(
             )
         return results
 
-    kit = pack(course, graded_assignments, limits, memory.registered_release)
+    if isinstance(engine, WarmEngine):  # started already, for every assignment (again if need be)
+        engine, context = engine.ready(course, memory, limits, graded_assignments), contextlib.nullcontext()
+    else:
+        context = engine.started(pack(course, graded_assignments, limits, memory.registered_release))
     started = time.monotonic()
     timing = Counter()
-    with engine.started(kit), Writer(course.config) as writer:
+    with context, Writer(course.config) as writer:
         missing, workers = engine.missing, engine.workers
         if missing and require_sandbox:
             raise SystemExit(

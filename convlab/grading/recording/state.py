@@ -58,6 +58,11 @@ class Memory:
             journal.flush()
             os.fsync(journal.fileno())
 
+    @functools.cache  # noqa: B019 (one Memory per run)
+    def checks(self) -> bytes:
+        """The code graded kernels run (what the course's notebooks import, the engine), not the rest."""
+        return grading_digest(sorted(self.course.source.glob("*/*.ipynb")))
+
     @functools.cache  # noqa: B019 (one Memory per run; the source does not change during it)
     def source_digest(self, assignment: str) -> str:
         return digest(files_digest((self.course.source / assignment).rglob("*")))
@@ -92,8 +97,7 @@ class Memory:
         return self.course.workspace / ".release"
 
     def jobs(self, assignments: list[str], students: list[str], limits: Limits) -> list[Job]:
-        # the code graded kernels run (what the course's notebooks import, the engine), not the rest
-        checks = grading_digest(sorted(self.course.source.glob("*/*.ipynb")))
+        checks = self.checks()
         config = self.course.config
         late = {k: dict(v) for k, v in config.items() if k in ("AssignLatePenalties", "PerDayPenalty")}
         policy = json.dumps([limits.as_dict(), late], sort_keys=True, default=str).encode()
