@@ -45,8 +45,10 @@ class Executed:
     problems: dict[str, str] = field(default_factory=dict)  # name -> why it could not run
     reasons: list[str] = field(default_factory=list)  # limits hit
     flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.results.review)
-    kernel_seconds: float = 0.0
-    execute_seconds: float = 0.0
+    kernel_seconds: float = 0.0  # from asking for a kernel to its being ready
+    execute_seconds: float = 0.0  # the cells
+    sanitize_seconds: float = 0.0  # nbgrader's sanitize preprocessors
+    worker_seconds: float = 0.0  # the whole job in the worker: the above, the review, the copies
 
 
 @dataclass(frozen=True)

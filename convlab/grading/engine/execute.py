@@ -240,8 +240,16 @@ def run_files(job: Job, files: dict[str, bytes]) -> Executed:
 
 def run_submission(job: Job) -> Executed:
     """Sanitize and execute every notebook of one submission (a worker's job)."""
+    result = Executed(job.student, job.assignment)
+    began = time.monotonic()
+    try:
+        return _run_notebooks(job, result)
+    finally:
+        result.worker_seconds = time.monotonic() - began
+
+
+def _run_notebooks(job: Job, result: Executed) -> Executed:
     student, assignment, folder = job.student, job.assignment, job.folder
-    result = Executed(student, assignment)
     setup = configured()
     limits = setup.limits
     for name in job.notebooks:
@@ -269,6 +277,7 @@ def run_submission(job: Job) -> Executed:
                     f"{path.name} is another assignment's notebook (its exercises: {shown})"
                 )
                 continue
+        sanitizing = time.monotonic()
         try:
             nb, resources = sanitized(submitted, name, student, assignment)
         except Exception as err:  # noqa: BLE001
@@ -276,6 +285,7 @@ def run_submission(job: Job) -> Executed:
                 :300
             ]
             continue
+        result.sanitize_seconds += time.monotonic() - sanitizing
         executor = LimitedExecute(limits, config=setup.config)
         started = time.monotonic()
         with workspace(Path(folder), setup.source_dir / assignment) as here:

@@ -2,8 +2,8 @@
 
 A fresh kernel spends about 0.6 s starting and 1.3 s importing torch before the first cell of a
 notebook runs. The fork server imports ipykernel, torch (with ``torch._dynamo``, which the
-checks' dispatch watch needs), numpy, matplotlib and ipywidgets once (convlab's own modules
-are light; each kernel imports what its notebook uses), then forks one kernel per notebook:
+checks' dispatch watch needs), numpy, matplotlib, ipywidgets, convlab's checks, widgets and
+plots and scikit-learn's datasets once (:data:`PRELOAD`), then forks one kernel per notebook:
 each fork is a fresh copy, used for one notebook and never again, so nothing one
 student's code does reaches another's kernel. Torch is only imported here, never run, so its
 thread pools start in each kernel, after the fork.
@@ -36,7 +36,32 @@ import tempfile
 from convlab.grading.engine.limits import Limits, apply_memory_and_files, confine, kernel_files, probe_confine
 from convlab.grading.engine.scratch import Scratch, sweep
 
-PRELOAD = ("ipykernel.kernelapp", "torch", "torch._dynamo", "numpy", "matplotlib.pyplot", "ipywidgets")
+PRELOAD = (
+    "ipykernel.kernelapp",
+    # what IPKernelApp.initialize imports in each kernel (its debugger imports debugpy): 0.45 s
+    # of the 0.55 s it took in a fresh fork
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "tornado.platform.asyncio",
+    "torch",
+    "torch._dynamo",
+    "numpy",
+    "matplotlib.pyplot",
+    "ipywidgets",
+    # what every graded notebook's setup cell imports (0.5 s a kernel), and scikit-learn's
+    # datasets, which notebook 09's data.digits() imports (1 to 4 s a kernel): imported here, the
+    # kernels find them loaded. Importing convlab.checks records what the checks rely on
+    # (convlab.checks.integrity) here, before any student code, as in a kernel's first cell
+    "convlab.checks",
+    "convlab.widgets",
+    "convlab.plots",
+    "sklearn.datasets",
+)
 
 
 def preload() -> None:

@@ -156,6 +156,8 @@ def _grade(
                     record=time.monotonic() - began,
                     kernel=executed.kernel_seconds,
                     cells=executed.execute_seconds,
+                    sanitize=executed.sanitize_seconds,
+                    worker=executed.worker_seconds,
                 )
                 bar.update()
                 bar.set_postfix(Counter(r.outcome for r in results if r.outcome != "graded"), refresh=False)

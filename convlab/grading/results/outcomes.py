@@ -53,6 +53,19 @@ def write_outcomes(results: list[Result], path: Path) -> None:
     write_csv(path, COLUMNS, (rows[key] for key in sorted(rows)))
 
 
+def stages(timing: Counter, elapsed: float, n: int, workers: int) -> str:
+    """Where the time goes, per submission: each step of a worker's job, the single writer's
+    step (in the grading process, on the same cores) and how long the workers waited for work."""
+    rest = timing["worker"] - timing["sanitize"] - timing["kernel"] - timing["cells"]
+    idle = max(0.0, workers * elapsed - timing["worker"])
+    return (
+        f"stages per submission: sanitize {timing['sanitize'] / n:.2f} s, kernel start "
+        f"{timing['kernel'] / n:.2f} s, cells {timing['cells'] / n:.2f} s, rest of the worker's job "
+        f"{rest / n:.2f} s; writer {timing['record'] / n:.2f} s; workers idle {idle / n:.2f} s "
+        f"({idle / max(workers * elapsed, 1e-9):.0%} of {workers} workers' time)"
+    )
+
+
 def run_summary(results: list[Result], elapsed: float, n: int, timing: Counter, workers: int) -> str:
     """The lines printed after the progress bar: counts, time per step, and every result to look at."""
     counts = Counter(r.outcome for r in results)
@@ -63,6 +76,7 @@ def run_summary(results: list[Result], elapsed: float, n: int, timing: Counter, 
         f"{flagged} flagged for review, {counts['skipped']} unchanged and skipped",
         f"per submission: kernel ready {timing['kernel'] / n:.2f} s, cells {timing['cells'] / n:.2f} s, "
         f"recorded by the writer (nbgrader's gradebook steps) {timing['record'] / n:.2f} s",
+        stages(timing, elapsed, n, workers),
     ]
     for r in results:
         if r.outcome in ("limit", "failed") or r.flags:
