@@ -3,6 +3,7 @@ above that, the instructor's side (grading, and the hub above it) apart; no cycl
 the tamper guard records the same whatever a notebook imports first."""
 
 import ast
+import functools
 import json
 from pathlib import Path
 
@@ -139,18 +140,57 @@ except CheckFailure as failure:
     print(json.dumps(str(failure)))
 """
 
+# After the notebook's import cell, each replacement in a child forked there: the child starts
+# from exactly what the import cell left (and no other replacement), and one interpreter per
+# notebook runs the import cell, where one per case ran it twice. It prints, per function, the
+# replacement's exit status and what it printed, or its traceback.
+FORKED = """
+import contextlib, io, json, os, traceback
+outcomes = {{}}
+for function, code in {cases!r}.items():
+    read, write = os.pipe()
+    if os.fork() == 0:
+        os.close(read)
+        said = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(said):
+                exec(compile(code, "<replace " + function + ">", "exec"), globals())
+            outcome = [0, said.getvalue()]
+        except BaseException:
+            outcome = [1, said.getvalue() + traceback.format_exc()]
+        os.write(write, json.dumps(outcome).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        outcomes[function] = json.loads(pipe.read())
+    os.wait()
+print(json.dumps(outcomes))
+"""
+
+FUNCTIONS = ["corr2d", "pool2d"]
+
+
+@functools.cache  # once per notebook: its tests, one per function, read their case from it
+def replaced(aid: str) -> dict[str, list]:
+    """function -> [exit status, what it printed]: the notebook's own import cell in a fresh
+    interpreter, then, in a child forked after it, that reference function replaced, as a
+    student might to make the check agree with a wrong answer, and the check run."""
+    setup = setup_cell(aid)
+    check = next(word.strip("(), ") for word in setup.split() if word.strip("(), ").startswith("check_"))
+    cases = {function: REPLACE.format(function=function, check=check) for function in FUNCTIONS}
+    done = python_c("import json\n" + setup + FORKED.format(cases=cases))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
 
 @pytest.mark.parametrize("aid", assignments())
-@pytest.mark.parametrize("function", ["corr2d", "pool2d"])
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_a_replaced_reference_stops_the_next_check_whatever_was_imported_first(aid, function):
     """The notebook's own import cell, in a fresh interpreter; then a reference function is
     replaced, as a student might to make the check agree with a wrong answer."""
-    setup = setup_cell(aid)
-    check = next(word.strip("(), ") for word in setup.split() if word.strip("(), ").startswith("check_"))
-    code = "import json\n" + setup + REPLACE.format(function=function, check=check)
-    done = python_c(code)
-    assert done.returncode == 0, done.stderr
-    said = json.loads(done.stdout.strip().splitlines()[-1])
+    status, printed = replaced(aid)[function]
+    assert status == 0, printed
+    said = json.loads(printed.strip().splitlines()[-1])
     assert "not checked, because the notebook replaced" in said, said
     assert f"convlab.oracle.{function}" in said, said
 

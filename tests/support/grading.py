@@ -34,6 +34,12 @@ def scores(course: Path, aid: str, student: str) -> dict[str, float]:
         return {grade.name: grade.score for grade in notebook.grades}
 
 
+def submitted(course: Path, aid: str) -> set[str]:
+    """The students with a submission of ``aid`` in the gradebook."""
+    with Course(course).gradebook() as gb:
+        return {s.student.id for s in gb.find_assignment(aid).submissions}
+
+
 def points(aid: str) -> dict[str, float]:
     return {
         c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points

@@ -6,9 +6,10 @@ from collections import Counter
 
 
 def sections(page: str) -> dict[str, str]:
-    """exercise -> its part of the page (from its heading to the next)."""
+    """exercise -> its part of the page: from its heading to the next exercise's, or to the next
+    assignment's (a class report of several assignments), whichever comes first."""
     parts = re.split(r'<h3 id="[^"]*">', page)[1:]
-    return {part.split("</h3>")[0]: part for part in parts}
+    return {part.split("</h3>")[0]: part.split("<h2")[0] for part in parts}
 
 
 def shown(section: str) -> Counter:
