@@ -25,7 +25,7 @@ def pytest_unconfigure(config):
 # tests after them, when their environments (built in the background) are ready; the answer
 # keys' nbval runs, many and short, last, to even out the workers' ends. Only the order changes:
 # a module missing here costs time, never a check.
-FIRST = ("tests/test_grading_e2e.py", "tests/test_grading_plain.py")
+FIRST = ("tests/test_grading_e2e.py", "tests/test_grading_plain.py", "tests/test_writer.py")
 AFTER_THE_REST = ("tests/test_lab.py", "tests/test_pythons.py")
 
 
