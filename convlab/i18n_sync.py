@@ -111,7 +111,7 @@ def update() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m convlab.i18n_sync", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="change nothing; fail when a catalogue is stale")
     if parser.parse_args(argv).check:
         found = check()

@@ -45,6 +45,7 @@ def test_plugin_records_every_test_once(pytester, monkeypatch):
 
     folder = pytester.path / "artifacts"
     monkeypatch.setattr(plugin, "FOLDER", folder)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # this test's own run has no workers
     pytester.makepyfile(test_some="def test_one(): pass\ndef test_two(): assert False\n")
     result = pytester.runpytest_inprocess("-p", "tests.support.timeline", "-m", "not browser")
     result.assert_outcomes(passed=1, failed=1)

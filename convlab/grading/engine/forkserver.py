@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 
+from convlab import alt
 from convlab.grading.engine.limits import Limits, apply_memory_and_files, confine, kernel_files, probe_confine
 from convlab.grading.engine.scratch import Scratch, sweep
 
@@ -127,6 +128,9 @@ def become_kernel(request: dict, limits: Limits, drop_root: bool, server_socket:
         torch.set_num_threads(limits.threads)
         app = IPKernelApp.instance()
         app.initialize(request["argv"])
+        # what importing convlab does in a kernel (figures' text alternatives, convlab.alt): here
+        # convlab was imported before the kernel's shell existed, and a kernel's import finds it done
+        alt.install(app.shell)
         app.start()
         code = 0
     except SystemExit as exit_:
