@@ -28,6 +28,7 @@ not graded finds a page saying why in the place of its feedback (*Fetch Feedback
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import signal
@@ -188,19 +189,20 @@ def log(message: str) -> None:
 def graded(course: Course, assignment: str, students: list[str], warm: WarmEngine) -> list:
     """The batch's results, graded on the warm engine; graded again on a new engine when the
     fork server died under it (its kernels could not start: those results say nothing)."""
-    for attempt in (1, 2):
-        results = grade(
-            course.root,
-            assignments=[assignment],
-            students=students,
-            force=True,
-            require_sandbox=True,
-            progress=False,
-            engine=warm,
-        )
-        if not warm.broken() or attempt == 2:
-            return results
+    batch = functools.partial(
+        grade,
+        course.root,
+        assignments=[assignment],
+        students=students,
+        force=True,
+        require_sandbox=True,
+        progress=False,
+        engine=warm,
+    )
+    results = batch()
+    if warm.broken():
         log(f"the grading engine broke during the batch of {assignment}: grading it again")
+        results = batch()
     return results
 
 

@@ -75,12 +75,12 @@ def preload() -> None:
 PR_SET_PDEATHSIG = 1
 
 
-def die_with(server_pid: int) -> None:
-    """Have the kernel killed when the fork server goes, however it goes: a grader (or a Dask
-    worker) killed with SIGKILL cannot stop its kernels itself. Set once the kernel's
-    credentials are final (changing them clears the setting)."""
+def die_with(parent: int) -> None:
+    """Have this process killed when ``parent`` goes, however it goes: a kernel with its fork
+    server, a grading worker with its grader (one killed with SIGKILL cannot stop them itself).
+    Set once the process's credentials are final (changing them clears the setting)."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != server_pid:  # the server went before the setting took
+    if os.getppid() != parent:  # the parent went before the setting took
         os._exit(1)
 
 

@@ -17,10 +17,8 @@ server, from one batch to the next, and :meth:`~LocalPool.warm` starts them befo
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
-import signal
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -29,11 +27,10 @@ from pathlib import Path
 
 from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
 from convlab.grading.engine.execute import configure_worker, run_submission
-from convlab.grading.engine.forkserver import ForkServer
+from convlab.grading.engine.forkserver import ForkServer, die_with
 from convlab.grading.engine.kit import Kit
 from convlab.grading.engine.scratch import Scratch
 
-PR_SET_PDEATHSIG = 1
 ATTEMPTS = 3  # as many as Dask's distributed.scheduler.allowed-failures allows a task
 DIED = f"its grading worker died {ATTEMPTS} times (killed or crashed, not by student code)"
 
@@ -42,9 +39,7 @@ def start_worker(parent: int, setup: WorkerSetup) -> None:
     """A worker process's start: it dies with the process that started it (a grader or service
     killed with SIGKILL would otherwise leave its idle workers waiting for work for ever), then
     is configured for the run."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent went before the setting took
-        os._exit(1)
+    die_with(parent)
     configure_worker(setup)
 
 
