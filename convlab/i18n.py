@@ -44,7 +44,16 @@ def N_(msgid: str) -> Msg:  # noqa: N802 (gettext's name for "mark, translate la
 
 
 def language() -> str:
-    return os.environ.get("CONVLAB_LANG", "").strip() or ENGLISH
+    """``CONVLAB_LANG`` when it names a catalogue here, else English: any other value (a typo,
+    a path such as ``../locale/zh_CN``) gives the English text, never a failed message."""
+    lang = os.environ.get("CONVLAB_LANG", "").strip()
+    return lang if lang in _catalogued() else ENGLISH
+
+
+@functools.cache
+def _catalogued() -> frozenset[str]:
+    """The languages with a catalogue: the folders of ``convlab/locale`` holding one."""
+    return frozenset(p.parts[-3] for p in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
 
 @functools.cache

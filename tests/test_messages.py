@@ -293,3 +293,15 @@ def test_a_wide_title_makes_room_for_itself():
     english.text(0, 10, "input X")
     chinese.text(0, 10, "输入输入输入 X")
     assert chinese.width > english.width
+
+
+@pytest.mark.parametrize("lang", ["fr_FR", "../locale/zh_CN", "zh_CN/../zh_CN", "zh_CN/", "*", " "])
+def test_a_language_without_a_catalogue_gives_english(monkeypatch, lang):
+    """CONVLAB_LANG as anyone may set it: a language with no catalogue, a path that reaches the
+    Chinese one; each gives the English message, not an error in a check."""
+    monkeypatch.setenv("CONVLAB_LANG", lang)
+    with pytest.raises(CheckFailure) as failure:
+        runner.run(cross_correlation.CORR2D, flipped, cross_correlation.CORR2D.part("all"))
+    record = failure.value.record("corr2d", "all")
+    assert record["problem"] == "kernel flipped: this is convolution, not cross-correlation"
+    assert not CJK.search(record["message"])
