@@ -96,15 +96,16 @@ bench: $(READY) $(PROXY) ## performance figures as ratios to a baseline of the s
 catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the tampering outcomes
 	$(BIN)/python -m tests.tools.catalogue_report
 
-release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/
+release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/, each language's edition in notebooks/<lang>/ and solutions/<lang>/
 	$(BIN)/python -m convlab.grading.authoring.release
 
-check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes, or a message lacks its translation
+check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes, or a lesson text or message lacks its translation
 	$(BIN)/python -m convlab.grading.authoring.release --check
 	$(BIN)/python -m convlab.i18n_sync --check
 
-messages: $(READY) ## extract the checks' messages into convlab/locale/convlab.pot and merge them into each language's .po
+messages: $(READY) ## bring the translation catalogues in step: the checks' messages (convlab/locale/) and each lesson's (source/<id>/<id>.<lang>.po)
 	$(BIN)/python -m convlab.i18n_sync
+	$(BIN)/python -m convlab.grading.authoring.editions
 
 autograde: $(READY) ## grade every submission in autograder/submitted/ in parallel (GRADE_ARGS="--force", "--scheduler tcp://host:8786")
 	$(BIN)/python -m convlab.grading $(GRADE_ARGS)
