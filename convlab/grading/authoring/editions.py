@@ -58,10 +58,32 @@ def texts(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
 
 
 def read(path: Path):
+    """The catalogue at ``path``, each fuzzy entry's ``previous_id`` the old English it was made
+    for (Babel writes ``#| msgid`` lines but does not read them back)."""
     from babel.messages.pofile import read_po
 
     with path.open("rb") as f:
-        return read_po(f)
+        catalog = read_po(f)
+    for context, old in previous(path).items():
+        message = next((m for m in catalog if m.id and m.context == context), None)
+        if message is not None:
+            message.previous_id = [old]
+    return catalog
+
+
+def previous(path: Path) -> dict[str, str]:
+    """``{cell id: the English a fuzzy translation was made for}``, from the ``#| msgid`` lines."""
+    from babel.messages.pofile import denormalize
+
+    found = {}
+    for entry in path.read_text(encoding="utf-8").split("\n\n"):
+        lines = entry.splitlines()
+        old = [line[2:].strip() for line in lines if line.startswith("#| ")]
+        context = [line for line in lines if line.startswith("msgctxt ")]
+        if old and context and old[0].startswith("msgid "):
+            old[0] = old[0][len("msgid ") :]
+            found[denormalize(context[0][len("msgctxt ") :])] = denormalize("\n".join(old))
+    return found
 
 
 def write(catalog, path: Path) -> None:
