@@ -252,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             for lang in LANGUAGES
             for p in problems(nbformat.read(notebook, as_version=4), catalogue_path(notebook, lang), lang)
         ]
-        print("\n".join(found[:60] + ([f"... and {len(found) - 60} more"] if len(found) > 60 else [])))
+        for problem in found:  # every one, one line each: a cut list hides what is still wrong
+            print(problem)
         print(f"lesson catalogues: {len(found)} problems" if found else "lesson catalogues: in sync")
         return 1 if found else 0
     for path in update_all(source):
