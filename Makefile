@@ -27,6 +27,8 @@ SITE_NPM := site/node_modules/.package-lock.json
 SITE_ARGS ?=
 ASSIGNMENTS := $(sort $(notdir $(wildcard source/[0-9]*)))
 LAB_ARGS ?=
+EDITION ?=
+EDITIONS := $(patsubst convlab/locale/%/jupyterlab,%,$(wildcard convlab/locale/*/jupyterlab))
 PYTEST_ARGS ?=
 GRADE_ARGS ?=
 STUDENTS ?= 10
@@ -55,8 +57,11 @@ $(READY): pyproject.toml
 
 venv: $(READY) ## create .venv and install the course (again only when pyproject.toml changes)
 
-lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (LAB_ARGS="--no-browser --port=8888")
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks --LabApp.news_url=None \
+lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (EDITION=zh_CN: the course and JupyterLab in Chinese; LAB_ARGS="--no-browser --port=8888")
+	$(if $(filter-out $(EDITIONS),$(EDITION)),$(error EDITION=$(EDITION): the editions are $(EDITIONS) (none: English)))
+	$(if $(EDITION),CONVLAB_LANG=$(EDITION)) $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/notebooks$(if $(EDITION),/$(EDITION)) --LabApp.news_url=None \
+	  $(if $(EDITION),--LabApp.app_settings_dir="$(CURDIR)/convlab/locale/$(EDITION)/jupyterlab") \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 $(PROXY):
@@ -96,15 +101,16 @@ bench: $(READY) $(PROXY) ## performance figures as ratios to a baseline of the s
 catalogue: $(READY) ## the mutation catalogue's kill rate per notebook, and the tampering outcomes
 	$(BIN)/python -m tests.tools.catalogue_report
 
-release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/
+release: $(READY) ## regenerate notebooks/ (student release) and solutions/ (answer key) from source/, each language's edition in notebooks/<lang>/ and solutions/<lang>/
 	$(BIN)/python -m convlab.grading.authoring.release
 
-check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes, or a message lacks its translation
+check-sync: $(READY) ## fail if notebooks/ or solutions/ differ from what `make release` writes, or a lesson text or message lacks its translation
 	$(BIN)/python -m convlab.grading.authoring.release --check
 	$(BIN)/python -m convlab.i18n_sync --check
 
-messages: $(READY) ## extract the checks' messages into convlab/locale/convlab.pot and merge them into each language's .po
+messages: $(READY) ## bring the translation catalogues in step: the checks' messages (convlab/locale/) and each lesson's (source/<id>/<id>.<lang>.po)
 	$(BIN)/python -m convlab.i18n_sync
+	$(BIN)/python -m convlab.grading.authoring.editions
 
 autograde: $(READY) ## grade every submission in autograder/submitted/ in parallel (GRADE_ARGS="--force", "--scheduler tcp://host:8786")
 	$(BIN)/python -m convlab.grading $(GRADE_ARGS)

@@ -19,6 +19,9 @@ c.CourseDirectory.submitted_directory = "autograder/submitted"
 c.CourseDirectory.autograded_directory = "autograder/autograded"
 c.CourseDirectory.feedback_directory = "autograder/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{root / 'autograder' / 'gradebook.db'}"
+# A lesson's translations (source/<id>/<id>.<lang>.po) make its editions (notebooks/<lang>/,
+# solutions/<lang>/; convlab/grading/authoring/editions.py): they are not files for students.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.po"]
 
 # Seconds per cell when autograding or generating the answer key (not ExecutePreprocessor.timeout).
 from convlab.grading.course import CELL_SECONDS  # noqa: E402

@@ -14,6 +14,7 @@ own, so that the test runner can run the two side by side).
 
 import csv
 import html
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -32,6 +33,8 @@ from tests.support.report import sections, shown
 pytestmark = pytest.mark.slow
 
 TAMPERED = "01_cross_correlation"  # the assignment the tampering cases attack
+ZH = "zh_CN"  # the Chinese edition: its blank, its key and its key with the first mutant
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def mutants_of(aid: str) -> dict:
@@ -50,11 +53,13 @@ def handed_in(aid: str) -> dict[str, nbformat.NotebookNode]:
     """student -> the notebook they hand in for ``aid``: the blank release, the key, the key with
     each mutant or variant, notebook 01's tampering. The same student ids in every assignment, as
     in a class where each student hands in each one."""
-    key = load("solutions", aid)
+    key, key_zh = load("solutions", aid), load("solutions", aid, edition=ZH)
     return (
         {"blank": load("notebooks", aid), "key": key}
         | {student: inject(key, m) for student, m in (mutants_of(aid) | variants_of(aid)).items()}
         | {student: tampered(code) for student, (_, code, _, _) in tampers_of(aid).items()}
+        | {"blank_zh": load("notebooks", aid, edition=ZH), "key_zh": key_zh}
+        | {"mutant0_zh": inject(key_zh, MUTANTS[aid][0])}
     )
 
 
@@ -110,11 +115,15 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, graded):
     course = graded
     key = load("solutions", aid)
     mutants, variants, tampers = mutants_of(aid), variants_of(aid), tampers_of(aid)
-    students = ["blank", "key", *mutants, *variants, *tampers]
+    students = ["blank", "key", *mutants, *variants, *tampers, "blank_zh", "key_zh", "mutant0_zh"]
 
     full = points(aid)
     assert scores(course, aid, "blank") == dict.fromkeys(full, 0)
     assert scores(course, aid, "key") == full
+    # the Chinese edition: the same scores for the same code
+    assert scores(course, aid, "blank_zh") == dict.fromkeys(full, 0)
+    assert scores(course, aid, "key_zh") == full
+    assert scores(course, aid, "mutant0_zh") == scores(course, aid, "mutant0") != full
     for student, mutant in mutants.items():
         outcome = run_graded_cells(inject(key, mutant))
         expected = {t: 0 if outcome[t] else p for t, p in full.items()}
@@ -131,7 +140,7 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, graded):
     flagged = {(row["student"], row["reason"]) for row in flags if row["assignment"] == aid}
     for student, (name, _, _, reason) in tampers.items():
         assert any(s == student and reason in r for s, r in flagged), name
-    assert not any(s in {"key", *variants} for s, _ in flagged), flagged
+    assert not any(s in {"key", "key_zh", *variants} for s, _ in flagged), flagged
 
     # nbgrader's export: a row per student of the gradebook for each assignment, 0 where
     # there is no submission; this assignment's submissions are exactly what was handed in
@@ -144,7 +153,18 @@ def test_blank_key_every_mutant_variant_and_tampering_graded(aid, graded):
     # the class report: every planted mistake recorded under its exercise, with its phrase; the
     # page counts each mistake as often as the catalogue planted it
     recorded = [r for r in read_csv(course / "autograder" / "mistakes.csv") if r["assignment"] == aid]
-    assert not {r["student"] for r in recorded} & {"key", *variants}
+    assert not {r["student"] for r in recorded} & {"key", "key_zh", *variants}
+    # the Chinese mutant: the same mistakes named (the report counts them together), told in
+    # Chinese in its feedback, with no English hint left
+    zh = [r for r in recorded if r["student"] == "mutant0_zh"]
+    en = [r for r in recorded if r["student"] == "mutant0"]
+    assert sorted(r["mistake"] for r in zh) == sorted(r["mistake"] for r in en), (zh, en)
+    feedback = (course / "autograder" / "feedback" / "mutant0_zh" / aid / f"{aid}.html").read_text()
+    assert html.escape(MUTANTS[aid][0].hint, quote=False) not in feedback
+    for row in (r for r in zh if r["mistake"] != "other"):  # a Python error is in Python's words
+        head = row["message"].splitlines()[0]
+        assert CJK.search(head + row["hint"]), row
+        assert html.escape(head, quote=False) in feedback, head
     planted: dict[str, Counter] = {}
     for student, mutant in mutants.items():
         mine = [r for r in recorded if r["student"] == student and r["exercise"] == mutant.exercise]

@@ -8,10 +8,12 @@ running the cells in-process.)"""
 
 import csv
 import html
+import re
 
 import pytest
 from distributed import Client
 
+from convlab.grading.results.mistakes import OTHER, extract
 from convlab.grading.tables import read_csv
 from tests.catalogue import MUTANTS
 from tests.support.cluster import LoopbackCluster
@@ -22,6 +24,8 @@ from tests.support.notebooks import assignments, load
 
 pytestmark = pytest.mark.slow
 STUDENTS = ("mutant",)
+ZH = "zh_CN"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def executed(address: str) -> int:
@@ -37,6 +41,11 @@ def test_plain_nbgrader_make_autograde_and_the_cluster_give_identical_scores(tmp
     for course in (plain, fast, distributed):
         for aid in assignments():
             submit(course, "mutant", aid, inject(load("solutions", aid), MUTANTS[aid][0]))
+    for aid in assignments():  # the Chinese edition through plain nbgrader (the pipeline: test_grading_e2e)
+        key_zh = load("solutions", aid, edition=ZH)
+        submit(plain, "blank_zh", aid, load("notebooks", aid, edition=ZH))
+        submit(plain, "key_zh", aid, key_zh)
+        submit(plain, "mutant_zh", aid, inject(key_zh, MUTANTS[aid][0]))
     # every assignment at once ("*", nbgrader's own wildcard): one process per step, not nine
     nbgrader(plain, "generate_assignment", "*", "--force")
     nbgrader(plain, "autograde", "*", "--create")
@@ -53,10 +62,22 @@ def test_plain_nbgrader_make_autograde_and_the_cluster_give_identical_scores(tmp
             assert 0 < sum(expected.values()) < sum(points(aid).values()), (aid, "passes some cells, not all")
             assert scores(fast, aid, student) == expected, (aid, student)
             assert scores(distributed, aid, student) == expected, (aid, student, "dask")
+        # the Chinese edition: blank 0, key full, the same mistake the same scores, in Chinese
+        assert scores(plain, aid, "blank_zh") == dict.fromkeys(points(aid), 0), aid
+        assert scores(plain, aid, "key_zh") == points(aid), aid
+        assert scores(plain, aid, "mutant_zh") == scores(plain, aid, "mutant"), aid
+        feedback_zh = (plain / "autograder" / "feedback" / "mutant_zh" / aid / f"{aid}.html").read_text()
+        assert html.escape(MUTANTS[aid][0].hint, quote=False) not in feedback_zh, aid
+        graded_zh = plain / "autograder" / "autograded" / "mutant_zh" / aid / f"{aid}.ipynb"
+        named = [m for m in extract("mutant_zh", aid, graded_zh.read_text()) if m.mistake != OTHER]
+        assert named, aid  # the records its failed checks left: the mistake named, in Chinese
+        for made in named:
+            head = made.message.splitlines()[0]
+            assert CJK.search(head) and html.escape(head, quote=False) in feedback_zh, (aid, head)
         feedback = (plain / "autograder" / "feedback" / "mutant" / aid / f"{aid}.html").read_text()
         assert html.escape(MUTANTS[aid][0].hint, quote=False) in feedback, aid
     with open(plain / "autograder" / "grades.csv") as f:
-        assert len(list(csv.DictReader(f))) == len(STUDENTS) * len(assignments())
+        assert len(list(csv.DictReader(f))) == (len(STUDENTS) + 3) * len(assignments())
     for course in (fast, distributed):  # the mistakes the checks named, whichever engine ran them
         named = {(r["student"], r["assignment"]) for r in read_csv(course / "autograder" / "mistakes.csv")}
         assert named == {("mutant", aid) for aid in assignments()}, course.name

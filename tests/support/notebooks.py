@@ -17,9 +17,11 @@ def assignments() -> list[str]:
     return COURSE.assignments()
 
 
-def load(tree: str, aid: str) -> nbformat.NotebookNode:
-    """An assignment's notebook from ``"source"``, ``"notebooks"`` (the release) or ``"solutions"``."""
-    return nbformat.read(COURSE.notebook(TREES[tree], aid), as_version=4)
+def load(tree: str, aid: str, edition: str | None = None) -> nbformat.NotebookNode:
+    """An assignment's notebook from ``"source"``, ``"notebooks"`` (the release) or ``"solutions"``;
+    with ``edition`` (``"zh_CN"``), that language's edition of the release or the key."""
+    folder = TREES[tree] / edition if edition else TREES[tree]
+    return nbformat.read(COURSE.notebook(folder, aid), as_version=4)
 
 
 def cell(nb: nbformat.NotebookNode, cell_id: str) -> nbformat.NotebookNode:

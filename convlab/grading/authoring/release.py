@@ -3,13 +3,16 @@
     python -m convlab.grading.authoring.release            regenerate notebooks/ and solutions/ (make release)
     python -m convlab.grading.authoring.release --check    fail if either is stale (make check-sync)
 
-``source/`` holds the only authored notebooks (nbgrader masters). The release is written by
-``nbgrader generate_assignment`` and the answer key by ``nbgrader generate_solution``,
-which executes it. Both are then normalised: no widget state, no execution timestamps.
+``source/`` holds the only authored notebooks (nbgrader masters) and their translations. The
+release is written by ``nbgrader generate_assignment`` and the answer key by
+``nbgrader generate_solution``, which executes it. Both are then normalised: no widget state,
+no execution timestamps. Each language's edition (``notebooks/<lang>/``, ``solutions/<lang>/``)
+is then written from them and the translations (:mod:`convlab.grading.authoring.editions`);
+its answer key is executed again, so that its outputs are in its language.
 
 The check regenerates into a temporary folder and compares. Released notebooks must match
 exactly; the answer key must match in everything but outputs, which nbval verifies by
-executing it (tests/test_notebooks.py).
+executing it (tests/test_notebooks.py). Every markdown cell must have a current translation.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pathlib import Path
 
 import nbformat
 
-from convlab.grading.course import Course
+from convlab.grading.authoring import editions
+from convlab.grading.course import CELL_SECONDS, Course
 from convlab.grading.environ import tools_first
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
@@ -155,15 +159,59 @@ def release(ids: list[str], course: Course) -> None:
         if _rewrite(path, outputs=True):
             print(f"  stripped outputs from {path.relative_to(root)}")
     generate(ids, root, course.release, course.solution, execute=True)
-    broken = []
     for aid in ids:
         for path in notebooks(course.release / aid):
             _rewrite(path, outputs=True)
         for path in notebooks(course.solution / aid):
             _rewrite(path, outputs=False)
-            broken += [f"{path.relative_to(root)} {e}" for e in errors(nbformat.read(path, 4))]
+    write_editions(ids, course, course.release, course.solution, execute=True)
+    broken = [
+        f"{path.relative_to(root)} {e}"
+        for tree in [course.solution, *(course.solution / lang for lang in editions.LANGUAGES)]
+        for aid in ids
+        for path in notebooks(tree / aid)
+        for e in errors(nbformat.read(path, 4))
+    ]
     if broken:
         raise ReleaseError("the answer key raised errors:\n  " + "\n  ".join(broken))
+
+
+def write_editions(ids: list[str], course: Course, release: Path, solution: Path, execute: bool) -> None:
+    """Each language's edition of the release and the answer key in ``release`` and ``solution``
+    (``<tree>/<lang>/<id>/<name>.ipynb``), executing the answer keys if ``execute``."""
+    missing = [
+        problem
+        for aid in ids
+        for path in notebooks(course.source / aid)
+        for lang in editions.LANGUAGES
+        for problem in editions.problems(nbformat.read(path, 4), editions.catalogue_path(path, lang), lang)
+    ]
+    if missing:
+        raise ReleaseError("the translations are not ready:\n  " + "\n  ".join(missing))
+    for lang in editions.LANGUAGES:
+        for aid in ids:
+            print(f"  {aid}: {lang} edition" + (" (executing its answer key)" if execute else ""), flush=True)
+            for tree, is_key in [(release, False), (solution, True)]:
+                for path in notebooks(tree / aid):
+                    rel = path.relative_to(tree)
+                    catalog = editions.read(editions.catalogue_path(course.source / rel, lang))
+                    nb = editions.translated(stripped(nbformat.read(path, 4)), catalog, lang)
+                    out = tree / lang / rel
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    if is_key and execute:
+                        nb = _executed(nb, out.parent, course)
+                    nbformat.write(stripped(nb, outputs=not is_key), out)
+
+
+def _executed(nb: nbformat.NotebookNode, folder: Path, course: Course) -> nbformat.NotebookNode:
+    """``nb`` run as ``nbgrader generate_solution`` runs the answer key: its Execute step, with
+    the course's configuration, in the notebook's folder."""
+    from nbgrader.preprocessors import Execute
+
+    execute = Execute(config=course.config)
+    execute.timeout = course.config.Execute.get("timeout", CELL_SECONDS)
+    nb, _ = execute.preprocess(nb, {"metadata": {"path": str(folder)}})
+    return nb
 
 
 def comparable(path: Path, tree: str) -> nbformat.NotebookNode:
@@ -172,8 +220,9 @@ def comparable(path: Path, tree: str) -> nbformat.NotebookNode:
     The answer key is compared without its outputs and the kernel's ``language_info``,
     which executing it writes (nbval checks the outputs by running it again).
     """
-    nb = stripped(nbformat.read(path, as_version=4), outputs=tree == "solutions")
-    if tree == "solutions":
+    key = tree.split("/")[0] == "solutions"
+    nb = stripped(nbformat.read(path, as_version=4), outputs=key)
+    if key:
         nb.metadata.pop("language_info", None)
     return nb
 
@@ -203,11 +252,20 @@ def out_of_sync(ids: list[str], course: Course) -> list[str]:
             execute=False,
             db_url=f"sqlite:///{tmp / 'gradebook.db'}",
         )
-        for tree, committed in trees.items():
+        try:
+            write_editions(ids, course, tmp / "notebooks", tmp / "solutions", execute=False)
+        except ReleaseError as err:
+            problems.append(str(err))
+        editions_too = [
+            (f"{tree}/{lang}", committed / lang)
+            for tree, committed in trees.items()
+            for lang in editions.LANGUAGES
+        ]
+        for tree, committed in [*trees.items(), *editions_too]:
             committed_ids = (
                 {p.name for p in committed.iterdir() if p.is_dir()} if committed.exists() else set()
             )
-            for extra in sorted(committed_ids - set(course.assignments())):
+            for extra in sorted(committed_ids - set(course.assignments()) - set(editions.LANGUAGES)):
                 problems.append(f"{tree}/{extra} has no source in source/")
             for aid in ids:
                 fresh = {p.relative_to(tmp / tree): p for p in notebooks(tmp / tree / aid)}
