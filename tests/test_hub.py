@@ -16,16 +16,14 @@ import json
 import os
 import pwd
 import re
-import shutil
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from convlab.i18n import gettext
 from tests.catalogue import MUTANTS
-from tests.support.editions import LANG, chinese_edition
+from tests.support.editions import LANG
 from tests.support.graded import answer_key, inject, mistaken_score
 from tests.support.grading import points
 from tests.support.hub import Hub, choose_language, running_hub
@@ -83,16 +81,8 @@ def log_in(browser, hub: Hub, user: str, lang: str = "en", seen: dict | None = N
 
 
 def chinese_edition_in_the_course(hub: Hub) -> bytes:
-    """The course's Chinese edition of AID (make release's, copied with the course; else one made
-    for the test, tests/support/editions.py), as the instructors' group would own it."""
-    path = hub.course / "notebooks" / LANG / AID / f"{AID}.ipynb"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(nbformat.writes(chinese_edition(AID)))
-        for p in (path.parent.parent, path.parent, path):
-            shutil.chown(p, f"{hub.prefix}-grader", f"{hub.prefix}-staff")
-            p.chmod(0o2770 if p.is_dir() else 0o660)
-    return path.read_bytes()
+    """The course's Chinese edition of AID (make release's, copied to the hub with the course)."""
+    return (hub.course / "notebooks" / LANG / AID / f"{AID}.ipynb").read_bytes()
 
 
 def release_from_formgrader(page, hub: Hub) -> str:
