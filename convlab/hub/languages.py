@@ -12,7 +12,7 @@ The server then gets ``CONVLAB_LANG`` (its kernels' checks and widgets speak the
 :mod:`convlab.hub.editions`) and JupyterLab's own interface in it. JupyterLab reads the
 interface's language from the setting ``locale`` of ``@jupyterlab/translation-extension:plugin``,
 whose default an ``overrides.json`` in ``LabApp.app_settings_dir`` replaces: :func:`lab_settings`
-writes one such folder per language under the hub's ``config/`` (root's, read-only to all), and
+puts one such folder per language under the hub's ``config/`` (root's, read-only to all), and
 the server reads it through one more folder on its ``JUPYTER_CONFIG_PATH``. Nothing is written
 into anyone's home (root writing where a user can plant a link is how files get overwritten);
 a setting the person changes in JupyterLab's *Settings → Language* is theirs and wins.
@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from pathlib import Path
 
 from convlab.grading.authoring.editions import LANGUAGES
+from convlab.i18n import LOCALE
 
 ENGLISH = "en"
 CHOICES = (ENGLISH, *(lang for lang in LANGUAGES if lang != ENGLISH))
 LABELS = {ENGLISH: "English", "zh_CN": "中文"}
 FIELD = "lang"
-LOCALE_PLUGIN = "@jupyterlab/translation-extension:plugin"
 
 
 class UnknownLanguage(ValueError):
@@ -76,16 +77,16 @@ def language_config(config: Path, lang: str) -> Path:
 
 def lab_settings(config: Path, lab_app_dir: Path) -> None:
     """One configuration folder per language but English (whose interface is JupyterLab's
-    default): ``LabApp.app_settings_dir`` pointing at a settings folder whose ``overrides.json``
-    sets the interface's locale. JupyterLab looks for its built application's ``static/`` beside
-    that folder, so each language's has a link to the shared environment's (``lab_app_dir``)."""
+    default): ``LabApp.app_settings_dir`` pointing at a settings folder holding the language's
+    ``overrides.json`` (``convlab/locale/<lang>/jupyterlab/``, the one ``make lab EDITION=``
+    uses), which sets the interface's locale. JupyterLab looks for its built application's
+    ``static/`` beside that folder, so each language's has a link to the shared environment's
+    (``lab_app_dir``)."""
     for lang in CHOICES[1:]:
         folder = language_config(config, lang)
         app = folder / "lab"
         (app / "settings").mkdir(parents=True, exist_ok=True)
-        (app / "settings" / "overrides.json").write_text(
-            json.dumps({LOCALE_PLUGIN: {"locale": lang}}, indent=1)
-        )
+        shutil.copyfile(LOCALE / lang / "jupyterlab" / "overrides.json", app / "settings" / "overrides.json")
         static = app / "static"
         if not static.is_symlink() or static.readlink() != lab_app_dir / "static":
             static.unlink(missing_ok=True)
