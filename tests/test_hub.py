@@ -14,16 +14,19 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pwd
 import re
 import time
 from pathlib import Path
 
 import pytest
 
+from convlab.i18n import gettext
 from tests.catalogue import MUTANTS
+from tests.support.editions import LANG
 from tests.support.graded import answer_key, inject, mistaken_score
 from tests.support.grading import points
-from tests.support.hub import Hub, running_hub
+from tests.support.hub import Hub, choose_language, running_hub
 from tests.support.notebooks import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,6 +45,9 @@ pytestmark = [
 ]
 AID = "01_cross_correlation"
 MISTAKE = MUTANTS[AID][0]  # the first catalogued mistake of 01 (a flipped kernel)
+HINT_ZH = gettext(MISTAKE.hint, LANG)  # the same hint in convlab/locale's Chinese catalogue
+REFUSED = "../../../etc/zh_CN"  # a language the form never offers, sent by a tampered form
+LOCALE_SETTING = "lab/api/settings/@jupyterlab/translation-extension:plugin"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts" / "hub"
 
@@ -53,16 +59,30 @@ def answer_cells(nb) -> list[str]:
     ]
 
 
-def log_in(browser, hub: Hub, user: str):
+def log_in(browser, hub: Hub, user: str, lang: str = "en", seen: dict | None = None):
+    """Log in, pick ``lang`` on the hub's form (with ``seen``, after a refused value: the hub's
+    error goes in ``seen["refused"]``), wait for JupyterLab; its interface's locale setting and
+    menu bar go in ``seen``."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(f"{hub.url}/hub/login")
     page.fill("#username_input", user)
     page.fill("#password_input", hub.passwords[user])
     page.click("#login_submit")
+    refused = choose_language(page, lang, REFUSED if seen is not None else None)
     page.wait_for_url(f"**/user/{user}/lab**", timeout=180_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for(timeout=120_000)
+    if seen is not None:
+        setting = page.request.get(f"{hub.url}/user/{user}/{LOCALE_SETTING}").json()
+        seen["refused"][user] = refused
+        seen["locale"][user] = setting["schema"]["properties"]["locale"]["default"]
+        seen["menu_bar"][user] = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
     return page
+
+
+def chinese_edition_in_the_course(hub: Hub) -> bytes:
+    """The course's Chinese edition of AID (make release's, copied to the hub with the course)."""
+    return (hub.course / "notebooks" / LANG / AID / f"{AID}.ipynb").read_bytes()
 
 
 def release_from_formgrader(page, hub: Hub) -> str:
@@ -183,11 +203,14 @@ def a_class_session():
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
         try:
             key_student, mistake_student = hub.students
+            languages = {key_student: "en", mistake_student: LANG}  # the mistake is made in Chinese
+            chosen = {"refused": {}, "locale": {}, "menu_bar": {}}
             teacher = log_in(browser, hub, hub.instructor)
-            students = {s: log_in(browser, hub, s) for s in hub.students}
+            students = {s: log_in(browser, hub, s, languages[s], chosen) for s in hub.students}
             seen_menus = {
                 user: nbgrader_menu(page) for user, page in [(hub.instructor, teacher), *students.items()]
             }
+            edition = chinese_edition_in_the_course(hub)
             released = release_from_formgrader(teacher, hub)
             key = answer_cells(answer_key(AID))
             typed = {key_student: key, mistake_student: answer_cells(inject(answer_key(AID), MISTAKE))}
@@ -197,12 +220,18 @@ def a_class_session():
                 "validated": {},
                 "feedback": {},
                 "latency_s": {},
+                "fetched": {},
+                "edition": edition,
+                **chosen,
             }
             submitted_at = {}
             for student, page in students.items():
                 fetch_and_open(page)
+                seen["fetched"][student] = (
+                    Path(pwd.getpwnam(student).pw_dir) / AID / f"{AID}.ipynb"
+                ).read_bytes()
                 fill_in(page, typed[student])
-                expected = "Success!" if student == key_student else MISTAKE.hint
+                expected = "Success!" if student == key_student else HINT_ZH
                 seen["validated"][student] = validate(page, expected, student)
                 submitted_at[student] = submit(page)
             for student, page in students.items():
@@ -228,6 +257,26 @@ def a_class_session():
             browser.close()
 
 
+def test_each_student_gets_the_interface_and_the_notebook_of_the_language_they_picked(a_class_session):
+    hub, seen = a_class_session
+    key_student, mistake_student = hub.students
+    english = (hub.course / "notebooks" / AID / f"{AID}.ipynb").read_bytes()
+    assert seen["fetched"][key_student] == english
+    assert seen["fetched"][mistake_student] == seen["edition"] != english
+    assert json.loads(seen["edition"])["metadata"]["convlab"]["edition"] == LANG
+    assert seen["locale"] == {key_student: "default", mistake_student: LANG}, seen["locale"]
+    assert "File" in seen["menu_bar"][key_student] and "File" not in seen["menu_bar"][mistake_student]
+    assert "文件" in seen["menu_bar"][mistake_student], seen["menu_bar"]
+
+
+def test_a_language_the_form_does_not_offer_is_refused_with_a_message(a_class_session):
+    """(That it never reaches an environment or a path: tests/test_hub_languages.py.)"""
+    hub, seen = a_class_session
+    for student in hub.students:
+        shown = seen["refused"][student]
+        assert "Unknown language / 未知语言" in shown and "zh_CN (中文)" in shown, shown
+
+
 def test_students_get_the_assignment_list_and_only_instructors_the_formgrader(a_class_session):
     hub, seen = a_class_session
     assert "Formgrader" in seen["menus"][hub.instructor], seen["menus"]
@@ -245,7 +294,8 @@ def test_validate_tells_each_student_how_they_did(a_class_session):
     hub, seen = a_class_session
     key_student, mistake_student = hub.students
     assert "Success! Your notebook passes all the tests." in seen["validated"][key_student]
-    assert MISTAKE.hint in seen["validated"][mistake_student], seen["validated"][mistake_student][-2000:]
+    assert HINT_ZH in seen["validated"][mistake_student], seen["validated"][mistake_student][-2000:]
+    assert MISTAKE.hint not in seen["validated"][mistake_student]
 
 
 def expected_scores(hub: Hub) -> dict[str, float]:
@@ -265,8 +315,11 @@ def test_each_student_fetches_feedback_with_the_right_score_and_the_hint(a_class
         assert score, text[:1500]
         assert (float(score[1]), float(score[2])) == (expected[student], full), text[:1500]
     assert expected[mistake_student] < full
-    assert MISTAKE.hint in seen["feedback"][mistake_student]
-    assert MISTAKE.hint not in seen["feedback"][key_student]
+    # graded with the English assignment, its messages in the language the student picked
+    assert (
+        HINT_ZH in seen["feedback"][mistake_student] and MISTAKE.hint not in seen["feedback"][mistake_student]
+    )
+    assert MISTAKE.hint not in seen["feedback"][key_student] and HINT_ZH not in seen["feedback"][key_student]
 
 
 def test_the_instructor_sees_both_and_make_grades_lists_them(a_class_session):

@@ -34,7 +34,7 @@ import requests
 from convlab.hub import lti
 from tests.support.graded import answer_key
 from tests.support.grading import points
-from tests.support.hub import running_hub
+from tests.support.hub import choose_language, running_hub
 from tests.support.lms import LMS, pem_pair
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -145,6 +145,7 @@ def a_class_in_its_lms(lms_hub):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
         try:
             teacher = click_the_course_link(browser, lms, hub.instructor, "/hub/user-redirect/formgrader")
+            choose_language(teacher)  # the hub's form before a server starts: English
             teacher.wait_for_url(f"**/user/{hub.instructor}/formgrader**", timeout=180_000)
             teacher.locator("tr", has_text=AID).wait_for(timeout=120_000)
             seen["teacher_url"] = teacher.url
@@ -164,6 +165,7 @@ def a_class_in_its_lms(lms_hub):
             wait(lambda: mine.is_file() and "extension_s" in mine.read_text(), 30, "no deadlines published")
 
             page = click_the_course_link(browser, lms, student)
+            choose_language(page)
             page.wait_for_url(f"**/user/{student}/lab**", timeout=180_000)
             page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for(timeout=120_000)
             seen["student_url"] = page.url

@@ -31,7 +31,7 @@ import convlab
 from convlab.grading.course import Course
 from convlab.grading.recording.fingerprints import digest, files_digest
 from convlab.grading.tables import read_csv, write_csv
-from convlab.hub import accounts, environment, lti
+from convlab.hub import accounts, environment, languages, lti
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
@@ -107,6 +107,8 @@ def course_folder(course: Path, exchange: Path, roster: Path, names: accounts.Na
                 "c.Autograde.autograde_preprocessors = autograde_steps()\n"
                 "# A submission counts only for the account that owns it (convlab/hub/inbound.py).\n"
                 'c.ExchangeFactory.collect = "convlab.hub.inbound.OwnedCollect"\n'
+                "# Each language's edition beside the English (convlab/hub/editions.py).\n"
+                'c.ExchangeFactory.release_assignment = "convlab.hub.editions.EditionRelease"\n'
             )
     (course / "autograder").mkdir(exist_ok=True)
     (course / "Makefile").write_text(COURSE_MAKEFILE)
@@ -128,9 +130,10 @@ def exchange_folder(exchange: Path, course_id: str, names: accounts.Names) -> No
     mine.chmod(0o2775)
 
 
-def jupyter_config(config: Path, exchange: Path, course: Course) -> None:
+def jupyter_config(config: Path, exchange: Path, course: Course, env: Path) -> None:
     """What each role's server reads first (JUPYTER_CONFIG_PATH): students find the exchange and
-    the course id, and see no instructor tools; instructors read the course's own config."""
+    the course id, fetch their language's edition, and see no instructor tools; instructors read
+    the course's own config. Each language's interface: :func:`convlab.hub.languages.lab_settings`."""
     students, staff = config / "students", config / "staff"
     for folder in (students, staff, students / "labconfig"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -140,6 +143,8 @@ def jupyter_config(config: Path, exchange: Path, course: Course) -> None:
         f"c.Exchange.root = {str(exchange)!r}\n"
         "# each assignment's due date and the student's own deadline (convlab/hub/deadlines.py)\n"
         'c.ExchangeFactory.list = "convlab.hub.deadlines.DeadlineList"\n'
+        "# the edition of the student's language (convlab/hub/editions.py)\n"
+        'c.ExchangeFactory.fetch_assignment = "convlab.hub.editions.EditionFetch"\n'
     )
     hidden = ["formgrader", "create-assignment", "course-list"]
     (students / "labconfig" / "page_config.json").write_text(
@@ -156,8 +161,10 @@ def jupyter_config(config: Path, exchange: Path, course: Course) -> None:
         f"load_subconfig({str(course.root / 'nbgrader_config.py')!r})  # noqa: F821\n"
         f"c.CourseDirectory.root = os.path.expanduser({'~/' + course.course_id!r})\n"
     )
+    languages.lab_settings(config, env / "share" / "jupyter" / "lab")
     for p in [config, *config.rglob("*")]:
-        p.chmod(0o755 if p.is_dir() else 0o644)
+        if not p.is_symlink():
+            p.chmod(0o755 if p.is_dir() else 0o644)
 
 
 def instructor_links(instructors: list[str], course: Course, say) -> None:
@@ -221,7 +228,7 @@ def prepare(args, say=print) -> tuple[Path, dict]:
     course_folder(root / "course", exchange, args.roster, names, say)
     course = Course(root / "course")
     exchange_folder(exchange, course.course_id, names)
-    jupyter_config(root / "config", exchange, course)
+    jupyter_config(root / "config", exchange, course, root / "env")
     instructor_links([m.id for m in members if m.role == "instructor"], course, say)
     settings = {
         "root": str(root),

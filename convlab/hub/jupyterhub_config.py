@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from convlab.hub import languages
+
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 s = json.loads(Path(os.environ["CONVLAB_HUB_SETTINGS"]).read_text())
 root, env = Path(s["root"]), Path(s["python"]).parent.parent
@@ -39,9 +41,16 @@ c.LocalProcessSpawner.popen_kwargs = {"umask": 0o007}
 
 def by_role(spawner):
     """Students' servers read the students' configuration (the exchange, no instructor tools);
-    instructors' read the course's own nbgrader configuration."""
+    instructors' read the course's own nbgrader configuration. Then the language the person
+    chose (convlab/hub/languages.py), checked: an unknown one stops the spawn."""
     role = "staff" if spawner.user.name in s["instructors"] else "students"
     spawner.environment["JUPYTER_CONFIG_PATH"] = str(Path(s["config"]) / role)
+    languages.apply(spawner, Path(s["config"]))
+
+
+# English or 中文, asked before each server starts (the last choice preselected)
+c.Spawner.options_form = languages.options_form
+c.Spawner.options_from_form = languages.options_from_form
 
 
 c.Spawner.pre_spawn_hook = by_role

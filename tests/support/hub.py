@@ -169,6 +169,25 @@ def running_hub(students: int = 2, *extra: str, timeout_s: float = 180, setup=No
             raise RuntimeError("test accounts left on this machine: " + "; ".join(filter(None, left)))
 
 
+def choose_language(page, lang: str = "en", refused: str | None = None) -> str:
+    """On the form JupyterHub shows before a server starts (convlab/hub/languages.py), pick
+    ``lang`` and start. With ``refused``, first send that value instead (as a tampered form
+    would) and return the error the hub shows; else ""."""
+    choice = page.locator(f'#spawn_form input[name="lang"][value="{lang}"]')
+    choice.wait_for(timeout=60_000)
+    shown = ""
+    if refused is not None:
+        choice.evaluate("(input, value) => { input.value = value; input.checked = true; }", refused)
+        page.locator("#spawn_form [type=submit]").click()
+        error = page.locator(".spawn-error-msg")
+        error.wait_for(timeout=60_000)
+        shown = error.inner_text()
+        choice.wait_for(timeout=60_000)
+    choice.check()
+    page.locator("#spawn_form [type=submit]").click()
+    return shown
+
+
 def hand_in(hub: Hub, student: str, aid: str, text: str) -> str:
     """As the student: save ``text`` as their copy of ``aid``'s notebook, then ``nbgrader
     submit``; the submission's timestamp."""
