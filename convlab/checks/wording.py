@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from convlab.failure import CheckFailure
-from convlab.i18n import N_, Msg, translate
+from convlab.i18n import N_, Msg, as_data, translate
 
 HINT = N_("hint: ")  # the label of a message's last lines
 
@@ -54,6 +54,7 @@ def fail(
         mistake=str(problem) if mistake == SAME else (None if mistake is None else str(mistake)),
         problem=translate(problem),
         hint=translate(hint),
+        hint_data=as_data(hint),
     )
 
 
