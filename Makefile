@@ -27,6 +27,8 @@ SITE_NPM := site/node_modules/.package-lock.json
 SITE_ARGS ?=
 ASSIGNMENTS := $(sort $(notdir $(wildcard source/[0-9]*)))
 LAB_ARGS ?=
+EDITION ?=
+EDITIONS := $(patsubst convlab/locale/%/jupyterlab,%,$(wildcard convlab/locale/*/jupyterlab))
 PYTEST_ARGS ?=
 GRADE_ARGS ?=
 STUDENTS ?= 10
@@ -55,8 +57,11 @@ $(READY): pyproject.toml
 
 venv: $(READY) ## create .venv and install the course (again only when pyproject.toml changes)
 
-lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (LAB_ARGS="--no-browser --port=8888")
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks --LabApp.news_url=None \
+lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (EDITION=zh_CN: the course and JupyterLab in Chinese; LAB_ARGS="--no-browser --port=8888")
+	$(if $(filter-out $(EDITIONS),$(EDITION)),$(error EDITION=$(EDITION): the editions are $(EDITIONS) (none: English)))
+	$(if $(EDITION),CONVLAB_LANG=$(EDITION)) $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/notebooks$(if $(EDITION),/$(EDITION)) --LabApp.news_url=None \
+	  $(if $(EDITION),--LabApp.app_settings_dir="$(CURDIR)/convlab/locale/$(EDITION)/jupyterlab") \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 $(PROXY):

@@ -7,6 +7,7 @@ a screenshot of each widget goes to artifacts/browser/. Then nbgrader's Validate
 and on a filled-in notebook (the Formgrader and the whole class loop: tests/test_hub.py).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from convlab.i18n import gettext
 from convlab.widgets.svg import COLOURS
 from tests.catalogue import MUTANTS
 from tests.support.course import python_m
@@ -46,6 +48,7 @@ FLAGS = [
     "--no-first-run",
 ]
 STEP = re.compile(r"step (\d+) of (\d+)")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 # the window's outline: a rect drawn in the window colour, 3 px wide (convlab.widgets.svg)
 WINDOW = re.compile(
     r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="[\d.]+" fill="none" '
@@ -53,17 +56,12 @@ WINDOW = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab from this environment on a copy of the course, on a free loopback port."""
-    course = tmp_path_factory.mktemp("course")
-    for name in ["source", "notebooks", "solutions", "nbgrader_config.py"]:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, course / name)
-    (course / "autograder").mkdir()
+@contextlib.contextmanager
+def jupyterlab(course: Path, *extra: str, env: dict | None = None):
+    """JupyterLab from this environment on ``course``, on a free loopback port: (url, token)."""
     token = secrets.token_hex(16)
     bindir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     command = [
         str(bindir / "jupyter"),
         "lab",
@@ -74,35 +72,54 @@ def lab(tmp_path_factory):
         f"--ServerApp.root_dir={course}",
         f"--LabApp.workspaces_dir={course / '.workspaces'}",
         "--LabApp.news_url=None",
+        *extra,
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = open(course / "lab.log", "w")  # noqa: SIM115 (closed below)
+    logfile = course / f"lab-{token[:6]}.log"
+    log = open(logfile, "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         command, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     url = None
     deadline = time.monotonic() + 120
     while url is None and time.monotonic() < deadline and proc.poll() is None:
-        found = re.search(r"(http://127\.0\.0\.1:\d+)/", (course / "lab.log").read_text())
+        found = re.search(r"(http://127\.0\.0\.1:\d+)/", logfile.read_text())
         url = found.group(1) if found else time.sleep(0.3)
-    if url is None:
-        pytest.fail(f"JupyterLab did not start:\n{(course / 'lab.log').read_text()[-3000:]}")
-    yield url, token, course
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
-    log.close()
+    try:
+        if url is None:
+            pytest.fail(f"JupyterLab did not start:\n{logfile.read_text()[-3000:]}")
+        yield url, token
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab from this environment on a copy of the course, on a free loopback port."""
+    course = tmp_path_factory.mktemp("course")
+    for name in ["source", "notebooks", "solutions", "nbgrader_config.py"]:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, course / name)
+    (course / "autograder").mkdir()
+    with jupyterlab(course) as (url, token):
+        yield url, token, course
+
+
+def shut_down_kernels(url: str, token: str) -> None:
+    api = f"{url}/api/kernels?token={token}"
+    for kernel in json.loads(urllib.request.urlopen(api, timeout=10).read()):
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30)
 
 
 @pytest.fixture(autouse=True)
 def no_kernels_left(lab):
     """Shut down the kernels a test started, so the next one starts from a quiet server."""
     yield
-    url, token, _ = lab
-    api = f"{url}/api/kernels?token={token}"
-    for kernel in json.loads(urllib.request.urlopen(api, timeout=10).read()):
-        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
-        urllib.request.urlopen(request, timeout=30)
+    shut_down_kernels(*lab[:2])
 
 
 @pytest.fixture(scope="module")
@@ -532,6 +549,39 @@ def test_validate_button_in_the_browser(lab, browser, aid):
         if path.startswith("notebooks"):  # the blank release: each of its test cells is reported
             assert page.get_by_text(expected).count() == tests
         page.close()
+
+
+def make_lab_arguments(edition: str) -> list[str]:
+    """The JupyterLab options ``make lab EDITION=<edition>`` passes (read from make's dry run)."""
+    done = subprocess.run(
+        ["make", "-n", "lab", f"EDITION={edition}"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return re.findall(r"--LabApp\.app_settings_dir=\S+", done.stdout.replace('"', ""))
+
+
+def test_validate_in_chinese_in_the_chinese_interface(lab, browser):
+    """The Chinese edition with a catalogued mistake, in JupyterLab as ``make lab EDITION=zh_CN``
+    starts it: the menus are Chinese, and Validate reports the mistake with its Chinese hint."""
+    _, _, course = lab
+    aid, mistake = "01_cross_correlation", MUTANTS["01_cross_correlation"][0]
+    hint = gettext(mistake.hint, "zh_CN")
+    assert hint != mistake.hint and CJK.search(hint), "the hint has a Chinese translation"
+    mine = course / "zh-filled" / f"{aid}.ipynb"
+    mine.parent.mkdir(exist_ok=True)
+    nbformat.write(inject(load("solutions", aid, edition="zh_CN"), mistake), mine)
+    arguments = make_lab_arguments("zh_CN")
+    assert arguments, "make lab EDITION=zh_CN sets JupyterLab's language"
+    with jupyterlab(course, *arguments, env={"CONVLAB_LANG": "zh_CN"}) as (url, token):
+        page, _ = open_notebook(browser, (url, token, course), f"zh-filled/{aid}.ipynb")
+        assert page.get_by_role("menuitem", name="文件").count() == 1  # File, in Chinese
+        assert page.get_by_role("menuitem", name="File").count() == 0
+        page.get_by_role("button", name=re.compile("Validate|验证")).click()
+        page.get_by_text("The following cell failed:").first.wait_for(timeout=180_000)
+        dialog = page.locator(".jp-Dialog").inner_text()
+        assert hint[:12] in dialog and mistake.hint not in dialog, dialog[-2000:]
+        page.screenshot(path=str(SHOTS / f"validate-{aid}-zh_CN.png"))
+        page.close()
+        shut_down_kernels(url, token)
 
 
 def test_class_report_opens_offline_with_its_plots(lab, browser):
