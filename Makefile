@@ -92,6 +92,7 @@ test: $(READY) $(PROXY) $(SITE_NPM) ## run the whole test suite, one worker per 
 
 bench: $(READY) $(PROXY) ## performance figures as ratios to a baseline of the same run; the pool against Dask, the writer's ceiling, grade on submit (STUDENTS=10)
 	$(BIN)/python -m tests.tools.bench_frames
+	$(BIN)/python -m tests.tools.bench_fonts
 	$(BIN)/python -m tests.tools.bench_grading --students $(STUDENTS)
 	$(BIN)/python -m tests.tools.bench_cluster --students $(STUDENTS)
 	$(BIN)/python -m tests.tools.bench_writer --students $(STUDENTS)

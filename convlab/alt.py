@@ -22,7 +22,8 @@ alt in the metadata): the feedback page's sanitizer (nbconvert's ``SanitizeHTML`
 The text is what the figure writes (titles, axis labels, legends, a heat-map's numbers as drawn)
 and the shapes of its pictures, nothing the drawing computes, so the answer key's figures compare
 as equal across machines as its printed text (nbval compares the HTML with its PNG bytes masked:
-tests/support/nbval-sanitize.cfg).
+tests/support/nbval-sanitize.cfg). Its words are in the student's language (:mod:`convlab.i18n`),
+read when the figure is shown; the English is the msgids, as the answer key holds them.
 """
 
 from __future__ import annotations
@@ -30,45 +31,56 @@ from __future__ import annotations
 import os
 from html import escape
 
+from convlab.i18n import N_, Msg, translate
+
+
+def _counted(n: int, one: str, many: str) -> Msg:
+    """``1 curve``, ``3 curves``: a count and its noun, one msgid for each form."""
+    return Msg(one, n=n) if n == 1 else Msg(many, n=n)
+
 
 def _panel(ax) -> str:
     """One panel in words: its title, what it draws (pictures, curves, bars, points), its axes."""
     parts = []
     title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t)
     if title:
-        parts.append(f"“{title}”:")
+        parts.append(Msg("“{title}”:", title=title))
     shapes = [im.get_array().shape for im in ax.get_images()]
-    parts += [f"a {s[0]}×{s[1]} picture" for s in shapes[:3]] + (["…"] if len(shapes) > 3 else [])
+    parts += [Msg("a {h}×{w} picture", h=s[0], w=s[1]) for s in shapes[:3]] + (
+        ["…"] if len(shapes) > 3 else []
+    )
     curves = len(ax.get_lines())
     if curves:
-        parts.append(f"{curves} curve{'s' * (curves != 1)}")
+        parts.append(_counted(curves, N_("{n} curve"), N_("{n} curves")))
     if ax.patches:
-        parts.append(f"{len(ax.patches)} bars")
+        parts.append(_counted(len(ax.patches), N_("{n} bar"), N_("{n} bars")))
     if ax.collections:
-        parts.append(f"{len(ax.collections)} set{'s' * (len(ax.collections) != 1)} of points")
+        parts.append(_counted(len(ax.collections), N_("{n} set of points"), N_("{n} sets of points")))
     axes = [f"{name}: {label}" for name, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label]
     if "log" in (ax.get_xscale(), ax.get_yscale()):
-        axes.append("log scale")
+        axes.append(translate(N_("log scale")))
     if axes:
         parts.append("(" + ", ".join(axes) + ")")
     named = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
     if named:
-        parts.append("legend: " + ", ".join(named))
+        parts.append(Msg("legend: {names}", names=", ".join(named)))
     texts = [t.get_text() for t in ax.texts if t.get_text().strip()]
     if texts:
-        parts.append("labels: " + ", ".join(texts[:6]) + (" …" if len(texts) > 6 else ""))
-    return " ".join(parts)
+        parts.append(Msg("labels: {texts}", texts=", ".join(texts[:6]) + (" …" if len(texts) > 6 else "")))
+    return " ".join(translate(p) for p in parts)
 
 
 def describe(fig) -> str:
     """The figure in one paragraph: its title, then each panel that draws something."""
     panels = [p for p in (_panel(ax) for ax in fig.get_axes() if ax.get_visible()) if p]
     title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
-    head = f"Figure “{title}”" if title else "Figure"
+    head = Msg("Figure “{title}”", title=title) if title else N_("Figure")
     if not panels:
-        return head
-    more = f"; and {len(panels) - 12} more panels" if len(panels) > 12 else ""
-    return f"{head} with {len(panels)} panel{'s' * (len(panels) != 1)}: " + "; ".join(panels[:12]) + more
+        return translate(head)
+    more = translate(Msg("; and {n} more panels", n=len(panels) - 12)) if len(panels) > 12 else ""
+    count = _counted(len(panels), N_("{n} panel"), N_("{n} panels"))
+    said = Msg("{figure} with {panels}: ", figure=head, panels=count)
+    return translate(said) + "; ".join(panels[:12]) + more
 
 
 def figure_bundle(fig, png_formatter) -> tuple[dict, dict]:

@@ -4,6 +4,10 @@ Introduced in notebook 01 (``heatmaps``); ``curve`` in 03; ``picture`` and ``png
 kernel explorer's photo and response in 02; ``loglog`` plots 08's timings;
 ``digit_grid`` and ``confusion`` show 09's digits, filters and mistakes; ``on_digits`` draws 10's
 saliency and occlusion maps over the digits.
+
+Every word a figure writes (titles, axis labels, legends) is shown in the student's language
+(:func:`convlab.i18n.translate`: a :class:`~convlab.i18n.Msg` is translated when the figure is
+drawn, any other text stays as it is), in a font that has its characters (:mod:`convlab.fonts`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,11 @@ import io
 
 import matplotlib.pyplot as plt
 import torch
+
+from convlab import fonts
+from convlab.i18n import N_, Msg, translate
+
+fonts.register()  # before any figure is made: a text takes its fonts when it is created
 
 
 def heatmaps(tensors: dict[str, torch.Tensor], annotate: bool | None = None, cmap: str | None = None):
@@ -31,7 +40,7 @@ def heatmaps(tensors: dict[str, torch.Tensor], annotate: bool | None = None, cma
         if values.dim() != 2:
             raise ValueError(f"{name} must be 2-D to draw, got shape {tuple(values.shape)}")
         image = ax.imshow(values.numpy(), **colours(values, cmap))
-        ax.set_title(f"{name}  {tuple(values.shape)}")
+        ax.set_title(f"{translate(name)}  {tuple(values.shape)}")
         ax.set_xticks([])
         ax.set_yticks([])
         write = annotate if annotate is not None else max(values.shape) <= 12
@@ -69,24 +78,27 @@ def _cells(values: torch.Tensor):
             yield (r, c), round(float(values[r, c]), 3)
 
 
-def curve(values: list[float], title: str, xlabel: str = "step", ylabel: str = "loss"):
+def curve(values: list[float], title: str, xlabel: str = N_("step"), ylabel: str = N_("loss")):
     """A line with a dot per value, e.g. the loss at every training step."""
     fig, ax = plt.subplots(figsize=(4.8, 2.8), layout="constrained")
     ax.plot(range(len(values)), values, marker="o", color="#16a34a")
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.set(title=translate(title), xlabel=translate(xlabel), ylabel=translate(ylabel))
     ax.grid(alpha=0.3)
     plt.close(fig)
     return fig
 
 
-def loglog(sizes, curves: dict[str, list[float | None]], title: str, xlabel: str, ylabel: str = "seconds"):
+def loglog(
+    sizes, curves: dict[str, list[float | None]], title: str, xlabel: str, ylabel: str = N_("seconds")
+):
     """Lines on log-log axes, one per curve (``None`` entries left out): how a cost grows with size."""
     fig, ax = plt.subplots(figsize=(5.4, 3.6), layout="constrained")
     for name, values in curves.items():
         points = [(n, v) for n, v in zip(sizes, values, strict=True) if v is not None]
         if points:
-            ax.plot(*zip(*points, strict=True), marker="o", label=name)
-    ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel, ylabel=ylabel)
+            ax.plot(*zip(*points, strict=True), marker="o", label=translate(name))
+    words = {"title": translate(title), "xlabel": translate(xlabel), "ylabel": translate(ylabel)}
+    ax.set(xscale="log", yscale="log", **words)
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     plt.close(fig)
@@ -105,7 +117,7 @@ def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 10, signe
     for ax, image, title in zip(axes.flat, images, titles, strict=False):
         values = torch.as_tensor(image).detach().to(torch.float64).reshape(image.shape[-2:])
         ax.imshow(values.numpy(), **colours(values if signed else values.clamp(min=0)))
-        ax.set_title(title, fontsize=8)
+        ax.set_title(translate(title), fontsize=8)
     plt.close(fig)
     return fig
 
@@ -137,7 +149,7 @@ def on_digits(images: torch.Tensor, maps: torch.Tensor, titles: list[str], colum
             alpha=strength,
             extent=(ox, w - ox, h - oy, oy),
         )
-        ax.set_title(title, fontsize=8)
+        ax.set_title(translate(title), fontsize=8)
     plt.close(fig)
     return fig
 
@@ -160,8 +172,9 @@ def confusion(y_true: torch.Tensor, y_pred: torch.Tensor, classes: int = 10):
                 fontsize=8,
                 color="white" if v > counts.max() / 2 else "#111827",
             )
-    ax.set(xlabel="predicted", ylabel="true", xticks=range(classes), yticks=range(classes))
-    ax.set_title(f"{int(counts.trace())} of {len(y_true)} right")
+    labels = {"xlabel": translate(N_("predicted")), "ylabel": translate(N_("true"))}
+    ax.set(**labels, xticks=range(classes), yticks=range(classes))
+    ax.set_title(translate(Msg("{right} of {total} right", right=int(counts.trace()), total=len(y_true))))
     plt.close(fig)
     return fig
 
@@ -172,7 +185,7 @@ def picture(image: torch.Tensor, title: str):
     values = torch.as_tensor(image).detach().to(torch.float64)
     fig, ax = plt.subplots(figsize=(3.6, 4.0), layout="constrained")
     ax.imshow(values.numpy(), **colours(values))
-    ax.set_title(title, fontsize=10)
+    ax.set_title(translate(title), fontsize=10)
     ax.axis("off")
     plt.close(fig)
     return fig

@@ -613,3 +613,41 @@ def test_class_report_opens_offline_with_its_plots(lab, browser):
     page.screenshot(path=str(SHOTS / "class-report.png"), full_page=True)
     assert errors == [], errors
     page.close()
+
+
+def test_a_chinese_view_names_its_controls_in_chinese(lab, browser):
+    """access.js names Play's buttons and the sliders with what Python sends, translated: a
+    notebook that sets CONVLAB_LANG=zh_CN before it makes a view gets Chinese names."""
+    from convlab.i18n import N_, translate
+    from convlab.widgets.access import NAMES
+
+    _, _, course = lab
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('import os\nos.environ["CONVLAB_LANG"] = "zh_CN"'),
+        nbformat.v4.new_code_cell(
+            "import torch\nfrom convlab.widgets import corr2d_view\n"
+            "corr2d_view(torch.arange(16.).reshape(4, 4), torch.ones(2, 2), controls=('stride',))"
+        ),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, course / "zh_view.ipynb")
+    page, errors = open_notebook(browser, lab, "zh_view.ipynb")
+    run_all(page)
+    player = page.locator(".convlab-player").first
+    player.locator("svg").first.wait_for(state="attached", timeout=60_000)
+    zh = {key: translate(name, "zh_CN") for key, name in NAMES.items()}
+    buttons = player.locator(".widget-play button")
+    buttons.first.wait_for(state="attached", timeout=30_000)
+    page.wait_for_function(
+        "([el, name]) => el.getAttribute('aria-label') === name",
+        arg=[buttons.nth(0).element_handle(), zh["play"]],
+        timeout=30_000,
+    )
+    assert buttons.nth(1).get_attribute("aria-label") == zh["stop"]
+    handles = [h.get_attribute("aria-label") for h in player.locator(".noUi-handle").all()]
+    step = translate(N_("step"), "zh_CN")  # the step slider's name (player.py)
+    assert step in handles and all(h and not re.search(r"[a-z]{3}", h) for h in handles), handles
+    readouts = [r.get_attribute("aria-label") for r in player.locator(".widget-readout").all()]
+    assert zh["readout"].replace("{name}", step) in readouts, readouts
+    assert not relevant(errors), errors

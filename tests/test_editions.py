@@ -66,6 +66,40 @@ def test_a_changed_text_keeps_its_translation_fuzzy_a_new_one_arrives_empty_a_re
     assert len(found) == 2, found
 
 
+def test_a_translator_who_reads_fixes_and_writes_a_fuzzy_entry_leaves_no_old_english(tmp_path):
+    nb = lesson("The kernel slides.", "Padding adds zeros.")
+    path = catalogue_of(nb, tmp_path, {"text-0": "核滑动。", "text-1": "填充补零。"})
+    nb.cells[1].source = "The kernel slides over the input."
+    nb.cells[2].source = "Padding adds zeros around the input."
+    write(updated(nb, "lesson", LANG, read(path)), path)
+    catalog = read(path)  # the translator's round trip: fix one, leave the other fuzzy
+    for m in catalog:
+        if m.context == "text-0":
+            m.string = "核在输入上滑动。"
+            m.flags.discard("fuzzy")
+    write(catalog, path)
+    write(read(path), path)  # and once more: nothing may pile up
+    text = path.read_text(encoding="utf-8")
+    assert "# |" not in text, text  # Babel's reading of "#| msgid" as a comment, written back
+    assert text.count('#| msgid "The kernel slides."') == 0, text
+    assert text.count('#| msgid "Padding adds zeros."') == 1, text
+    entries = {m.context: m for m in read(path) if m.id}
+    assert entries["text-1"].fuzzy and entries["text-1"].previous_id == ["Padding adds zeros."]
+    (only,) = problems(nb, path, LANG)
+    assert only.startswith(f"{path.name}, cell text-1: fuzzy"), only
+
+
+def test_the_check_prints_every_problem_one_line_each(tmp_path, capsys):
+    nb = lesson(*[f"Text {i}." for i in range(75)])
+    (tmp_path / "source" / "lesson").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "source" / "lesson" / "lesson.ipynb")
+    write(updated(nb, "lesson", LANG), tmp_path / "source" / "lesson" / f"lesson.{LANG}.po")
+    assert editions.main(["--root", str(tmp_path), "--check"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:-1] == [f"lesson.{LANG}.po, cell text-{i}: not translated" for i in range(75)], lines
+    assert lines[-1] == "lesson catalogues: 75 problems"
+
+
 def test_the_check_names_a_stale_entry_a_lost_formula_or_code_span_and_a_missing_term(tmp_path):
     nb = lesson("The output is $2 \\times 2$ for `corr2d`.", "The stride moves the window.", "# Title")
     good = {

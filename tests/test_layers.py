@@ -15,7 +15,15 @@ from tests.support.course import python_c
 from tests.support.notebooks import assignments, load
 
 PACKAGE = Path(convlab.__file__).parent
-LEAVES = {"convlab.failure", "convlab.geometry", "convlab.watch", "convlab.data", "convlab.timing"}
+LEAVES = {
+    "convlab.failure",
+    "convlab.geometry",
+    "convlab.watch",
+    "convlab.data",
+    "convlab.timing",
+    "convlab.columns",
+    "convlab.fonts",
+}
 
 
 def module_name(path: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import csv
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -305,3 +306,41 @@ def test_a_language_without_a_catalogue_gives_english(monkeypatch, lang):
     record = failure.value.record("corr2d", "all")
     assert record["problem"] == "kernel flipped: this is convolution, not cross-correlation"
     assert not CJK.search(record["message"])
+
+
+# --- wrapping by columns ------------------------------------------------------------------
+
+
+def test_a_chinese_hint_wraps_at_88_columns():
+    """A hint's lines are at most 88 columns wide, a Chinese character two (textwrap counts
+    characters and breaks only at spaces: the catalogue's long hints ran to 120 columns), and
+    wrapping loses no character and starts no line with a closing mark."""
+    from convlab.checks import wording
+    from convlab.columns import NO_START, extent
+
+    catalogue = translations()
+    hints = [t for t in catalogue.values() if extent(t) > 120 and CJK.search(t)]
+    assert len(hints) > 20
+    old = [
+        t
+        for t in hints
+        if max(map(extent, textwrap.wrap(t, 88, initial_indent="  提示：", subsequent_indent=" " * 8))) > 88
+    ]
+    assert old, "the catalogue holds no hint textwrap wraps too wide: this test checks nothing"
+    for text in hints:
+        # the Chinese text as a hint's msgid (in English, the label "hint: " and the msgid as it is)
+        lines = wording.message("corr2d", "x", None, [], i18n.Msg(text)).split("\n")[1:]
+        assert all(extent(line) <= 88 for line in lines), [extent(line) for line in lines]
+        assert re.sub(r"\s", "", "".join(lines)) == re.sub(r"\s", "", "hint: " + text), text
+        assert not any(line.strip()[0] in NO_START for line in lines[1:]), lines
+
+
+def test_a_closing_mark_takes_the_character_before_it_down():
+    from convlab.columns import wrap
+
+    assert wrap("一二三四，五", 8) == ["一二三", "四，五"]  # not "一二三四" then "，五"
+    assert wrap("一二三 四五六", 8) == ["一二三", "四五六"]
+    english = "an input of n rows and a kernel of k rows give n - k + 1 output rows " * 3
+    assert wrap(english, 40, "  hint: ", " " * 8) == textwrap.wrap(
+        english, 40, initial_indent="  hint: ", subsequent_indent=" " * 8
+    )

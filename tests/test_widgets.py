@@ -481,3 +481,26 @@ def test_batch_norm_and_occlusion_views_are_silent_while_grading(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert "not rendered while grading" in batch_norm_view([torch.zeros(2, 1, 2, 2)])._repr_html_()
     assert "not rendered while grading" in occlusion_view(oracle.cnn(), torch.zeros(1, 8, 8), 3)._repr_html_()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_controls_names_come_from_python_in_the_language(monkeypatch, lang):
+    """access.js names Play's buttons, the sliders and a scrolling frame with what Python sends
+    (``names``, translated when the view is made); the JS itself holds none of those words."""
+    from pathlib import Path
+
+    from convlab.i18n import translate
+    from convlab.widgets import access
+
+    js = (Path(access.__file__).parent / "access.js").read_text(encoding="utf-8")
+    literals = set(re.findall(r'"([^"]*)"', js)) | set(re.findall(r"`([^`]*)`", js))
+    assert not literals & {str(name) for name in access.NAMES.values()}, literals
+    assert all(f"names.{key}" in js for key in access.NAMES), "a name Python sends that the JS never uses"
+    monkeypatch.setenv("CONVLAB_LANG", lang)
+    names = corr2d_view(torch.ones(3, 3), torch.ones(2, 2)).access.names
+    assert names == {key: translate(name, lang) for key, name in access.NAMES.items()}
+    if lang == "en":
+        assert names["stop"] == "stop: back to the first step" and names["readout"] == "{name}: value"
+    else:
+        assert all(re.search(r"[\u4e00-\u9fff]", n) for n in names.values()), names
+        assert "{name}" in names["readout"]

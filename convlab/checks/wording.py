@@ -7,12 +7,12 @@ corr2d: wrong output shape for X of shape (5, 7) and K of shape (2, 3)
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
+from convlab.columns import wrap
 from convlab.failure import CheckFailure
 from convlab.i18n import N_, Msg, as_data, translate
 
@@ -27,7 +27,8 @@ def message(exercise: str, problem: str, case: str | None, lines: list[str], hin
         head = Msg("{exercise}: {problem}", exercise=exercise, problem=problem)
     body = [f"  {translate(line)}" for line in lines]
     label = "  " + translate(HINT)
-    wrapped = textwrap.wrap(translate(hint), width=88, initial_indent=label, subsequent_indent=" " * 8)
+    # by columns: a Chinese character is two wide, and a Chinese hint has no spaces to break at
+    wrapped = wrap(translate(hint), width=88, initial_indent=label, subsequent_indent=" " * 8)
     return "\n".join([translate(head), *body, *wrapped])
 
 

@@ -10,49 +10,51 @@
 //    The controls are ipywidgets' own and already work from the keyboard (Tab, Enter or Space
 //    on a button, the arrow keys, Home and End on a slider); the CSS below makes their focus
 //    visible.
-// The names are set again whenever the view redraws its controls (a MutationObserver).
+// The names are set again whenever the view redraws its controls (a MutationObserver). They
+// come from Python (`names`, in the student's language: access.py's NAMES), never from here.
 
 function setAttr(node, name, value) {
-  if (node && node.getAttribute(name) !== value) node.setAttribute(name, value);
+  if (node && value != null && node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
 
-function labelPlay(play) {
+function labelPlay(play, names) {
   const [toggle, stop, repeat] = play.querySelectorAll("button");
   const playing = !!(toggle && toggle.querySelector(".fa-pause"));
-  setAttr(toggle, "aria-label", playing ? "pause" : "play");
-  setAttr(stop, "aria-label", "stop: back to the first step");
+  setAttr(toggle, "aria-label", playing ? names.pause : names.play);
+  setAttr(stop, "aria-label", names.stop);
   if (repeat) {
-    setAttr(repeat, "aria-label", "repeat");
+    setAttr(repeat, "aria-label", names.repeat);
     setAttr(repeat, "aria-pressed", String(repeat.classList.contains("mod-active")));
   }
   for (const icon of play.querySelectorAll("i")) setAttr(icon, "aria-hidden", "true");
 }
 
-function labelSlider(slider) {
+function labelSlider(slider, names) {
   const label = slider.querySelector(".widget-label");
-  const name = ((label && label.textContent) || "").trim() || "value";
+  const name = ((label && label.textContent) || "").trim() || names.value;
   for (const handle of slider.querySelectorAll(".noUi-handle")) setAttr(handle, "aria-label", name);
   const readout = slider.querySelector(".widget-readout");
-  if (readout) setAttr(readout, "aria-label", `${name}: value`);
+  if (readout && names.readout) setAttr(readout, "aria-label", names.readout.replace("{name}", () => name));
 }
 
 // a frame wider or taller than the view scrolls: its box then takes the focus, so that the
 // arrow keys scroll it (WCAG 2.1.1; axe's scrollable-region-focusable)
-function scrollable(frames) {
+function scrollable(frames, names) {
   const overflows = frames.scrollWidth > frames.clientWidth || frames.scrollHeight > frames.clientHeight;
   if (overflows) {
     setAttr(frames, "tabindex", "0");
     setAttr(frames, "role", "group");
-    setAttr(frames, "aria-label", "the frame (scroll it with the arrow keys)");
+    setAttr(frames, "aria-label", names.frame);
   } else if (frames.hasAttribute("tabindex")) {
     for (const name of ["tabindex", "role", "aria-label"]) frames.removeAttribute(name);
   }
 }
 
 function label(root, model) {
-  for (const play of root.querySelectorAll(".widget-play")) labelPlay(play);
-  for (const frames of root.querySelectorAll(".convlab-frames")) scrollable(frames);
-  for (const slider of root.querySelectorAll(".widget-slider")) labelSlider(slider);
+  const names = model.get("names") || {};
+  for (const play of root.querySelectorAll(".widget-play")) labelPlay(play, names);
+  for (const frames of root.querySelectorAll(".convlab-frames")) scrollable(frames, names);
+  for (const slider of root.querySelectorAll(".widget-slider")) labelSlider(slider, names);
   const alts = model.get("alts") || [];
   root.querySelectorAll("img.widget-image").forEach((img, k) => {
     if (k < alts.length && alts[k]) setAttr(img, "alt", alts[k]);
@@ -91,6 +93,7 @@ export default {
       const apply = () => label(root, model);
       apply();
       model.on("change:alts", apply);
+      model.on("change:names", apply);
       observer = new MutationObserver(apply);
       observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
       resized = new ResizeObserver(apply);

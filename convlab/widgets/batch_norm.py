@@ -96,7 +96,7 @@ def batch_norm_view(batches, channel: int = 0, momentum: float = 0.1, eps: float
         min=0.05,
         max=0.95,
         step=0.05,
-        description="momentum",
+        description=translate(N_("momentum")),
         continuous_update=False,
         style={"description_width": "80px"},
         layout=widgets.Layout(width="300px"),

@@ -11,18 +11,24 @@ from convlab.i18n import N_, Msg, translate
 from convlab.widgets.access import Access
 from convlab.widgets.player import View, grading, png_img, skipped
 
-CUSTOM = "custom 3×3 (type below)"
-NOTHING = "nothing"
-PRESETS = {
-    "vertical edges [[1, -1]]": [[1.0, -1.0]],
-    "horizontal edges [[1], [-1]]": [[1.0], [-1.0]],
-    "Sobel x": [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]],
-    "Sobel y": [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]],
-    "blur (3×3 mean)": [[1 / 9] * 3] * 3,
-    "sharpen": [[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]],
-    "Laplacian": [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]],
+CUSTOM = N_("custom 3×3 (type below)")
+NOTHING = N_("nothing")
+PRESETS = {  # each kernel's name (its msgid, the dropdowns' value) and rows
+    N_("vertical edges [[1, -1]]"): [[1.0, -1.0]],
+    N_("horizontal edges [[1], [-1]]"): [[1.0], [-1.0]],
+    N_("Sobel x"): [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]],
+    N_("Sobel y"): [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]],
+    N_("blur (3×3 mean)"): [[1 / 9] * 3] * 3,
+    N_("sharpen"): [[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]],
+    N_("Laplacian"): [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]],
     CUSTOM: None,
 }
+NAMES = {str(name): name for name in [NOTHING, *PRESETS]}  # a dropdown's value back to its message
+
+
+def _options(names) -> list[tuple[str, str]]:
+    """A dropdown's (label, value): the name in the student's language, the msgid as value."""
+    return [(translate(name), str(name)) for name in names]
 
 
 def kernel_explorer(img: torch.Tensor):
@@ -33,13 +39,13 @@ def kernel_explorer(img: torch.Tensor):
         return skipped(Explorer.title)
     img = torch.as_tensor(img)
     first = widgets.Dropdown(
-        options=list(PRESETS),
-        value="vertical edges [[1, -1]]",
+        options=_options(PRESETS),
+        value=str(next(iter(PRESETS))),
         description=translate(N_("kernel")),
         layout=widgets.Layout(width="340px"),
     )
     then = widgets.Dropdown(
-        options=[NOTHING, *PRESETS],
+        options=_options([NOTHING, *PRESETS]),
         value=NOTHING,
         description=translate(N_("then")),
         layout=widgets.Layout(width="340px"),
@@ -55,7 +61,8 @@ def kernel_explorer(img: torch.Tensor):
         for k, v in enumerate([0.0, -1.0, 0.0, -1.0, 4.0, -1.0, 0.0, -1.0, 0.0])
     ]
     grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, 70px)"))
-    titles = [f"photo {tuple(img.shape)}", ""]  # what the two pictures show: the photo, the response
+    # what the two pictures show: the photo, the response
+    titles = [translate(Msg("photo {shape}", shape=tuple(img.shape))), ""]
     original = widgets.Image(value=plots.png(plots.picture(img, titles[0])), format="png")
     response = widgets.Image(format="png")
     note = widgets.HTML()
@@ -71,11 +78,11 @@ def kernel_explorer(img: torch.Tensor):
         Y = img
         for K in kernels:
             Y = oracle.corr2d(Y, K)
-        names = " then ".join([first.value] + ([] if then.value == NOTHING else [then.value]))
-        titles[1] = f"{names} {tuple(Y.shape)}"
+        then_ = " " + translate(N_("then")) + " "
+        chosen = [first.value] + ([] if then.value == NOTHING else [then.value])
+        titles[1] = f"{then_.join(translate(NAMES[v]) for v in chosen)} {tuple(Y.shape)}"
         response.value = plots.png(plots.picture(Y, titles[1]))
         low, high = float(Y.min()), float(Y.max())
-        then_ = " " + translate(N_("then")) + " "
         written = then_.join(f"<code>K = {K.tolist()}</code>" for K in kernels)
         note.value = translate(
             Msg("{kernels}: response from {low:.2f} to {high:.2f}", kernels=written, low=low, high=high)

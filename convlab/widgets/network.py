@@ -19,7 +19,7 @@ class TrainingMonitor(View):
     its ``update`` as a training loop's ``on_epoch``. ``held_out`` names the accuracy's images
     (``"validation"`` while choosing how to train, ``"test"`` once)."""
 
-    title = "Training"
+    title = N_("Training")
 
     def __init__(self, epochs: int, held_out: str = "test"):
         self.epochs, self.held_out = epochs, held_out
@@ -75,14 +75,19 @@ def training_monitor(epochs: int, held_out: str = "test"):
     return _Silent() if grading() else TrainingMonitor(epochs, held_out)
 
 
+HELD_OUT = {"test": N_("test"), "validation": N_("validation")}  # the held-out images' names
+
+
 def curves(history: list[tuple[float, float]], epochs: int, held_out: str = "test"):
     """Loss (left) and the held-out images' accuracy (right) per epoch so far."""
+    epoch = translate(N_("epoch"))
     fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 2.6), layout="constrained")
     xs = range(1, len(history) + 1)
     left.plot(xs, [h[0] for h in history], marker="o", color="#16a34a")
-    left.set(title="mean training loss", xlabel="epoch", xlim=(0.5, epochs + 0.5))
+    left.set(title=translate(N_("mean training loss")), xlabel=epoch, xlim=(0.5, epochs + 0.5))
     right.plot(xs, [100 * h[1] for h in history], marker="o", color="#2563eb")
-    right.set(title=f"{held_out} accuracy (%)", xlabel="epoch", xlim=(0.5, epochs + 0.5))
+    accuracy = Msg("{held_out} accuracy (%)", held_out=HELD_OUT.get(held_out, held_out))
+    right.set(title=translate(accuracy), xlabel=epoch, xlim=(0.5, epochs + 0.5))
     for ax in (left, right):
         ax.grid(alpha=0.3)
     plt.close(fig)
@@ -117,12 +122,13 @@ def activations(model: nn.Sequential, image: torch.Tensor, label: int):
     for ax in axes.flat:
         ax.axis("off")
     axes[0, 0].imshow(image[0].numpy(), cmap="gray", vmin=0, vmax=1)
-    axes[0, 0].set_title(f"digit {label}", fontsize=8, loc="left")
+    axes[0, 0].set_title(translate(Msg("digit {label}", label=label)), fontsize=8, loc="left")
     bars = fig.add_axes((0.35, 1 - 0.9 / (len(layers) + 1), 0.6, 0.6 / (len(layers) + 1)))
     bars.bar(range(10), probabilities.numpy(), color="#2563eb")
     bars.set_xticks(range(10))
     bars.set_ylim(0, 1)
-    bars.set_title(f"predicted {int(probabilities.argmax())} ({float(probabilities.max()):.0%})", fontsize=8)
+    best = Msg("predicted {digit} ({p:.0%})", digit=int(probabilities.argmax()), p=float(probabilities.max()))
+    bars.set_title(translate(best), fontsize=8)
     bars.tick_params(labelsize=7)
     for row, (name, stack) in enumerate(layers, start=1):
         axes[row, 0].set_title(name, fontsize=8, loc="left")

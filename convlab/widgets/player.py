@@ -47,7 +47,7 @@ class View(widgets.VBox):
     (what nbconvert, GitHub and an answer key opened without a kernel show).
     """
 
-    title = "View"
+    title = N_("View")
 
     def __init__(self, children=(), **kwargs):
         super().__init__(children, **kwargs)

@@ -143,7 +143,9 @@ def pool_view(
         k = pair(kernel_size, "kernel_size", 1)
         strides = axis_sliders("stride", stride if stride is not None else k, 1, 3)
         paddings = axis_sliders("padding", padding, 0, max(k) // 2)
-        mode_buttons = widgets.ToggleButtons(options=["max", "avg"], value=mode, description="mode")
+        mode_buttons = widgets.ToggleButtons(
+            options=["max", "avg"], value=mode, description=translate(N_("mode"))
+        )
         ceil_box = widgets.Checkbox(value=ceil_mode, description="ceil_mode", indent=False)
         include_box = widgets.Checkbox(value=count_include_pad, description="count_include_pad", indent=False)
         controls_shown = [*strides, *paddings, mode_buttons, ceil_box, include_box]

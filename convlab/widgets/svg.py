@@ -10,8 +10,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 from html import escape, unescape
-from unicodedata import east_asian_width
 
+from convlab.columns import extent
 from convlab.i18n import N_, language, translate
 
 COLOURS = {
@@ -38,11 +38,6 @@ def step_pattern(lang: str) -> re.Pattern:
     """``step 3 of 9`` in ``lang``: what marks the step's caption (for the live region)."""
     said = re.escape(translate(STEP, lang))
     return re.compile(said.replace(re.escape("{step}"), r"\d+").replace(re.escape("{steps}"), r"\d+"))
-
-
-def extent(s: str) -> int:
-    """How many monospace cells ``s`` takes: a wide character (中文) two, any other one."""
-    return len(s) + sum(east_asian_width(ch) in "WF" for ch in s)
 
 
 def number(v: float) -> str:

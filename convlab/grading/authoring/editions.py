@@ -64,6 +64,8 @@ def read(path: Path):
 
     with path.open("rb") as f:
         catalog = read_po(f)
+    for message in catalog:  # Babel reads a "#| msgid" line as a translator's comment too
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
     for context, old in previous(path).items():
         message = next((m for m in catalog if m.id and m.context == context), None)
         if message is not None:
@@ -89,6 +91,9 @@ def previous(path: Path) -> dict[str, str]:
 def write(catalog, path: Path) -> None:
     from babel.messages.pofile import write_po
 
+    for message in catalog:  # the old English is kept only while the translation awaits a check
+        if not message.fuzzy:
+            message.previous_id = []
     out = BytesIO()
     # no wrapping: one line of the PO file per line of the markdown, as an author reads it
     write_po(out, catalog, width=0, sort_output=False, include_previous=True)
@@ -252,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             for lang in LANGUAGES
             for p in problems(nbformat.read(notebook, as_version=4), catalogue_path(notebook, lang), lang)
         ]
-        print("\n".join(found[:60] + ([f"... and {len(found) - 60} more"] if len(found) > 60 else [])))
+        for problem in found:  # every one, one line each: a cut list hides what is still wrong
+            print(problem)
         print(f"lesson catalogues: {len(found)} problems" if found else "lesson catalogues: in sync")
         return 1 if found else 0
     for path in update_all(source):
