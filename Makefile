@@ -31,6 +31,7 @@ EDITION ?=
 EDITIONS := $(patsubst convlab/locale/%/jupyterlab,%,$(wildcard convlab/locale/*/jupyterlab))
 PYTEST_ARGS ?=
 GRADE_ARGS ?=
+REPORT_ARGS ?=
 STUDENTS ?= 10
 # nbgrader runs `alembic` (and the tests run `jupyter`) from PATH: put the venv first.
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -125,8 +126,8 @@ feedback: $(READY) ## write HTML feedback per student into autograder/feedback/
 grades: $(READY) ## autograder/grades.csv (a row per student, flags), flags.csv, scores.png; canvas.csv and moodle.csv from roster.csv
 	$(BIN)/python -m convlab.grading.results.grades
 
-report: $(READY) ## autograder/report.html: what the class got wrong, per exercise (after make autograde)
-	$(BIN)/python -m convlab.grading.results.report
+report: $(READY) ## autograder/report.html: what the class got wrong, per exercise (after make autograde; REPORT_ARGS="--lang zh_CN" writes it in Chinese)
+	$(BIN)/python -m convlab.grading.results.report $(REPORT_ARGS)
 
 similarity: $(READY) ## pairs of submissions with evidence of a shared origin, for review (report.html's section, similarity.csv); the detector's figures on the catalogue
 	$(BIN)/python -m convlab.grading.results.similarity

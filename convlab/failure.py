@@ -14,12 +14,23 @@ class CheckFailure(AssertionError):
 
     An ``AssertionError``, so that nbgrader and pytest read it as a failed test. ``mistake`` is
     the name the class report counts it under (``None``: the failure names no mistake, e.g.
-    wrong values); ``problem`` and ``hint`` are the message's problem and its hint.
+    wrong values); ``problem`` and ``hint`` are the message's problem and its hint, in the
+    student's language. ``hint_data`` is the hint in no language (``{"msgid", "params"}``, JSON
+    data, ``convlab.i18n.as_data``), so that the report can word it in its own.
     """
 
-    def __init__(self, message: str = "", *, mistake: str | None = None, problem: str = "", hint: str = ""):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        mistake: str | None = None,
+        problem: str = "",
+        hint: str = "",
+        hint_data: dict | None = None,
+    ):
         super().__init__(message)
         self.mistake, self.problem, self.hint = mistake, problem, hint
+        self.hint_data = hint_data
 
     def record(self, exercise: str, part: str) -> dict:
         return {
@@ -29,6 +40,8 @@ class CheckFailure(AssertionError):
             "problem": self.problem,
             "hint": self.hint,
             "message": str(self),
+            "hint_msgid": (self.hint_data or {}).get("msgid"),
+            "hint_params": (self.hint_data or {}).get("params", {}),
         }
 
 

@@ -93,3 +93,69 @@ def translate(text, lang: str | None = None) -> str:
     params = {k: translate(v, lang) for k, v in text.params.items()}
     found = gettext(text.msgid, lang)
     return found.format(**params) if params else found
+
+
+# A message as data (JSON), so that a record can carry it out of the student's kernel in no
+# language and a reader (the class report) can word it in another: {"msgid": ..., "params": {...}}.
+
+
+def as_data(text) -> dict | None:
+    """``text``'s msgid and placeholders as JSON-safe data (a placeholder that is a message
+    nests as one; a number stays a number, for its format spec; anything else becomes its
+    ``str``), or ``None`` when ``text`` is not a :class:`Msg` (no msgid to look up)."""
+    if not isinstance(text, Msg):
+        return None
+    return {"msgid": text.msgid, "params": {k: _value(v) for k, v in text.params.items()}}
+
+
+def _value(v):
+    if isinstance(v, Msg):
+        return as_data(v)
+    if isinstance(v, bool | int) or (isinstance(v, float) and v == v and abs(v) != float("inf")):
+        return v
+    if getattr(v, "ndim", None) == 0 and hasattr(v, "item"):  # a 0-d tensor: its number
+        return _value(v.item())
+    return str(v)
+
+
+def from_data(data) -> Msg | None:
+    """The :class:`Msg` that :func:`as_data` gave ``data``, or ``None`` when ``data`` is not one
+    of the course's messages with its placeholders: ``data`` may come from a student's notebook,
+    and only a msgid the code defines (the template, ``convlab.pot``) is formatted, with
+    plain values, never ``data``'s own text used as a format string."""
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("msgid"), str)
+        or data["msgid"] not in _defined()
+    ):
+        return None
+    params = data.get("params") or {}
+    if not isinstance(params, dict):
+        return None
+    values = {}
+    for name, v in params.items():
+        if isinstance(v, dict):
+            v = from_data(v)
+        elif not isinstance(v, str | int | float | type(None)):
+            v = None
+        if v is None:
+            return None
+        values[str(name)] = v
+    try:
+        return Msg(data["msgid"], **values)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):  # placeholders not its own
+        return None
+
+
+@functools.cache
+def _defined() -> frozenset[str]:
+    """The msgids of the code's messages: those of the template ``convlab.pot``."""
+    from babel.messages.pofile import read_po
+
+    with (LOCALE / f"{DOMAIN}.pot").open("rb") as f:
+        return frozenset(m.id for m in read_po(f) if m.id and isinstance(m.id, str))
+
+
+def languages() -> tuple[str, ...]:
+    """The languages a text can be shown in: English, then those with a catalogue."""
+    return (ENGLISH, *sorted(_catalogued()))

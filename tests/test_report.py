@@ -11,13 +11,20 @@ whose mistake, message and hint are formulas, their folder holds a notebook name
 and the roster gives them an LMS name, email and ids that are formulas; the gradebook and
 ``autograder/submitted/`` hold an id that is one (``=2+5``). No CSV the course writes holds a live
 formula, and what was written reads back as it was.
+
+One more student hands in the Chinese edition (``solutions/zh_CN``, whose kernel speaks Chinese)
+with the mistake of one who used the English one: graded once with the rest, both count under one
+mistake, and the report, written in English or in Chinese, names it and gives its hint in its own
+language for both; the LMS files hold the two students alike.
 """
 
 import csv
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from convlab.grading.course import Course
 from convlab.grading.results.exercises import Assignment
@@ -31,7 +38,8 @@ from tests.support.course import copy_course, python_m
 from tests.support.graded import inject
 from tests.support.grading import grade_class, nbgrader, points, submit
 from tests.support.notebooks import load
-from tests.support.report import sections, shown
+from tests.support.report import rows as shown_rows
+from tests.support.report import sections, shown, texts
 
 AID = "01_cross_correlation"
 EMPTY = "02_edge_detection"
@@ -59,6 +67,9 @@ HOSTILE = Mutant(
 HOSTILE_FILE = '=HYPERLINK("http:evil")&"x".ipynb'
 HOSTILE_ROW = "mallory,=cmd|' /C calc'!A0,@mallory.example.edu,+3001,-S3001,=A\n"
 ODD_ID = "=2+5"
+ZH = "zh_CN"
+ZH_STUDENT, ZH_SAME_AS = "m2_zh", "m2"  # the Chinese edition, the same mutant as m2 in the English one
+CJK = re.compile(r"[\u4e00-\u9fff]")
 SAID: dict[str, str] = {}  # what make autograde printed when it graded the class
 
 
@@ -80,6 +91,7 @@ def graded(tmp_path_factory):
     for student, mutant in planted().items():
         submit(course, student, AID, inject(key, mutant))
     submit(course, "late", AID, key)
+    submit(course, ZH_STUDENT, AID, inject(load("solutions", AID, edition=ZH), planted()[ZH_SAME_AS]))
     submit(course, "mallory", AID, inject(key, HOSTILE))
     (course / "autograder" / "submitted" / "mallory" / AID / HOSTILE_FILE).write_text("{}")
     submit(course, ODD_ID, AID, key)  # a folder nbgrader's collect would have made: refused
@@ -92,7 +104,10 @@ def graded(tmp_path_factory):
     nbgrader(course, "generate_assignment", EMPTY, "--force")  # registered, never submitted
     roster = (
         ROSTER
-        + "".join(f"{s},Student {s},{s}@example.edu,2{i:03},S2{i:03},C\n" for i, s in enumerate(planted()))
+        + "".join(
+            f"{s},Student {s},{s}@example.edu,2{i:03},S2{i:03},C\n"
+            for i, s in enumerate([*planted(), ZH_STUDENT])
+        )
         + HOSTILE_ROW
     )
     (course / "autograder" / "roster.csv").write_text(roster)
@@ -129,7 +144,7 @@ def test_report_counts_equal_what_was_planted(graded):
     by_exercise = sections(page)
     recorded = rows(graded / "autograder" / "mistakes.csv")
     expected: dict[str, Counter] = {}
-    for student, mutant in planted().items():
+    for student, mutant in (planted() | {ZH_STUDENT: planted()[ZH_SAME_AS]}).items():
         row = next(r for r in recorded if r["student"] == student and r["exercise"] == mutant.exercise)
         expected.setdefault(mutant.exercise, Counter())[row["mistake"]] += 1
     for exercise, names in expected.items():
@@ -138,13 +153,116 @@ def test_report_counts_equal_what_was_planted(graded):
         if exercise == HOSTILE.exercise:
             assert counts.pop(FORGED["mistake"]) == 1  # mallory's, shown as the text it is
         assert counts == names, exercise
-    assert max(shown(by_exercise["corr2d"]).values()) == 2
+    assert max(shown(by_exercise["corr2d"]).values()) == 2  # m0 and m1; m2 and m2_zh
     assert page.count("<svg") == 1  # one figure: 01 (02 has nothing to plot)
     empty = page.split(f'<h2 id="{EMPTY}">')[1].split("<h2")[0]
     assert "no submissions graded" in empty
     assert "The class found these exercises hardest" in page
     for student in ["m0", "m1", "key", "blank", "variant"]:  # examples are anonymous
         assert f">{student}<" not in page.split("<h2>Flagged for review</h2>")[0]
+
+
+PO = Path(__file__).parents[1] / "convlab/locale/zh_CN/LC_MESSAGES/convlab.po"
+
+
+def chinese(msgid: str) -> str:
+    """The catalogue's Chinese for ``msgid``, read from the .po itself."""
+    with open(PO, "rb") as f:
+        found = read_po(f).get(msgid)
+    assert found is not None and CJK.search(found.string), msgid
+    return found.string
+
+
+def kept_as_they_are() -> set[str]:
+    """The messages the translator kept in English (code, such as a hint that is a line of it)."""
+    with open(PO, "rb") as f:
+        return {m.id for m in read_po(f) if m.id and m.string == m.id}
+
+
+@pytest.fixture(scope="module")
+def pages(graded) -> dict[str, str]:
+    """The class report written in each language, from the one grading run."""
+    out = {}
+    for lang in ("en", ZH):
+        page = graded / "autograder" / f"report.{lang}.html"
+        done = python_m(graded, "convlab.grading.results.report", "--lang", lang, "--out", str(page))
+        assert done.returncode == 0, done.stderr
+        out[lang] = page.read_text(encoding="utf-8")
+    return out
+
+
+def test_both_editions_are_one_mistake_told_in_each_students_language(graded):
+    recorded = rows(graded / "autograder" / "mistakes.csv")
+    mutant = planted()[ZH_SAME_AS]
+    en, zh = (
+        next(r for r in recorded if r["student"] == s and r["exercise"] == mutant.exercise)
+        for s in (ZH_SAME_AS, ZH_STUDENT)
+    )
+    assert en["mistake"] == zh["mistake"] and en["points_lost"] == zh["points_lost"]
+    assert not CJK.search(en["message"] + en["hint"]) and CJK.search(zh["message"]) and CJK.search(zh["hint"])
+    # the hint in no language: the same message, its Chinese in the catalogue is what the student saw
+    assert en["hint_msgid"] == zh["hint_msgid"] and en["hint_params"] == zh["hint_params"], (en, zh)
+    assert en["hint_msgid"] and chinese(en["hint_msgid"])
+
+
+def test_the_report_speaks_the_language_asked_for_both_editions(graded, pages):
+    recorded = rows(graded / "autograder" / "mistakes.csv")
+    mutant = planted()[ZH_SAME_AS]
+    en_row, zh_row = (
+        next(r for r in recorded if r["student"] == s and r["exercise"] == mutant.exercise)
+        for s in (ZH_SAME_AS, ZH_STUDENT)
+    )
+    name = en_row["mistake"]
+    english = shown_rows(sections(pages["en"])[mutant.exercise])
+    assert english[name] == (2, en_row["hint"])  # both students, the English student's hint
+    zh_rows = shown_rows(sections(pages[ZH])[mutant.exercise])
+    assert zh_rows[chinese(name)] == (2, zh_row["hint"])  # both, the hint the Chinese student saw
+    assert name not in zh_rows and zh_rows[chinese("not attempted")][0] == 1
+    # "other" in the page's language, the student's own message as they saw it
+    said = {n.removeprefix("other: ") for n in english if n.startswith("other: ")}
+    prefix = chinese("other: {message}").split("{")[0]
+    assert said and {n.removeprefix(prefix) for n in zh_rows if n.startswith(prefix)} == said
+    assert "<html lang='zh-CN'>" in pages[ZH] and "<html lang='en'>" in pages["en"]
+
+
+def test_the_chinese_report_has_no_english_text_of_its_own(graded, pages):
+    """Every visible text of the Chinese page that is also on the English page is data: a name
+    (assignment, exercise, student, file), a number, what a forged record said, or a message the
+    catalogue keeps as it is (code)."""
+    en, zh = texts(pages["en"]), texts(pages[ZH])
+    assert len(en) == len(zh) > 40
+    names = {AID, EMPTY, *(m.exercise for m in MUTANTS[AID]), *FORGED.values()}
+    names |= {p.name for p in (graded / "autograder" / "submitted").iterdir()} | kept_as_they_are()
+    data = re.compile(r"[\d\s.,:;%/()+=-]*")
+    same = {t for t, u in zip(en, zh, strict=True) if t == u}
+    left = {t for t in same if t not in names and not data.fullmatch(t)}
+    limits = {r["reasons"] for r in rows(graded / "autograder" / "grading-report.csv")}
+    assert left <= limits, left  # the grading report's own words, as make autograde wrote them
+    assert sum(bool(CJK.search(t)) for t in zh) > len(zh) // 3  # and the page is in Chinese
+
+
+def test_an_unknown_language_is_refused(graded):
+    done = python_m(graded, "convlab.grading.results.report", "--lang", "fr_FR", "--out", "/dev/null")
+    assert done.returncode == 2 and "fr_FR" in done.stderr and "zh_CN" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_old_record_without_the_neutral_hint_shows_its_own(tmp_path):
+    """mistakes.csv from before the columns: read and rewritten with them empty; its hint shown as
+    the student saw it, in any language the page is in."""
+    from convlab.grading.results.language import hint
+    from convlab.grading.results.mistakes import read_mistakes, write_mistakes
+
+    path = tmp_path / "mistakes.csv"
+    path.write_text(
+        "student,assignment,exercise,mistake,tests,points_lost,message,hint\n"
+        "ada,a,corr2d,kernel flipped,test_corr2d,1,m,'=the hint she saw\n"
+    )
+    (old,) = read_mistakes(path)
+    assert (old.hint, old.hint_msgid, old.hint_params) == ("=the hint she saw", "", "")
+    assert hint(old, ZH) == hint(old, "en") == "=the hint she saw"
+    write_mistakes({("bob", "a"): []}, path)
+    assert rows(path)[0]["hint_msgid"] == "" and rows(path)[0]["hint"] == "'=the hint she saw"
 
 
 def test_lms_exports_in_canvas_and_moodle_formats(graded):
@@ -161,8 +279,14 @@ def test_lms_exports_in_canvas_and_moodle_formats(graded):
     assert float(by_id["1003"][5]) == pytest.approx(full * (1 - 0.3))  # 3 started days late
     assert by_id["1004"][5:] == ["", ""]  # on the roster, submitted nothing: an explicit empty row
     assert all(row[6] == "" for row in canvas[2:])  # nobody submitted 02
-    assert len(canvas) == 2 + 4 + len(planted()) + 1  # and mallory
+    assert len(canvas) == 2 + 4 + len(planted()) + 1 + 1  # mallory and the Chinese edition's student
+    # the Chinese edition's student: in both files, with the score of the English one's same mistake
+    same, zh = (next(r for r in canvas[2:] if r[0] == f"Student {s}") for s in (ZH_SAME_AS, ZH_STUDENT))
+    assert zh[5] == same[5] != f"{full:g}" and zh[1] != same[1], (zh, same)
     moodle = rows(graded / "autograder" / "moodle.csv")
+    by_email = {r["Email address"]: r for r in moodle}
+    zh_m, same_m = by_email[f"{ZH_STUDENT}@example.edu"], by_email[f"{ZH_SAME_AS}@example.edu"]
+    assert zh_m[AID] == same_m[AID] == zh[5] and zh_m["ID number"] == zh[2]
     assert list(moodle[0]) == ["ID number", "Email address", "Full name", AID, EMPTY]
     late = next(r for r in moodle if r["Email address"] == "late@example.edu")
     assert late["ID number"] == "S1003" and float(late[AID]) == pytest.approx(full * 0.7)
@@ -401,3 +525,18 @@ def test_canvas_and_moodle_columns_are_unchanged_for_ordinary_names(tmp_path):
         "ID number,Email address,Full name,01_cross_correlation,02_edge_detection",
         "S0001,alice@example.edu,Alice Liddell,5,4.5",
     ]
+
+
+def test_a_forged_neutral_hint_is_never_a_format_string():
+    """A record comes from the student's kernel: only a msgid the code defines is formatted, with
+    plain values; anything else gives no message (the report shows the recorded text)."""
+    from convlab.i18n import N_, Msg, as_data, from_data, translate
+
+    assert from_data({"msgid": "{x.__class__.__mro__}", "params": {"x": "a"}}) is None
+    assert from_data({"msgid": "not a message of the course", "params": {}}) is None
+    real = Msg("{exercise}: {problem}", exercise="corr2d", problem=N_("kernel flipped"))
+    assert from_data({**as_data(real), "params": {"exercise": ["a list"], "problem": "x"}}) is None
+    assert from_data({**as_data(real), "params": {"exercise": "x"}}) is None  # a placeholder missing
+    again = from_data(as_data(real))
+    assert str(again) == "corr2d: kernel flipped"
+    assert translate(again, ZH) == translate(real, ZH) != str(real)

@@ -14,7 +14,7 @@ import torch
 
 from convlab.columns import wrap
 from convlab.failure import CheckFailure
-from convlab.i18n import N_, Msg, translate
+from convlab.i18n import N_, Msg, as_data, translate
 
 HINT = N_("hint: ")  # the label of a message's last lines
 
@@ -55,6 +55,7 @@ def fail(
         mistake=str(problem) if mistake == SAME else (None if mistake is None else str(mistake)),
         problem=translate(problem),
         hint=translate(hint),
+        hint_data=as_data(hint),
     )
 
 

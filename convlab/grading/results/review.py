@@ -10,7 +10,8 @@ checks bind what they rely on at import and refuse to run when it was replaced
 (:mod:`convlab.checks.integrity`); and this scan reads every submission's code and reports,
 with a reason, anything that rebinds a check, patches convlab, PyTorch, builtins or
 sys.modules, switches off the profiler the checks watch with, or edits or deletes a test
-cell. A flag is a reason to look, not a verdict.
+cell. A flag is a reason to look, not a verdict. A reason is a message (:mod:`convlab.i18n`):
+English in the CSVs, worded in the class report's language on its page.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import nbformat
 from convlab.grading.course import Course
 from convlab.grading.roster import is_id
 from convlab.grading.tables import write_csv
+from convlab.i18n import N_, Msg
 
 # Modules whose attributes a submission must not assign to (by any alias it imports them under).
 GUARDED = {"convlab", "torch", "builtins", "sys", "numpy", "importlib", "nbgrader"}
@@ -94,7 +96,7 @@ def code_reasons(sources: list[str]) -> list[str]:
                 and node.attr == "library"
                 and aliases.get(_root(node)) == "torch"
             ):
-                note("uses torch.library (which replaces PyTorch's own operators)")
+                note(N_("uses torch.library (which replaces PyTorch's own operators)"))
             targets = []
             if isinstance(node, ast.Assign):
                 targets = node.targets
@@ -103,23 +105,27 @@ def code_reasons(sources: list[str]) -> list[str]:
             for target in targets:
                 root = _root(target)
                 if isinstance(target, ast.Name) and (target.id in checks or target.id.startswith("check_")):
-                    note(f"rebinds the check {target.id}")
+                    note(Msg("rebinds the check {name}", name=target.id))
                 elif isinstance(target, ast.Attribute | ast.Subscript) and aliases.get(root) in GUARDED:
-                    note(f"assigns to {_dotted(target)} ({aliases[root]})")
+                    note(Msg("assigns to {target} ({module})", target=_dotted(target), module=aliases[root]))
             if isinstance(
                 node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
             ) and node.name.startswith("check_"):
-                note(f"defines its own {node.name}")
+                note(Msg("defines its own {name}", name=node.name))
             if isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Name) and func.id in {"setattr", "delattr"} and node.args:
                     if aliases.get(_root(node.args[0])) in GUARDED:
-                        note(f"calls {func.id} on {_dotted(node.args[0])}")
+                        note(
+                            Msg(
+                                "calls {function} on {target}", function=func.id, target=_dotted(node.args[0])
+                            )
+                        )
                 if (
                     isinstance(func, ast.Attribute)
                     and (aliases.get(_root(func.value)), func.attr) in PROFILERS
                 ):
-                    note(f"calls {_dotted(func)} (switches off the checks' watch)")
+                    note(Msg("calls {function} (switches off the checks' watch)", function=_dotted(func)))
     return reasons
 
 
@@ -137,13 +143,13 @@ def test_cell_reasons(submitted: nbformat.NotebookNode, release: nbformat.Notebo
     reasons = []
     for gid, cell in theirs.items():
         if gid not in mine:
-            reasons.append(f"test cell {gid} deleted")
+            reasons.append(Msg("test cell {test} deleted", test=gid))
             continue
         if mine[gid].source != cell.source:
-            reasons.append(f"test cell {gid} edited")
+            reasons.append(Msg("test cell {test} edited", test=gid))
         old, new = cell.metadata["nbgrader"].get("points"), mine[gid].metadata["nbgrader"].get("points")
         if old != new:
-            reasons.append(f"points of {gid} changed from {old} to {new}")
+            reasons.append(Msg("points of {test} changed from {old} to {new}", test=gid, old=old, new=new))
     return reasons
 
 
@@ -164,13 +170,23 @@ def review(course: Course) -> list[Flag]:
             continue  # not a student's folder: make autograde refuses it, and says so
         release_path = course.release / assignment / path.name
         if not release_path.exists():
-            flags.append(Flag(student, assignment, f"{path.name} is not a notebook of this assignment"))
+            flags.append(
+                Flag(student, assignment, Msg("{file} is not a notebook of this assignment", file=path.name))
+            )
             continue
         try:
             submitted = nbformat.read(path, as_version=4)
         except Exception as err:  # noqa: BLE001 (any unreadable file is a reason to look)
             flags.append(
-                Flag(student, assignment, f"{path.name} is not a readable notebook ({type(err).__name__})")
+                Flag(
+                    student,
+                    assignment,
+                    Msg(
+                        "{file} is not a readable notebook ({error})",
+                        file=path.name,
+                        error=type(err).__name__,
+                    ),
+                )
             )
             continue
         release = nbformat.read(release_path, as_version=4)

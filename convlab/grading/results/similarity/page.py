@@ -2,7 +2,9 @@
 first, with their reasons and the two answer cells side by side, the shared parts marked.
 
 Everything a student wrote (their code, their comments, a mistake's message, their name) is
-HTML-escaped; the view needs no script (a ``details`` element unfolds it).
+HTML-escaped; the view needs no script (a ``details`` element unfolds it). The section's own
+texts are in the report's language (``lang``); the evidence's reasons, computed by ``make
+similarity``, stay as it wrote them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import html
 import json
 
 from convlab.grading.course import Course
+from convlab.i18n import ENGLISH, N_, Msg, translate
 
 STYLE = """
 .pair-view { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .6rem; }
@@ -21,7 +24,13 @@ tr.reviewed td { color: #777; }
 .caveat { background: #fff6e5; padding: .8rem 1rem; border-radius: 6px; }
 """
 
-CAVEAT = (
+# the section's own texts, as msgids (pybabel reads an N_ call in the code, not in an f-string)
+HEADING = N_("Similar submissions: evidence to review")
+REVIEWED = N_("reviewed: not a concern")
+CHANGED = N_("reviewed before, but one of the answers has changed since")
+SIDE_BY_SIDE = N_("side by side, shared code marked")
+TO_MARK = N_("to mark it reviewed:")
+CAVEAT = N_(
     "This is evidence for you to review, never an accusation, and nothing here changes a score "
     "or a flag. A pair is listed when its two answers share more than independently written "
     "answers almost ever do: the same rare code once names, layout and comments are normalized "
@@ -53,29 +62,31 @@ def _who(student: str, name: str) -> str:
     return html.escape(f"{student} ({name})" if name else student)
 
 
-def _pair(e: dict, p: dict) -> str:
+def _t(text, lang: str) -> str:
+    return html.escape(translate(text, lang))
+
+
+def _pair(e: dict, p: dict, lang: str = ENGLISH) -> str:
     reasons = "".join(f"<li>{html.escape(r)}</li>" for r in p["reasons"])
     status = ""
     if p["reviewed"]:
         status = (
-            "<p><b>reviewed: not a concern</b>"
-            + (f" ({html.escape(p['note'])})" if p["note"] else "")
-            + "</p>"
+            f"<p><b>{_t(REVIEWED, lang)}</b>" + (f" ({html.escape(p['note'])})" if p["note"] else "") + "</p>"
         )
     elif p["reviewed_before"]:
-        status = "<p>reviewed before, but one of the answers has changed since</p>"
+        status = f"<p>{_t(CHANGED, lang)}</p>"
     command = (
         f"python -m convlab.grading.results.similarity --not-a-concern {e['assignment']} {e['exercise']} "
         f"{p['a']} {p['b']} --note '...'"
     )
     view = (
-        '<details class="side-by-side"><summary>side by side, shared code marked</summary>'
+        f'<details class="side-by-side"><summary>{_t(SIDE_BY_SIDE, lang)}</summary>'
         '<div class="pair-view">'
         f"<div><h4>{_who(p['a'], p['name_a'])}</h4><pre>{marked(p['source_a'], p['marks_a'])}</pre></div>"
         f"<div><h4>{_who(p['b'], p['name_b'])}</h4><pre>{marked(p['source_b'], p['marks_b'])}</pre></div>"
-        f"</div><p>to mark it reviewed: <code>{html.escape(command)}</code></p></details>"
+        f"</div><p>{_t(TO_MARK, lang)} <code>{html.escape(command)}</code></p></details>"
     )
-    cluster = f"group {p['cluster']}" if p["cluster"] else ""
+    cluster = translate(Msg("group {n}", n=p["cluster"]), lang) if p["cluster"] else ""
     return (
         f'<tr class="pair{" reviewed" if p["reviewed"] else ""}"><td class="n">{p["rank"]}</td>'
         f"<td>{_who(p['a'], p['name_a'])}<br>{_who(p['b'], p['name_b'])}</td>"
@@ -84,22 +95,27 @@ def _pair(e: dict, p: dict) -> str:
     )
 
 
-def section(course: Course) -> str:
+def section(course: Course, lang: str = ENGLISH) -> str:
     """The section, from ``autograder/similarity.json`` (``make similarity``); a line saying how
     to get it when it has not been made."""
     path = course.workspace / "similarity.json"
-    out = ['<h2 id="similarity">Similar submissions: evidence to review</h2>']
-    if not path.exists():
-        out.append('<p class="empty">not computed: run <code>make similarity</code></p>')
+    out = [f'<h2 id="similarity">{_t(HEADING, lang)}</h2>']
+    if not path.exists():  # the catalogue's text, the command its placeholder: markup kept
+        said = Msg("not computed: run {command}", command="<code>make similarity</code>")
+        out.append(f'<p class="empty">{translate(said, lang)}</p>')
         return "\n".join(out)
     result = json.loads(path.read_text())
     out.append(f"<style>{STYLE}</style>")
-    out.append(f'<p class="caveat">{html.escape(CAVEAT)}</p>')
+    out.append(f'<p class="caveat">{_t(CAVEAT, lang)}</p>')
     when = html.escape(str(result.get("computed", "")))
-    out.append(
-        f"<p>A pair is listed from a score of {result['threshold']:g}. Computed {when} by "
-        "<code>make similarity</code>: run it again after grading again.</p>"
+    said = Msg(
+        "A pair is listed from a score of {threshold:g}. Computed {when} by {command}: run it again "
+        "after grading again.",
+        threshold=float(result["threshold"]),
+        when=when,
+        command="<code>make similarity</code>",
     )
+    out.append(f"<p>{translate(said, lang)}</p>")
     for e in result["exercises"]:
         if not e["submissions"]:
             continue
@@ -107,18 +123,27 @@ def section(course: Course) -> str:
         anchor = html.escape(f"similarity-{e['assignment']}-{e['exercise']}")
         out.append(f'<h3 id="{anchor}">{html.escape(title)}</h3>')
         if not e["pairs"]:
-            out.append(f'<p class="empty">no pair listed among {e["submissions"]} submissions</p>')
+            said = Msg("no pair listed among {n} submissions", n=e["submissions"])
+            out.append(f'<p class="empty">{_t(said, lang)}</p>')
             continue
         listed, reviewed = len(e["pairs"]), sum(p["reviewed"] for p in e["pairs"])
-        out.append(
-            f"<p>{listed} pair{'s' * (listed != 1)} listed among {e['submissions']} submissions"
-            f" ({reviewed} reviewed: not a concern).</p>"
-        )
+        said = (
+            Msg("{listed} pairs listed among {n} submissions ({reviewed} reviewed: not a concern).",
+                listed=listed, n=e["submissions"], reviewed=reviewed)
+            if listed != 1
+            else Msg("1 pair listed among {n} submissions ({reviewed} reviewed: not a concern).",
+                     n=e["submissions"], reviewed=reviewed)
+        )  # fmt: skip
+        out.append(f"<p>{_t(said, lang)}</p>")
         for i, group in enumerate(e["clusters"], start=1):
-            out.append(f"<p>group {i}: {html.escape(', '.join(group))} (linked by listed pairs)</p>")
+            said = Msg("group {n}: {students} (linked by listed pairs)", n=i, students=", ".join(group))
+            out.append(f"<p>{_t(said, lang)}</p>")
+        heads = [N_("rank"), N_("students"), N_("score"), N_("group"), N_("evidence")]
         out.append(
-            "<table><tr><th>rank</th><th>students</th><th>score</th><th>group</th><th>evidence</th></tr>"
-            + "".join(_pair(e, p) for p in e["pairs"])
+            "<table><tr>"
+            + "".join(f"<th>{_t(h, lang)}</th>" for h in heads)
+            + "</tr>"
+            + "".join(_pair(e, p, lang) for p in e["pairs"])
             + "</table>"
         )
     return "\n".join(out)
