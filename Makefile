@@ -29,6 +29,9 @@ ASSIGNMENTS := $(sort $(notdir $(wildcard source/[0-9]*)))
 LAB_ARGS ?=
 EDITION ?=
 EDITIONS := $(patsubst convlab/locale/%/jupyterlab,%,$(wildcard convlab/locale/*/jupyterlab))
+ifneq ($(filter-out $(EDITIONS),$(EDITION)),)
+$(error EDITION=$(EDITION): the editions are $(EDITIONS) (none: English))
+endif
 PYTEST_ARGS ?=
 GRADE_ARGS ?=
 REPORT_ARGS ?=
@@ -37,7 +40,7 @@ STUDENTS ?= 10
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab hub site test bench catalogue release check-sync messages autograde feedback grades report similarity lint format clean distclean
+.PHONY: help venv lab lab-settings hub site test bench catalogue release check-sync messages autograde feedback grades report similarity lint format clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -58,12 +61,19 @@ $(READY): pyproject.toml
 
 venv: $(READY) ## create .venv and install the course (again only when pyproject.toml changes)
 
-lab: $(READY) ## launch JupyterLab on the course, opening notebooks/ (EDITION=zh_CN: the course and JupyterLab in Chinese; LAB_ARGS="--no-browser --port=8888")
-	$(if $(filter-out $(EDITIONS),$(EDITION)),$(error EDITION=$(EDITION): the editions are $(EDITIONS) (none: English)))
+lab: $(READY) $(if $(EDITION),$(VENV)/lab-$(EDITION)/settings/overrides.json) ## launch JupyterLab on the course, opening notebooks/ (EDITION=zh_CN: the course and JupyterLab in Chinese; LAB_ARGS="--no-browser --port=8888")
 	$(if $(EDITION),CONVLAB_LANG=$(EDITION)) $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/notebooks$(if $(EDITION),/$(EDITION)) --LabApp.news_url=None \
-	  $(if $(EDITION),--LabApp.app_settings_dir="$(CURDIR)/convlab/locale/$(EDITION)/jupyterlab") \
+	  $(if $(EDITION),--LabApp.app_settings_dir="$(CURDIR)/$(VENV)/lab-$(EDITION)/settings") \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+lab-settings: $(if $(EDITION),$(VENV)/lab-$(EDITION)/settings/overrides.json) ## the JupyterLab settings `make lab EDITION=` starts with (the browser tests use them)
+
+# An edition's JupyterLab settings: its overrides.json (the interface's language), and beside them a
+# link to the environment's built JupyterLab, which JupyterLab looks for next to its settings
+$(VENV)/lab-%/settings/overrides.json: convlab/locale/%/jupyterlab/overrides.json $(READY)
+	mkdir -p $(@D) && cp $< $@
+	ln -sfn "$(CURDIR)/$(VENV)/share/jupyter/lab/static" $(VENV)/lab-$*/static
 
 $(PROXY):
 	npm install --prefix $(VENV)/proxy --no-audit --no-fund --loglevel=error configurable-http-proxy@5.3.0

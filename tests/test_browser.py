@@ -552,7 +552,9 @@ def test_validate_button_in_the_browser(lab, browser, aid):
 
 
 def make_lab_arguments(edition: str) -> list[str]:
-    """The JupyterLab options ``make lab EDITION=<edition>`` passes (read from make's dry run)."""
+    """The JupyterLab options ``make lab EDITION=<edition>`` passes (read from make's dry run),
+    its settings folder made as ``make lab`` makes it."""
+    subprocess.run(["make", "-s", "lab-settings", f"EDITION={edition}"], cwd=ROOT, check=True)
     done = subprocess.run(
         ["make", "-n", "lab", f"EDITION={edition}"], cwd=ROOT, capture_output=True, text=True, check=True
     )
