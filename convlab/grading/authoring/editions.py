@@ -24,9 +24,12 @@ translation does not keep its cell's code, formulas, links and headings (:func:`
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
+import io
 import re
 import sys
+import tokenize
 from collections import Counter
 from io import BytesIO
 from pathlib import Path
@@ -53,8 +56,73 @@ def catalogue_path(notebook: Path, lang: str) -> Path:
 
 
 def texts(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
-    """``(cell id, English text)`` of every markdown cell that has text, in order."""
-    return [(c.id, c.source) for c in nb.cells if c.cell_type == "markdown" and c.source.strip()]
+    """``(cell id, English text)`` of every cell a translation has: each markdown cell with text,
+    and each lesson code cell (not an nbgrader cell: no answer, no test) with a comment or a
+    string of words, whose comments and shown words (titles, labels, printed sentences) an
+    edition says in its language, its code otherwise the same (:func:`code_changes`)."""
+    return [(c.id, c.source) for c in nb.cells if _translatable(c)]
+
+
+def _translatable(cell) -> bool:
+    if cell.cell_type == "markdown":
+        return bool(cell.source.strip())
+    if cell.cell_type != "code" or "nbgrader" in cell.metadata:
+        return False
+    return any(
+        kind == tokenize.COMMENT or (kind in _WORDS and _WORD.search(text))
+        for kind, text in _tokens(cell.source)
+    )
+
+
+_WORD = re.compile(r"[A-Za-z]{3,}")
+# what a translation of a code cell may change: comments, and the text of strings
+_WORDS = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1), getattr(tokenize, "TSTRING_MIDDLE", -1)}
+
+
+def _tokens(source: str) -> list[tuple[int, str]]:
+    try:
+        return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(source).readline)]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
+
+
+def code_changes(english: str, translation: str) -> list[str]:
+    """How a code cell's translation changes more than comments and the words of its strings:
+    the syntax trees of both, every text constant blanked (f-strings keep their expressions
+    and format specs), must be the same, so that an edition runs what the English runs."""
+    want, got = _shape(english), _shape(translation)
+    if got is None:
+        return ["the translation is not Python"]
+    if want == got:
+        return []
+    a, b = want.splitlines(), got.splitlines()
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    said = f"{_line(a, first)!r} became {_line(b, first)!r}"
+    return [f"the code differs, not only comments and strings: {said}"]
+
+
+def _line(lines: list[str], i: int) -> str:
+    return lines[i].strip()[:120] if i < len(lines) else "(the end)"
+
+
+class _Blanked(ast.NodeTransformer):
+    def visit_Constant(self, node):  # noqa: N802 (ast's visitor names)
+        return ast.Constant("") if isinstance(node.value, str) else node
+
+    def visit_FormattedValue(self, node):  # noqa: N802
+        node.value = self.visit(node.value)  # the expression is code; its format spec stays
+        return node
+
+
+def _shape(source: str) -> str | None:
+    """The code of a cell without its comments and text: its syntax tree, strings blanked."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return None
+    return ast.dump(_Blanked().visit(tree), indent=1)
 
 
 def read(path: Path):
@@ -111,8 +179,10 @@ def updated(nb: nbformat.NotebookNode, name: str, lang: str, old=None):
     if old is not None:
         catalog.creation_date = old.creation_date
     by_cell = {m.context: m for m in old if m.id} if old is not None else {}
+    kinds = {c.id: c.cell_type for c in nb.cells}
     for index, (cell, text) in enumerate(texts(nb)):
-        comment = [f"{name}, cell {cell} (markdown, {index + 1} of the notebook's texts)"]
+        kind = "markdown" if kinds[cell] == "markdown" else "code: its comments and shown words only"
+        comment = [f"{name}, cell {cell} ({kind}, {index + 1} of the notebook's texts)"]
         prev = by_cell.get(cell)
         if prev is None or not prev.string:
             catalog.add(text, "", context=cell, auto_comments=comment)
@@ -180,6 +250,7 @@ def problems(nb: nbformat.NotebookNode, path: Path, lang: str) -> list[str]:
         return [f"{path}: missing (python -m convlab.grading.authoring.editions writes it)"]
     entries = {m.context: m for m in read(path) if m.id}
     terms, out = glossary(lang), []
+    kinds = {c.id: c.cell_type for c in nb.cells}
     for cell, text in texts(nb):
         m = entries.pop(cell, None)
         where = f"{path.name}, cell {cell}"
@@ -189,6 +260,8 @@ def problems(nb: nbformat.NotebookNode, path: Path, lang: str) -> list[str]:
             out.append(f"{where}: not translated")
         elif m.fuzzy:
             out.append(f"{where}: fuzzy (its English changed: check the translation, drop the flag)")
+        elif kinds[cell] == "code":
+            out += [f"{where}: {change}" for change in code_changes(text, m.string)]
         else:
             want, got = markup(text), markup(m.string)
             if want != got:
@@ -198,25 +271,27 @@ def problems(nb: nbformat.NotebookNode, path: Path, lang: str) -> list[str]:
             lacking = missing_terms(text, m.string, terms)
             if lacking:
                 out.append(f"{where}: the glossary's term is not used: {', '.join(lacking)}")
-    out += [f"{path.name}, cell {cell}: no such markdown cell in the notebook" for cell in entries]
+    out += [f"{path.name}, cell {cell}: no such cell to translate in the notebook" for cell in entries]
     return out
 
 
 def translated(nb: nbformat.NotebookNode, catalog, lang: str) -> nbformat.NotebookNode:
-    """``nb``'s ``lang`` edition: the same cells, each markdown text replaced by its translation."""
+    """``nb``'s ``lang`` edition: the same cells, each markdown text and each lesson code cell's
+    comments and words replaced by their translation; the first code cell sets the language."""
     entries = {m.context: m for m in catalog if m.id}
     edition = copy.deepcopy(nb)
-    first_code = True
     for cell in edition.cells:
-        if cell.cell_type == "code" and first_code:
-            cell.source = LANGUAGE_LINE[lang] + cell.source
-            first_code = False
-        if cell.cell_type != "markdown" or not cell.source.strip():
+        if not _translatable(cell):
             continue
         m = entries.get(cell.id)
         if m is None or m.id != cell.source or not m.string.strip() or m.fuzzy:
             raise EditionError(f"cell {cell.id} has no current {lang} translation (make check-sync says why)")
+        if cell.cell_type == "code" and code_changes(cell.source, m.string):
+            raise EditionError(f"cell {cell.id}: its translation changes its code (make check-sync says how)")
         cell.source = m.string
+    first = next((c for c in edition.cells if c.cell_type == "code"), None)
+    if first is not None:
+        first.source = LANGUAGE_LINE[lang] + first.source
     edition.metadata.setdefault("convlab", {})["edition"] = lang
     return edition
 
