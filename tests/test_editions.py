@@ -119,7 +119,7 @@ def test_the_check_names_a_stale_entry_a_lost_formula_or_code_span_and_a_missing
     nb.cells[2].source = "# Another title"  # the English moved on; the catalogue did not
     assert any("text-1: the English has no entry" in p for p in problems(nb, path, LANG))
     nb.cells.pop(2)
-    assert any("no such markdown cell" in p for p in problems(nb, path, LANG))
+    assert any("no such cell to translate" in p for p in problems(nb, path, LANG))
 
 
 def test_markup_counts_what_a_translation_must_keep():
@@ -138,20 +138,75 @@ def test_glossary_terms_are_looked_for_in_prose_not_in_code():
     assert missing_terms("Kernels", "卷积核", terms) == []
 
 
-def test_an_edition_changes_only_markdown_and_the_language_line(tmp_path):
+def comment_translated(source: str) -> str:
+    """A code cell with its comments said otherwise: what a translator may do."""
+    return "\n".join(line.split("#")[0] + "# 译注" if "#" in line else line for line in source.split("\n"))
+
+
+def test_an_edition_changes_only_texts_and_the_language_line(tmp_path):
     nb = load("notebooks", "01_cross_correlation")
-    path = catalogue_of(nb, tmp_path, {c.id: f"译文 {i}" for i, c in enumerate(nb.cells)})
-    edition = translated(nb, read(path), LANG)
+    texts_of = dict(editions.texts(nb))
+    translations = {
+        cell: comment_translated(text) if nb.cells[[c.id for c in nb.cells].index(cell)].cell_type == "code"
+        else f"译文 {i}"
+        for i, (cell, text) in enumerate(texts_of.items())
+    }  # fmt: skip
+    edition = translated(nb, read(catalogue_of(nb, tmp_path, translations)), LANG)
     assert [c.id for c in edition.cells] == [c.id for c in nb.cells]
     code = [(a, b) for a, b in zip(nb.cells, edition.cells, strict=True) if a.cell_type == "code"]
-    first, *rest = code
-    assert first[1].source == editions.LANGUAGE_LINE[LANG] + first[0].source
-    assert all(a == b for a, b in rest)
+    (first_en, first_zh), *rest = code
+    assert first_zh.source.startswith(editions.LANGUAGE_LINE[LANG])
+    for a, b in code:
+        if "nbgrader" in a.metadata:  # answers and tests: the very same cells
+            assert a == b
+        else:
+            b_code = b.source.removeprefix(editions.LANGUAGE_LINE[LANG]) if b is first_zh else b.source
+            assert b_code == translations.get(a.id, a.source)
     for a, b in zip(nb.cells, edition.cells, strict=True):
         assert a.metadata == b.metadata
         if a.cell_type == "markdown":
             assert b.source.startswith("译文") and b.source != a.source
+    assert any(a.source != b.source for a, b in rest if "nbgrader" not in a.metadata), (
+        "a lesson cell's comments"
+    )
     assert edition.metadata["convlab"]["edition"] == LANG and editions.edition_of(nb) == "en"
+
+
+def test_a_code_cells_translation_may_change_its_comments_and_words_not_its_code():
+    assert (
+        editions.code_changes('x = f(1)  # one\nshow({"photo": x})', 'x = f(1)  # 一\nshow({"照片": x})')
+        == []
+    )
+    assert editions.code_changes('print(f"took {t:.1f} s")', 'print(f"用时 {t:.1f} 秒")') == []
+    assert editions.code_changes("%matplotlib inline\nx = 1  # a", "%matplotlib inline\nx = 1  # 一") == []
+    for changed in ["x = f(2)", "y = f(1)", "x = g(1)", "x = f(1, 2)", "x = f(1)\ny = 2"]:
+        assert editions.code_changes("x = f(1)", changed), changed
+    assert editions.code_changes('print(f"took {t:.1f} s")', 'print(f"用时 {u:.1f} 秒")')
+    assert editions.code_changes("x = f(1)", "x = f(1") == ["the translation is not Python"]
+
+
+def test_the_chinese_lesson_code_is_the_english_code_token_for_token():
+    """Independently of the check's syntax trees: every code cell of each Chinese answer key is
+    its English cell's tokens, comments and string texts aside (the first cell after its line)."""
+    import io
+    import tokenize
+
+    def code(source: str) -> list:
+        ignored = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+        words = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)}
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        return [(t.type, "" if t.type in words else t.string) for t in tokens if t.type not in ignored]
+
+    for aid in assignments():
+        english, chinese = load("solutions", aid), load("solutions", aid, edition=LANG)
+        cells = [(a, b) for a, b in zip(english.cells, chinese.cells, strict=True) if a.cell_type == "code"]
+        for i, (a, b) in enumerate(cells):
+            b_source = b.source.removeprefix(editions.LANGUAGE_LINE[LANG]) if i == 0 else b.source
+            if a.source.startswith("%") or "\n%" in a.source:
+                continue  # a magic line is not Python to tokenize
+            assert code(a.source) == code(b_source), (aid, a.id)
+            if "nbgrader" in a.metadata:
+                assert a.source == b_source, (aid, a.id)
 
 
 def test_an_edition_is_refused_while_a_cell_lacks_its_translation(tmp_path):

@@ -3,12 +3,14 @@
 An author writes a lesson once, in English, in ``source/<id>/<id>.ipynb``. Its translation into
 a language lives beside it, in ``source/<id>/<id>.<lang>.po`` (gettext, read and written with
 Babel): one entry per markdown cell, keyed by the cell's id (the entry's ``msgctxt``), whose
-``msgid`` is the English text of the cell and whose ``msgstr`` is the translation. Code cells,
-exercises, points and tests are never translated: they are the same cells in every edition.
+``msgid`` is the English text of the cell and whose ``msgstr`` is the translation; and one per
+lesson code cell with comments or shown words (titles, labels, printed sentences), translated
+in those only (:func:`code_changes` refuses any other change). Exercises, points and tests
+(nbgrader's cells) are never translated: they are the same cells in every edition.
 
 ``make release`` writes each language's edition from the English release and answer key:
 ``notebooks/<lang>/<id>/<id>.ipynb`` and ``solutions/<lang>/<id>/<id>.ipynb``. An edition is the
-English notebook with each markdown cell replaced by its translation, the language named in the
+English notebook with each translated cell replaced by its translation, the language named in the
 notebook's metadata (``convlab.edition``) and one line before the first code cell's code that
 sets ``CONVLAB_LANG``, so that the checks, hints and widgets of a kernel running the edition
 speak its language (:mod:`convlab.i18n`). Same file name, same cells, same grade ids: an edition's
