@@ -183,6 +183,7 @@ def test_a_code_cells_translation_may_change_its_comments_and_words_not_its_code
         assert editions.code_changes("x = f(1)", changed), changed
     assert editions.code_changes('print(f"took {t:.1f} s")', 'print(f"用时 {u:.1f} 秒")')
     assert editions.code_changes("x = f(1)", "x = f(1") == ["the translation is not Python"]
+    assert editions.code_changes("# NBVAL_IGNORE_OUTPUT\nx = 1", "# 忽略输出\nx = 1")  # nbval's, not a note
 
 
 def test_the_chinese_lesson_code_is_the_english_code_token_for_token():

@@ -77,6 +77,7 @@ def _translatable(cell) -> bool:
 
 
 _WORD = re.compile(r"[A-Za-z]{3,}")
+_MARKER = re.compile(r"#\s*(NBVAL_\w+)")
 # what a translation of a code cell may change: comments, and the text of strings
 _WORDS = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1), getattr(tokenize, "TSTRING_MIDDLE", -1)}
 
@@ -95,6 +96,9 @@ def code_changes(english: str, translation: str) -> list[str]:
     want, got = _shape(english), _shape(translation)
     if got is None:
         return ["the translation is not Python"]
+    markers = [sorted(_MARKER.findall(text)) for text in (english, translation)]
+    if markers[0] != markers[1]:  # nbval reads them: they are code, not comments
+        return [f"the translation changes the nbval markers: {markers[0]} became {markers[1]}"]
     if want == got:
         return []
     a, b = want.splitlines(), got.splitlines()
