@@ -2,7 +2,8 @@
 
 The course releases every notebook in English (``notebooks/<id>/``) and in each other language
 of :data:`convlab.hub.languages.CHOICES` (``notebooks/<lang>/<id>/``): the same file names, cells
-and grade ids, other markdown and lesson comments. Both go into nbgrader's exchange through its public plugins:
+and grade ids, other markdown and lesson comments. Both go into nbgrader's exchange through its
+public plugins:
 
 - :class:`EditionRelease` (``c.ExchangeFactory.release_assignment``, in the course's
   configuration on the hub): nbgrader's release of the English into ``outbound/<id>/``, as ever,
