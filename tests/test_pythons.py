@@ -37,6 +37,7 @@ class Interpreter:
 
     version = ""
     elsewhere = False  # its nbval run without what only Linux has
+    editions: tuple[str, ...] = ()  # the editions its nbval runs besides the English keys
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -55,8 +56,9 @@ class Interpreter:
         perturbed = [name for name, version in perturb.ON_PYTHON.items() if version == self.version]
         for name in perturbed:
             env = perturb.environ(name, python, env, tmp_path)
+        trees = [f"solutions/{aid}" for aid in assignments()] + [f"solutions/{e}" for e in self.editions]
         done = subprocess.run(
-            [python, "-m", "pytest", "solutions", "-q", "-p", "no:cacheprovider", "--color=no"],
+            [python, "-m", "pytest", *trees, "-q", "-p", "no:cacheprovider", "--color=no"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
         )  # fmt: skip
         summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
@@ -66,7 +68,13 @@ class Interpreter:
             f"{done.stdout[-6000:]}{done.stderr[-2000:]}"
         )
         assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
-        cells = sum(1 for aid in assignments() for c in load("solutions", aid).cells if c.cell_type == "code")
+        cells = sum(
+            1
+            for edition in (None, *self.editions)
+            for aid in assignments()
+            for c in load("solutions", aid, edition=edition).cells
+            if c.cell_type == "code"
+        )
         assert int(summary.split(" passed")[0].split()[-1]) == cells, (summary, cells)
         if self.elsewhere:
             lines = log.read_text().splitlines()
@@ -99,6 +107,7 @@ class TestPython311(Interpreter):
 
 class TestPython312(Interpreter):
     version = "3.12"
+    editions = ("zh_CN",)  # the Chinese keys (their fonts, their catalogues) on one other Python
 
 
 class TestPython313(Interpreter):

@@ -76,3 +76,49 @@ def test_another_users_folder_is_left_alone(tmp_path):
     os.chown(lock_theirs / OWNER, 65534, 65534)
     assert sweep(str(tmp_path)) == []
     assert theirs.is_dir() and lock_theirs.is_dir()
+
+
+HALF_MADE = """
+import fcntl, os, sys, time
+folder = sys.argv[1]
+os.mkdir(folder)
+lock = os.open(os.path.join(folder, ".owner.partial"), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+fcntl.flock(lock, fcntl.LOCK_EX)  # a maker stopped between locking its lock and naming it
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def aged(path, seconds: float) -> None:
+    then = os.stat(path).st_mtime - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_folder_whose_maker_died_making_it_goes_once_it_is_stale(tmp_path):
+    """A run killed between making a folder and naming its lock (a test's SIGKILL landed there)
+    left a folder no sweep removed: it is removed once older than a live maker could be, if its
+    half-made lock is free; a live maker's, or a young one, stays."""
+    from convlab.grading.engine.scratch import HALF_MADE_SECONDS
+
+    dead = tmp_path / "convlab-run-half-made"
+    dead.mkdir()
+    (dead / f"{OWNER}.partial").write_text("1\n")
+    empty = tmp_path / "convlab-kit-empty"
+    empty.mkdir()
+    young = tmp_path / "convlab-grading-young"
+    young.mkdir()
+    (young / f"{OWNER}.partial").write_text("1\n")
+    held = tmp_path / "convlab-run-held"
+    maker = subprocess.Popen([sys.executable, "-c", HALF_MADE, str(held)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert maker.stdout.readline().strip() == "ready"
+        assert sweep(str(tmp_path)) == []  # none is stale yet
+        for path in (dead, empty, held):
+            aged(path, HALF_MADE_SECONDS + 5)
+        assert sorted(sweep(str(tmp_path))) == sorted([dead, empty])
+        assert young.is_dir() and held.is_dir()  # too young; its maker holds its lock
+    finally:
+        maker.kill()
+        maker.wait()
+    aged(held, HALF_MADE_SECONDS + 5)
+    assert sweep(str(tmp_path)) == [held]

@@ -4,8 +4,10 @@ Each folder a grader, worker or service makes (``convlab-grading-*``, ``convlab-
 holds a ``.owner`` file its maker keeps locked (``flock``) for the folder's lifetime; the
 kernel drops every lock of a process that dies, however it dies (SIGKILL, the out-of-memory
 killer), and a reused pid holds none. :func:`sweep` (at the start of every grading run)
-removes the folders whose lock it can take: their owner is gone. It never touches a folder
-whose lock is held (a live run), one without a lock file (it is being made, or not ours), one
+removes the folders whose lock it can take: their owner is gone; and a folder whose maker died
+while making it (no named lock a minute after it was made, its unnamed one free). It never
+touches a folder whose lock is held (a live run), one without a lock file younger than that (it
+is being made), one
 that is not this user's, or a symbolic link (anyone can plant one in ``/tmp``), and never
 follows a link inside a folder it removes.
 """
@@ -18,6 +20,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 PREFIXES = (
@@ -29,6 +32,9 @@ PREFIXES = (
     "convlab-collect-",
 )
 OWNER = ".owner"
+# a folder still without its named lock this long after it was made was made by a run that died
+# making it (a live maker names the lock microseconds after mkdtemp)
+HALF_MADE_SECONDS = 60
 
 
 class Scratch:
@@ -74,6 +80,33 @@ def sweep(folder: str | None = None) -> list[Path]:
     return removed
 
 
+def _exists(name: str, here: int) -> bool:
+    try:
+        os.stat(name, dir_fd=here, follow_symlinks=False)
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def _unlocked(name: str, here: int) -> bool:
+    """Whether the lock file ``name`` in the folder ``here`` is this user's and nobody holds it."""
+    try:
+        lock = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=here)
+    except FileNotFoundError:
+        return False
+    try:
+        owner = os.fstat(lock)
+        if not stat.S_ISREG(owner.st_mode) or owner.st_uid != os.geteuid():
+            return False
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # its run is alive
+        return True
+    finally:
+        os.close(lock)
+
+
 def _dead(entry: os.DirEntry) -> bool:
     """Whether ``entry`` is a real folder of this user whose owner's lock can be taken."""
     info = entry.stat(follow_symlinks=False)
@@ -84,17 +117,15 @@ def _dead(entry: os.DirEntry) -> bool:
         mine = os.fstat(here)
         if (mine.st_dev, mine.st_ino) != (info.st_dev, info.st_ino):
             return False  # replaced since it was listed
-        lock = os.open(OWNER, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=here)
-        try:
-            owner = os.fstat(lock)
-            if not stat.S_ISREG(owner.st_mode) or owner.st_uid != os.geteuid():
-                return False
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return False  # its run is alive
+        if _unlocked(OWNER, here):
             return True
-        finally:
-            os.close(lock)
+        # killed while making it (between mkdtemp and naming its lock): its lock, or the folder,
+        # is still "being made" long after any live maker would have named it
+        half_made = time.time() - info.st_mtime > HALF_MADE_SECONDS
+        return (
+            half_made
+            and not _exists(OWNER, here)
+            and (_unlocked(f"{OWNER}.partial", here) or not os.listdir(here))
+        )
     finally:
         os.close(here)
