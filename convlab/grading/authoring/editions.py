@@ -281,6 +281,16 @@ def problems(nb: nbformat.NotebookNode, path: Path, lang: str) -> list[str]:
     return out
 
 
+def problems_of(notebooks) -> list[str]:
+    """:func:`problems` of every language's catalogue of each of ``notebooks`` (source paths)."""
+    return [
+        problem
+        for notebook in notebooks
+        for lang in LANGUAGES
+        for problem in problems(nbformat.read(notebook, as_version=4), catalogue_path(notebook, lang), lang)
+    ]
+
+
 def translated(nb: nbformat.NotebookNode, catalog, lang: str) -> nbformat.NotebookNode:
     """``nb``'s ``lang`` edition: the same cells, each markdown text and each lesson code cell's
     comments and words replaced by their translation; the first code cell sets the language."""
@@ -332,12 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     source = args.root / "source"
     if args.check:
-        found = [
-            p
-            for notebook in sorted(source.glob("*/*.ipynb"))
-            for lang in LANGUAGES
-            for p in problems(nbformat.read(notebook, as_version=4), catalogue_path(notebook, lang), lang)
-        ]
+        found = problems_of(sorted(source.glob("*/*.ipynb")))
         for problem in found:  # every one, one line each: a cut list hides what is still wrong
             print(problem)
         print(f"lesson catalogues: {len(found)} problems" if found else "lesson catalogues: in sync")

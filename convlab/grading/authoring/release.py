@@ -179,13 +179,7 @@ def release(ids: list[str], course: Course) -> None:
 def write_editions(ids: list[str], course: Course, release: Path, solution: Path, execute: bool) -> None:
     """Each language's edition of the release and the answer key in ``release`` and ``solution``
     (``<tree>/<lang>/<id>/<name>.ipynb``), executing the answer keys if ``execute``."""
-    missing = [
-        problem
-        for aid in ids
-        for path in notebooks(course.source / aid)
-        for lang in editions.LANGUAGES
-        for problem in editions.problems(nbformat.read(path, 4), editions.catalogue_path(path, lang), lang)
-    ]
+    missing = editions.problems_of(path for aid in ids for path in notebooks(course.source / aid))
     if missing:
         raise ReleaseError("the translations are not ready:\n  " + "\n  ".join(missing))
     for lang in editions.LANGUAGES:
