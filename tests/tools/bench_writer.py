@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import copy
 import dataclasses
+import gc
 import os
 import sys
 import tempfile
@@ -114,6 +115,10 @@ def recorded(root: Path, jobs: list[Job], executed: list[tuple[int, Executed]], 
         memory.register(aid, lambda _msg: None)
     with warnings.catch_warnings(), contextlib.ExitStack() as stack:
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's autoflush notes
+        # the courses just copied are written back to disk now, not during the timing (where
+        # they slowed each commit's flush, whichever recording happened to come next)
+        os.sync()
+        gc.collect()
         started = time.perf_counter()
         if baseline:
             api = replaying(course.config)

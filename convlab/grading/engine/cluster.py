@@ -56,6 +56,7 @@ class Grader(WorkerPlugin):
     def start(self) -> None:
         self.folder = Scratch("convlab-worker-")
         self.server = ForkServer(self.kit.limits).__enter__()
+        self.server.ready()
         configure_worker(WorkerSetup.unpacked(self.kit, Path(self.folder.name), self.server.socket))
 
     async def teardown(self, worker) -> None:

@@ -239,10 +239,13 @@ def serve_kernels(path: str, limits: Limits) -> None:
 
 class ForkServer:
     """The fork server as a context, for the grader: started before the workers, stopped (with
-    any kernel still running) when grading ends, however it ends."""
+    any kernel still running) when grading ends, however it ends. Entering it starts the server;
+    :meth:`ready` waits until it has imported :data:`PRELOAD` and listens, so that whoever
+    started it can do something else meanwhile (the local pool starts its workers)."""
 
     def __init__(self, limits: Limits):
         self.limits = limits
+        self._missing: list[str] | None = None
 
     def __enter__(self) -> ForkServer:
         sweep()  # what runs killed before this one left in the temporary folder
@@ -256,11 +259,20 @@ class ForkServer:
             json.dumps(self.limits.as_dict()),
         ]
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        if not line:
-            raise SystemExit("the kernel fork server did not start (run it alone to see why)")
-        self.missing = json.loads(line)["missing"]
         return self
+
+    def ready(self) -> list[str]:
+        """Wait until the server listens (once): the limits this platform cannot enforce."""
+        if self._missing is None:
+            line = self.process.stdout.readline()
+            if not line:
+                raise SystemExit("the kernel fork server did not start (run it alone to see why)")
+            self._missing = json.loads(line)["missing"]
+        return self._missing
+
+    @property
+    def missing(self) -> list[str]:
+        return self.ready()
 
     def __exit__(self, *exc) -> None:
         self.process.stdin.close()

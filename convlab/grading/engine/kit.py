@@ -13,10 +13,13 @@ course's gradebook (SQLite or PostgreSQL) and needs no shared filesystem: the lo
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from sqlalchemy import text
 from traitlets.config import Config
 
 from convlab.grading.course import Course
@@ -42,9 +45,23 @@ class Kit:
         return f"sqlite:///{folder / 'gradebook.db'}", folder / "release", folder / "source"
 
 
+def stamped(path: Path, version: str) -> None:
+    """An SQLite file at ``path`` that holds only the gradebook's migration, ``version``.
+
+    Opening a gradebook file that has no table, nbgrader runs ``alembic heads`` in a new process
+    to learn which migration to record: two seconds of every run's start. A file that has a
+    table it opens as an existing gradebook, creating the tables it lacks; the migration
+    is the course's own gradebook's, which nbgrader has opened (and upgraded) already."""
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        db.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
+
+
 def cells_of(course: Course, assignments: list[str], path: Path) -> None:
     """A new SQLite gradebook at ``path`` with the assignments' notebooks and cells as the
     course's gradebook has them (what nbgrader's sanitize preprocessors read), and nothing else."""
+    with course.gradebook() as source:
+        stamped(path, source.db.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
     with course.gradebook() as source, Gradebook(f"sqlite:///{path}", course.course_id) as copy:
         for aid in assignments:
             copy.add_assignment(aid)

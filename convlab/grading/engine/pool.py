@@ -9,9 +9,9 @@ process pool then fails every submission it still holds. Here a new pool takes o
 submissions the broken one left, so one dead worker costs a few seconds, not the batch; a
 submission whose worker died :data:`ATTEMPTS` times is reported failed, with that reason.
 
-Inside :meth:`LocalPool.started` the workers outlive one :meth:`~LocalPool.execute`: the
-grade-on-submit service (:mod:`convlab.grading.recording.warm`) keeps them, and the fork
-server, from one batch to the next, and :meth:`~LocalPool.warm` starts them before the first.
+:meth:`LocalPool.started` starts the workers while the fork server imports torch, and inside
+it they outlive one :meth:`~LocalPool.execute`: the grade-on-submit service
+(:mod:`convlab.grading.recording.warm`) keeps them, and the fork server, from one batch to the next.
 """
 
 from __future__ import annotations
@@ -62,10 +62,11 @@ class LocalPool(Engine):
     def started(self, kit: Kit) -> Iterator[None]:
         """The run's kit unpacked once for every local worker, and the fork server they share."""
         with ForkServer(kit.limits) as server, Scratch("convlab-kit-") as here:
-            self.missing = server.missing
             self.setup = WorkerSetup.unpacked(kit, Path(here), server.socket)
             self.server = server
             try:
+                self.warm()  # the workers start Python and import nbgrader while the server imports torch
+                self.missing = server.ready()
                 yield
             finally:
                 self.retire()

@@ -94,8 +94,7 @@ class WarmEngine:
         kit = pack(course, assignments, limits, memory.registered_release)
         stack = contextlib.ExitStack()
         try:
-            stack.enter_context(self.pool.started(kit))
-            self.pool.warm()
+            stack.enter_context(self.pool.started(kit))  # its workers started too
         except BaseException:
             stack.close()
             raise
