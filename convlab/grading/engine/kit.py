@@ -62,27 +62,29 @@ def cells_of(course: Course, assignments: list[str], path: Path) -> None:
     course's gradebook has them (what nbgrader's sanitize preprocessors read), and nothing else."""
     with course.gradebook() as source:
         stamped(path, source.db.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
-    with course.gradebook() as source, Gradebook(f"sqlite:///{path}", course.course_id) as copy:
-        for aid in assignments:
-            copy.add_assignment(aid)
-            for nb in source.find_assignment(aid).notebooks:
-                copy.add_notebook(nb.name, aid, kernelspec=nb.kernelspec)
-                for c in nb.grade_cells:
-                    copy.add_grade_cell(c.name, nb.name, aid, max_score=c.max_score, cell_type=c.cell_type)
-                for c in nb.solution_cells:
-                    copy.add_solution_cell(c.name, nb.name, aid)
-                for c in nb.task_cells:
-                    copy.add_task_cell(c.name, nb.name, aid, max_score=c.max_score, cell_type=c.cell_type)
-                for c in nb.source_cells:
-                    copy.add_source_cell(
-                        c.name,
-                        nb.name,
-                        aid,
-                        cell_type=c.cell_type,
-                        locked=c.locked,
-                        source=c.source,
-                        checksum=c.checksum,
-                    )
+        with Gradebook(f"sqlite:///{path}", course.course_id) as copy:
+            for aid in assignments:
+                copy.add_assignment(aid)
+                for nb in source.find_assignment(aid).notebooks:
+                    copy.add_notebook(nb.name, aid, kernelspec=nb.kernelspec)
+                    for c in nb.grade_cells:
+                        copy.add_grade_cell(
+                            c.name, nb.name, aid, max_score=c.max_score, cell_type=c.cell_type
+                        )
+                    for c in nb.solution_cells:
+                        copy.add_solution_cell(c.name, nb.name, aid)
+                    for c in nb.task_cells:
+                        copy.add_task_cell(c.name, nb.name, aid, max_score=c.max_score, cell_type=c.cell_type)
+                    for c in nb.source_cells:
+                        copy.add_source_cell(
+                            c.name,
+                            nb.name,
+                            aid,
+                            cell_type=c.cell_type,
+                            locked=c.locked,
+                            source=c.source,
+                            checksum=c.checksum,
+                        )
     # nbgrader's sanitize steps open it without a course id, and opening adds that course when
     # it is missing: add it now, or the workers sharing the file would race to insert it
     Gradebook(f"sqlite:///{path}").close()
