@@ -20,6 +20,7 @@ from traitlets.config import Config
 
 from convlab.grading.engine.kit import Kit
 from convlab.grading.engine.limits import Limits
+from convlab.grading.results.mistakes import MistakeMade
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Executed:
     problems: dict[str, str] = field(default_factory=dict)  # name -> why it could not run
     reasons: list[str] = field(default_factory=list)  # limits hit
     flags: list[str] = field(default_factory=list)  # reasons to review (convlab.grading.results.review)
+    mistakes: list[MistakeMade] = field(default_factory=list)  # named in the executed notebooks
     kernel_seconds: float = 0.0  # from asking for a kernel to its being ready
     execute_seconds: float = 0.0  # the cells
     sanitize_seconds: float = 0.0  # nbgrader's sanitize preprocessors

@@ -14,6 +14,7 @@ that did not finish (those cells score zero) and a reason for the report.
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import functools
 import os
@@ -30,16 +31,26 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbconvert.exporters import NotebookExporter
 from nbformat import NotebookNode
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import AssignLatePenalties, Execute, SaveAutoGrades
 from traitlets import DottedObjectName, Type
 
 from convlab.grading.engine import launcher
 from convlab.grading.engine.engines import Executed, Job, WorkerSetup
 from convlab.grading.engine.limits import MB, Limits
 from convlab.grading.engine.scratch import Scratch
+from convlab.grading.results.mistakes import mistakes_of
 from convlab.grading.results.review import review_notebook
+
+# nbgrader's autograde steps after Execute (its order), split by whether they write the gradebook:
+# those that do are the one writer's (convlab.grading.recording.writer); the others change the
+# executed notebook (IgnorePattern, ClearMetadataPreprocessor, LimitOutput) or check it
+# (CheckCellMetadata) and run in the worker, where they cost the writer nothing.
+AUTOGRADE = Autograde.class_traits()["autograde_preprocessors"].default()
+RECORDING = (SaveAutoGrades, AssignLatePenalties)
+AFTER_EXECUTE = [p for p in AUTOGRADE if p is not Execute and p not in RECORDING]
 
 RECONNECT_MS = 5  # how soon a client's socket tries again to reach a kernel that has not yet bound it
 
@@ -232,6 +243,7 @@ def configure_worker(setup: WorkerSetup) -> None:
     """Once per worker process and run: nbgrader's configuration and the fork server to use."""
     global _setup
     released.cache_clear()  # a Dask worker serves one run after another
+    _exporter.cache_clear()
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # as nbgrader sets it while executing
     _setup = setup
 
@@ -260,6 +272,28 @@ def sanitized(nb: NotebookNode, name: str, student: str, assignment: str) -> tup
     for preprocessor in Autograde.class_traits()["sanitize_preprocessors"].default():
         nb, resources = preprocessor(config=configured().config).preprocess(nb, resources)
     return nb, resources
+
+
+@functools.cache
+def _exporter() -> NotebookExporter:
+    """nbconvert's exporter as nbgrader's ``Autograde`` converter makes it (no default
+    preprocessors), with the steps of :data:`AFTER_EXECUTE`."""
+    config = copy.deepcopy(configured().config)
+    config.Exporter.default_preprocessors = []  # as nbgrader's converters configure theirs
+    config.Exporter.optimistic_validation = True  # validated once, after the last step: the same verdict
+    exporter = NotebookExporter(config=config)
+    for step in AFTER_EXECUTE:
+        exporter.register_preprocessor(step)
+    return exporter
+
+
+def autograded(nb: NotebookNode, resources: dict) -> str:
+    """The file ``autograded/`` gets for an executed notebook: nbgrader's autograde steps after
+    ``Execute`` that write nothing (:data:`AFTER_EXECUTE`), through nbconvert's exporter as in
+    nbgrader's converter. The steps that write (:data:`RECORDING`) change no cell, so what they
+    see in the writer and what this returns are what plain nbgrader's single pass has."""
+    output, _ = _exporter().from_notebook_node(nb, resources)
+    return output
 
 
 @functools.cache
@@ -368,5 +402,10 @@ def _run_notebooks(job: Job, result: Executed) -> Executed:
         result.execute_seconds += time.monotonic() - started - executor.kernel_seconds
         result.kernel_seconds += executor.kernel_seconds
         result.reasons += executor.reasons
-        result.notebooks[name] = nbformat.writes(nb)
+        try:
+            result.notebooks[name] = autograded(nb, resources)
+        except Exception as err:  # noqa: BLE001 (as nbgrader's autograde fails on it)
+            result.problems[name] = f"nbgrader: {type(err).__name__}: {err}"[:300]
+            continue
+        result.mistakes += mistakes_of(student, assignment, nb)
     return result

@@ -49,7 +49,7 @@ from convlab.grading.environ import scoped, tools_first
 from convlab.grading.recording.state import Memory
 from convlab.grading.recording.warm import WarmEngine
 from convlab.grading.recording.writer import Writer
-from convlab.grading.results.mistakes import extract, write_mistakes
+from convlab.grading.results.mistakes import write_mistakes
 from convlab.grading.results.outcomes import Result, run_summary, write_outcomes
 from convlab.grading.roster import is_id
 
@@ -187,9 +187,6 @@ def summarise(executed: Executed, ok: bool, log: str, scored: tuple) -> Result:
         last = [line for line in log.strip().splitlines() if line.strip()][-1:] or ["nbgrader failed"]
         reasons.append(f"nbgrader: {last[0][:300]}")
     kind = "failed" if (executed.problems or not ok) else "limit" if executed.reasons else "graded"
-    named = [
-        m for nb in executed.notebooks.values() for m in extract(executed.student, executed.assignment, nb)
-    ]
     return Result(
         executed.student,
         executed.assignment,
@@ -199,7 +196,7 @@ def summarise(executed: Executed, ok: bool, log: str, scored: tuple) -> Result:
         reasons,
         sorted(set(executed.flags)),
         executed.kernel_seconds + executed.execute_seconds,
-        named if kind != "failed" else [],
+        list(executed.mistakes) if kind != "failed" else [],
     )
 
 

@@ -6,16 +6,20 @@ Workers sanitize and execute each notebook with nbgrader's own preprocessors
 one submission after another: ``init_destination`` (``--force``: the old autograded folder goes),
 ``init_assignment`` (the student, the submission with the time in its ``timestamp.txt``, the
 submitted and the source files copied, notebooks not submitted scored zero), then for each
-notebook nbgrader's autograde preprocessors after ``Execute`` (``IgnorePattern``,
-``ClearMetadataPreprocessor``, ``LimitOutput``, ``SaveAutoGrades``, ``AssignLatePenalties``,
-``CheckCellMetadata``) run once on the executed notebook through the converter's exporter and
-writer, then ``set_permissions``. So the gradebook's rows and the files in ``autograded/`` are
-what plain ``nbgrader autograde`` writes (``tests/test_writer.py`` compares every row).
+notebook nbgrader's autograde preprocessors that write the gradebook (``SaveAutoGrades``,
+``AssignLatePenalties``) and the converter's writer, then ``set_permissions``. Its other steps
+after ``Execute`` (``IgnorePattern``, ``ClearMetadataPreprocessor``, ``LimitOutput``,
+``CheckCellMetadata``) write nothing and ran in the worker, in nbgrader's order, through
+nbconvert's exporter (:func:`convlab.grading.engine.execute.autograded`); the two that write
+change no cell, so they see here what they see in nbgrader's single pass, and the worker's
+notebook is the file. So the gradebook's rows and the files in ``autograded/`` are what plain
+``nbgrader autograde`` writes (``tests/test_writer.py`` compares every row and every file).
 
 What changes is the cost around them. nbgrader converts every notebook twice (sanitize, then
 autograde, each read from and written to disk) and each step opens the gradebook itself: an
 engine, a connection, the schema checked, the course looked up, and a commit after every cell.
-Here the sanitize pass happened once, in the worker; the batch opens the gradebook once, and
+Here the sanitize pass happened once, in the worker; the batch opens the gradebook once (and
+makes the course's row then, not at every step's opening), and
 each submission is one transaction on one connection: the session joins it in SQLAlchemy's
 ``rollback_only`` mode, so the commits nbgrader's steps make after every cell flush into it, and
 a submission whose recording fails rolls back alone, leaving the gradebook as it was before it.
@@ -40,14 +44,15 @@ from nbgrader import api as nbgrader_api
 from nbgrader import utils
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 
+from convlab.grading.engine.execute import AUTOGRADE, RECORDING
 from convlab.grading.roster import is_id
 
-# nbgrader's own autograde steps; Execute ran in the worker. (The course's configured list is
-# not used: on the hub it names a step that refuses to execute, convlab.hub.confined.)
-STEPS = [p for p in Autograde.class_traits()["autograde_preprocessors"].default() if p is not Execute]
+# nbgrader's own autograde steps that write the gradebook, in its order; the worker ran the others
+# (convlab.grading.engine.execute.AFTER_EXECUTE). (The course's configured list is not used: on
+# the hub it names a step that refuses to execute, convlab.hub.confined.)
+STEPS = [p for p in AUTOGRADE if p in RECORDING]
 
 
 @dataclass
@@ -65,13 +70,14 @@ class _Session:
     """The batch's gradebook, as each of nbgrader's steps opens one: ``Gradebook(db_url)`` and
     ``with`` give the batch's session, which the step's ``close`` does not close."""
 
-    def __init__(self, gradebook: nbgrader_api.Gradebook, db_url: str):
-        self._gradebook, self._db_url = gradebook, db_url
+    def __init__(self, gradebook: nbgrader_api.Gradebook, db_url: str, course_id: str):
+        self._gradebook, self._db_url, self._course_id = gradebook, db_url, course_id
 
     def __call__(self, db_url: str, course_id: str = "default_course", authenticator=None) -> _Session:
         if db_url != self._db_url or authenticator is not None:
             raise RuntimeError(f"an autograde step opened another gradebook ({db_url}) than the batch's")
-        self._gradebook.check_course(course_id)  # as opening one does: the course's row, made if missing
+        if course_id != self._course_id:  # the batch's own course row was made when it opened
+            self._gradebook.check_course(course_id)  # as opening one does: the row, made if missing
         return self
 
     def __getattr__(self, name: str):
@@ -95,9 +101,6 @@ class Writer:
     def __init__(self, config: Config):
         config = copy.deepcopy(config)
         config.Autograde.autograde_preprocessors = STEPS
-        # nbconvert validates the whole notebook after every step unless told to once, after the
-        # last: the same notebook is written (or the same one refused), with a fifth of the work
-        config.Exporter.optimistic_validation = True
         self.api = NbGraderAPI(config=config)
         self.coursedir = self.api.coursedir
         converter = Autograde(coursedir=self.coursedir, parent=self.api)
@@ -106,8 +109,9 @@ class Writer:
         # the writer and exporter nbgrader's converter makes when it starts, made once
         converter.writer = FilesWriter(parent=converter, config=converter.config)
         converter.exporter = converter.exporter_class(parent=converter, config=converter.config)
-        for step in converter.autograde_preprocessors:
-            converter.exporter.register_preprocessor(step)
+        # its steps, made as its exporter's register_preprocessor makes them; they run on the
+        # notebook the worker's steps left, which is the file already (nothing here changes it)
+        self.steps = [step(parent=converter.exporter) for step in converter.autograde_preprocessors]
         self.converter = converter
         self._stack = contextlib.ExitStack()
 
@@ -121,7 +125,7 @@ class Writer:
             self.gradebook.db.remove()
             # nbgrader's commits after each cell end the session's transaction, not the connection's
             self.gradebook.db.configure(bind=self.connection, join_transaction_mode="rollback_only")
-            session = _Session(self.gradebook, db_url)
+            session = _Session(self.gradebook, db_url, self.coursedir.course_id)
             for module in {sys.modules[step.__module__] for step in [Autograde, *STEPS]}:
                 if getattr(module, "Gradebook", None) is nbgrader_api.Gradebook:
                     stack.callback(setattr, module, "Gradebook", nbgrader_api.Gradebook)
@@ -138,7 +142,7 @@ class Writer:
         reaches the gradebook (nbgrader would take it as a pattern of folders)."""
         if not is_id(student):
             return Recorded(False, f"{student!r} is not a student id: not recorded")
-        submission = _Submission(self.converter, notebooks)
+        submission = _Submission(self.converter, self.steps, notebooks)
         transaction = self.connection.begin()
         with utils.temp_attrs(self.coursedir, assignment_id=assignment, student_id=student):
             # capture_log: nbgrader's log and error, as NbGraderAPI.autograde returns them
@@ -180,8 +184,8 @@ class _Submission:
     """One submission through nbgrader's ``Autograde`` converter's steps, as its
     ``convert_notebooks`` takes one submitted folder: an app for nbgrader's ``capture_log``."""
 
-    def __init__(self, converter: Autograde, notebooks: dict[str, str]):
-        self.converter, self.notebooks, self.log = converter, notebooks, converter.log
+    def __init__(self, converter: Autograde, steps: list, notebooks: dict[str, str]):
+        self.converter, self.steps, self.notebooks, self.log = converter, steps, notebooks, converter.log
 
     def start(self) -> None:
         c = self.converter
@@ -201,17 +205,19 @@ class _Submission:
             c.run_post_convert_hook()
 
     def convert(self, path: str) -> None:
-        """nbgrader's autograde pass over one notebook, on what the worker executed."""
+        """nbgrader's autograde pass over one notebook: the steps that write the gradebook, on
+        the notebook as the worker's steps left it (``execute.autograded``), which is the file."""
         c = self.converter
         resources = c.init_single_notebook_resources(path)
         name = resources["nbgrader"]["notebook"]
         if name not in self.notebooks:
             raise RuntimeError(f"{name}.ipynb was not executed by a worker")
         resources["metadata"] = {"name": name, "path": os.path.dirname(path)}
-        executed = nbformat.v4.reads(
-            self.notebooks[name]
-        )  # validated as the worker wrote it, and as written here
-        output, resources = c.exporter.from_notebook_node(executed, resources)
+        resources["output_extension"] = c.exporter.file_extension  # as the exporter names its file
+        output = self.notebooks[name]
+        nb = nbformat.v4.reads(output)  # validated in the worker, after its last step
+        for step in self.steps:
+            nb, resources = step(nb, resources)
         c.write_single_notebook(output, resources)
 
     def remove_output(self) -> None:

@@ -135,8 +135,12 @@ def failures(nb: nbformat.NotebookNode) -> list[tuple[str, float, dict | None, d
 
 
 def extract(student: str, assignment: str, notebook_json: str) -> list[MistakeMade]:
+    """The mistakes of one executed notebook, given as JSON (:func:`mistakes_of`)."""
+    return mistakes_of(student, assignment, nbformat.reads(notebook_json, as_version=4))
+
+
+def mistakes_of(student: str, assignment: str, nb: nbformat.NotebookNode) -> list[MistakeMade]:
     """The mistakes of one executed notebook: one per exercise and mistake, its test cells merged."""
-    nb = nbformat.reads(notebook_json, as_version=4)
     exercises = [
         _nbgrader(c)["grade_id"]
         for c in nb.cells
