@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from nbgrader import api as nbgrader_api
+from sqlalchemy import create_engine, text
 
 from convlab.grading.course import Course
 from convlab.grading.engine.engines import WorkerSetup
@@ -143,19 +145,37 @@ def test_a_local_worker_killed_mid_batch_costs_nothing(tmp_path):
     assert_graded_exactly(course, submissions)
 
 
+def migration(db_url: str) -> list[str]:
+    """The alembic migrations a gradebook records."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as db:
+            return list(db.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    finally:
+        engine.dispose()
+
+
 def test_the_kit_sanitizes_as_the_course_gradebook_does(tmp_path, monkeypatch):
     """Workers read the assignments' cells from the kit's small gradebook: nbgrader's sanitize
     steps give the same notebook, byte for byte, as with the course's own gradebook, and
-    write nothing into it (workers share it)."""
+    write nothing into it (workers share it). The kit's gradebook records the course
+    gradebook's migration, and packing it runs no alembic process to learn one."""
     course = Course(copy_course(tmp_path))
     memory = Memory(course)
     with scoped(PATH=tools_first()["PATH"]):  # nbgrader runs alembic to create a gradebook
         for aid in assignments():
             memory.register(aid, print)
+    with monkeypatch.context() as patched:
+
+        def alembic() -> str:
+            raise AssertionError("packing the kit ran alembic to learn the gradebook's migration")
+
+        patched.setattr(nbgrader_api, "get_alembic_version", alembic)
         kit = pack(course, assignments(), Limits(), memory.registered_release)
     unpacked = tmp_path / "worker"
     unpacked.mkdir()
     db_url, release, source = kit.unpack(unpacked)
+    assert len(migration(course.db_url)) == 1 and migration(db_url) == migration(course.db_url)
     shipped = (unpacked / "gradebook.db").read_bytes()
     assert sorted(p.name for p in release.iterdir()) == assignments()
     for aid in assignments():

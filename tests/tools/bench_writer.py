@@ -44,7 +44,8 @@ from convlab.grading.engine.kit import pack
 from convlab.grading.engine.limits import Limits
 from convlab.grading.engine.pool import LocalPool
 from convlab.grading.environ import scoped, tools_first
-from convlab.grading.recording.autograde import summarise, write
+from convlab.grading.recording.autograde import finished, summarise, write
+from convlab.grading.recording.lanes import record_all, recorder
 from convlab.grading.recording.state import Memory
 from convlab.grading.recording.writer import Writer
 from tests.support.course import copy_course
@@ -52,6 +53,8 @@ from tests.support.grading import scores as scores_of
 from tests.support.grading import submit
 from tests.support.postgres import LoopbackPostgres
 from tests.tools.bench_grading import synthetic_class
+
+WRITERS = 2  # writer processes for the server database, one per core here
 
 
 class Replay(NbGraderPreprocessor):
@@ -107,8 +110,9 @@ def executed_class(root: Path) -> tuple[list[Job], list[tuple[int, Executed]]]:
         return jobs, list(engine.execute(jobs))
 
 
-def recorded(root: Path, jobs: list[Job], executed: list[tuple[int, Executed]], baseline: bool) -> float:
-    """Seconds to record ``executed`` into the course at ``root`` (registered first, not timed)."""
+def recorded(root: Path, jobs: list[Job], executed: list[tuple[int, Executed]], writers: int) -> float:
+    """Seconds to record ``executed`` into the course at ``root`` (registered first, not timed):
+    by plain nbgrader's recording (``writers`` 0), or by that many writers."""
     course = Course(root)
     memory = Memory(course)
     for aid in sorted({j.assignment for j in jobs}):
@@ -117,17 +121,22 @@ def recorded(root: Path, jobs: list[Job], executed: list[tuple[int, Executed]], 
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's autoflush notes
         # the courses just copied are written back to disk now, not during the timing (where
         # they slowed each commit's flush, whichever recording happened to come next)
+        if writers > 1:  # started before the timing, as a run starts them while its engine starts
+            recording = stack.enter_context(recorder(course.config, course.db_url, writers))
+            recording.ready()
         os.sync()
         gc.collect()
         started = time.perf_counter()
-        if baseline:
+        if not writers:
             api = replaying(course.config)
             for k, done in executed:
                 replay_write(api, course, memory, jobs[k], done)
-        else:
+        elif writers == 1:
             writer = stack.enter_context(Writer(course.config))
             for k, done in executed:
                 write(writer, memory, jobs[k], done)
+        else:
+            record_all(recording, executed, lambda k, done, rec: finished(memory, jobs[k], done, rec))
         seconds = time.perf_counter() - started
     memory.save()
     return seconds
@@ -137,7 +146,7 @@ def writer_alone(root: Path) -> tuple[int, float]:
     """Execute every submission (not timed), then record them all: (notebooks, seconds recording)."""
     with scoped(PATH=tools_first()["PATH"]):
         jobs, executed = executed_class(root)
-        return len(executed), recorded(root, jobs, executed, baseline=False)
+        return len(executed), recorded(root, jobs, executed, writers=1)
 
 
 def submitted(root: Path, submissions: dict) -> None:
@@ -162,8 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         roots, ok = {}, True
         for database in ("SQLite", "PostgreSQL"):
             seconds = {}
-            for label, baseline in (("plain nbgrader's recording", True), ("the writer", False)):
-                root = copy_course(Path(tmp) / f"{database}-{baseline}")
+            ways = [("plain nbgrader's recording", 0), ("the writer", 1)]
+            if database == "PostgreSQL":
+                ways.append((f"{WRITERS} writer processes", WRITERS))
+            for label, writers in ways:
+                root = copy_course(Path(tmp) / f"{database}-{writers}")
                 submitted(root, submissions)
                 if database == "PostgreSQL":
                     name = f"gradebook_{len(roots)}"
@@ -172,14 +184,15 @@ def main(argv: list[str] | None = None) -> int:
                     with open(root / "nbgrader_config.py", "a") as config:
                         config.write(f"\nc.CourseDirectory.db_url = {url!r}\n")
                 roots[(database, label)] = root
-                seconds[label] = recorded(root, jobs, executed, baseline)
+                seconds[label] = recorded(root, jobs, executed, writers)
                 print(
                     f"  {database:10} {label:28} {seconds[label]:6.1f} s  "
                     f"{len(executed) / seconds[label]:6.1f} notebooks/s",
                     flush=True,
                 )
-            ratio = seconds["plain nbgrader's recording"] / seconds["the writer"]
-            print(f"  {database:10} the writer / plain nbgrader's recording: {ratio:.1f}x (same run)")
+            for label, _ in ways[1:]:
+                ratio = seconds["plain nbgrader's recording"] / seconds[label]
+                print(f"  {database:10} {label} / plain nbgrader's recording: {ratio:.1f}x (same run)")
         scores = {
             key: {(s, aid): scores_of(root, aid, s) for s, aid in submissions} for key, root in roots.items()
         }

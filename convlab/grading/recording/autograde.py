@@ -1,7 +1,7 @@
 """Grade a whole class into nbgrader's gradebook: in parallel, under limits, with progress.
 
     python -m convlab.grading [ASSIGNMENT ...] [--student ID ...] [--workers N] [--force]
-                              [--scheduler ADDRESS]
+                              [--scheduler ADDRESS] [--writers N]
 
 Every submission under ``autograder/submitted/<student>/<assignment>/`` is graded by nbgrader's
 own ``Autograde`` converter, preprocessors and gradebook, so scores, the Formgrader, feedback
@@ -14,9 +14,10 @@ time goes:
   :mod:`convlab.grading.engine.cluster`); either way they work from the run's
   :class:`~convlab.grading.engine.kit.Kit` and never open the gradebook;
 - this process is the gradebook's only writer (:mod:`convlab.grading.recording.writer`): one
-  gradebook session for the batch, one transaction per submission; it notes each submission it
-  recorded as it goes, so a run that is stopped (or killed) and started again finishes the batch
-  where it stopped;
+  gradebook session for the batch, one transaction per submission (into PostgreSQL, ``--writers``
+  processes may share the recording, :mod:`convlab.grading.recording.lanes`); it notes each
+  submission recorded as it goes, so a run that is stopped (or killed) and started again
+  finishes the batch where it stopped;
 - limits (:mod:`convlab.grading.engine.limits`) stop a runaway notebook without stopping the batch;
 - a submission, the assignment's source, the code its kernel runs and the limits unchanged since the last run
   are skipped (``--force`` regrades them).
@@ -46,9 +47,10 @@ from convlab.grading.engine.kit import pack
 from convlab.grading.engine.limits import Limits
 from convlab.grading.engine.pool import LocalPool
 from convlab.grading.environ import scoped, tools_first
+from convlab.grading.recording.lanes import record_all, recorder
 from convlab.grading.recording.state import Memory
 from convlab.grading.recording.warm import WarmEngine
-from convlab.grading.recording.writer import Writer
+from convlab.grading.recording.writer import Recorded, Writer
 from convlab.grading.results.mistakes import write_mistakes
 from convlab.grading.results.outcomes import Result, run_summary, write_outcomes
 from convlab.grading.roster import is_id
@@ -66,13 +68,15 @@ def grade(
     require_sandbox: bool = False,
     scheduler: str | None = None,
     engine: WarmEngine | None = None,
+    writers: int = 1,
 ) -> list[Result]:
     """Grade the chosen submissions (all by default); one Result per student and assignment.
 
     ``require_sandbox``: refuse to grade (before any submission runs) where this platform cannot
     confine every kernel fully. ``scheduler``: execute on the Dask cluster of that scheduler
     (``tcp://host:8786``) instead of worker processes here. ``engine``: execute on this engine,
-    kept started between runs (:mod:`convlab.grading.recording.warm`; ``workers`` is its own)."""
+    kept started between runs (:mod:`convlab.grading.recording.warm`; ``workers`` is its own).
+    ``writers``: record with that many processes (a PostgreSQL gradebook; :mod:`~.lanes`)."""
     say = functools.partial(tqdm.write, file=sys.stderr) if progress else (lambda _msg: None)
     # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
     with scoped(PATH=tools_first()["PATH"]), contextlib.ExitStack() as stack:
@@ -93,6 +97,7 @@ def grade(
             limits=limits,
             progress=progress,
             require_sandbox=require_sandbox,
+            writers=writers,
         )
 
 
@@ -106,8 +111,10 @@ def _grade(
     limits: Limits | None,
     progress: bool,
     require_sandbox: bool,
+    writers: int = 1,
 ) -> list[Result]:
     limits = (limits or Limits()).for_course(course.config)
+    recording = recorder(course.config, course.db_url, writers)  # refused before anything runs
     memory = Memory(course)
     say = functools.partial(tqdm.write, file=sys.stderr) if progress else (lambda _msg: None)
 
@@ -139,7 +146,7 @@ def _grade(
         context = engine.started(pack(course, graded_assignments, limits, memory.registered_release))
     started = time.monotonic()
     timing = Counter()
-    with context, Writer(course.config) as writer:
+    with context, recording:
         missing, workers = engine.missing, engine.workers
         if missing and require_sandbox:
             raise SystemExit(
@@ -149,11 +156,11 @@ def _grade(
         if missing:
             say("limits this platform cannot enforce: " + "; ".join(missing))
         with tqdm(total=len(todo), unit="notebook", desc="grading", disable=not progress) as bar:
-            for k, executed in engine.execute(todo):
-                began = time.monotonic()
-                results.append(write(writer, memory, todo[k], executed))
+
+            def finish(k: int, executed: Executed, recorded: Recorded) -> None:
+                results.append(finished(memory, todo[k], executed, recorded))
                 timing.update(
-                    record=time.monotonic() - began,
+                    record=recorded.seconds,
                     kernel=executed.kernel_seconds,
                     cells=executed.execute_seconds,
                     sanitize=executed.sanitize_seconds,
@@ -161,6 +168,8 @@ def _grade(
                 )
                 bar.update()
                 bar.set_postfix(Counter(r.outcome for r in results if r.outcome != "graded"), refresh=False)
+
+            record_all(recording, engine.execute(todo), finish)
     memory.save()
     elapsed = time.monotonic() - started
     if progress:
@@ -171,7 +180,13 @@ def _grade(
 def write(writer: Writer, memory: Memory, job: Job, executed: Executed) -> Result:
     """The single writer's step for one executed submission: nbgrader's autograde steps after
     the worker's execution, into the gradebook (committed), its result, then a line in the journal."""
-    recorded = writer.record(executed.student, executed.assignment, executed.notebooks)
+    return finished(
+        memory, job, executed, writer.record(executed.student, executed.assignment, executed.notebooks)
+    )
+
+
+def finished(memory: Memory, job: Job, executed: Executed, recorded: Recorded) -> Result:
+    """A submission recorded: its result, and a line in the journal unless it failed."""
     result = summarise(executed, recorded.ok, recorded.log, (recorded.score, recorded.max_score))
     if result.outcome != "failed":
         memory.graded(job, result)
@@ -207,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the course (default: here)")
     parser.add_argument("--workers", type=int, help="parallel workers (default: one per core)")
     parser.add_argument("--force", action="store_true", help="regrade submissions that did not change")
+    parser.add_argument(
+        "--writers",
+        type=int,
+        default=1,
+        help="gradebook writer processes (default 1; more for a PostgreSQL gradebook fed by many workers)",
+    )
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -252,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         limits=limits,
         require_sandbox=args.require_sandbox,
         scheduler=args.scheduler,
+        writers=args.writers,
     )
     if not results:
         print(

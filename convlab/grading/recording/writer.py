@@ -35,6 +35,8 @@ import contextlib
 import copy
 import os
 import sys
+import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,7 @@ from nbgrader import api as nbgrader_api
 from nbgrader import utils
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import Autograde
+from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from convlab.grading.engine.execute import AUTOGRADE, RECORDING
@@ -64,6 +67,7 @@ class Recorded:
     log: str
     score: float | None = None
     max_score: float | None = None
+    seconds: float = 0.0  # recording it took
 
 
 class _Session:
@@ -71,14 +75,27 @@ class _Session:
     ``with`` give the batch's session, which the step's ``close`` does not close."""
 
     def __init__(self, gradebook: nbgrader_api.Gradebook, db_url: str, course_id: str):
-        self._gradebook, self._db_url, self._course_id = gradebook, db_url, course_id
+        self._gradebook, self._db_url = gradebook, db_url
+        # course rows known to be committed (the batch's own was made when it opened); and those
+        # looked up in the submission's transaction, known once it commits
+        self.courses, self.looked_up = {course_id}, set()
 
     def __call__(self, db_url: str, course_id: str = "default_course", authenticator=None) -> _Session:
         if db_url != self._db_url or authenticator is not None:
             raise RuntimeError(f"an autograde step opened another gradebook ({db_url}) than the batch's")
-        if course_id != self._course_id:  # the batch's own course row was made when it opened
-            self._gradebook.check_course(course_id)  # as opening one does: the row, made if missing
+        # as opening one does: the course's row, made if missing. (nbgrader's SaveAutoGrades and
+        # AssignLatePenalties open theirs without the course id, so plain nbgrader makes a
+        # "default_course" row too; the first step to open one in a transaction makes it here.)
+        if course_id not in self.courses | self.looked_up:
+            self._gradebook.check_course(course_id)
+            self.looked_up.add(course_id)
         return self
+
+    def ended(self, committed: bool) -> None:
+        """The submission's transaction ended: the rows it looked up or made are known if it committed."""
+        if committed:
+            self.courses |= self.looked_up
+        self.looked_up = set()
 
     def __getattr__(self, name: str):
         return getattr(self._gradebook, name)
@@ -117,6 +134,10 @@ class Writer:
 
     def __enter__(self) -> Writer:
         with contextlib.ExitStack() as stack:
+            # nbgrader's add_submission makes rows that SQLAlchemy's autoflush notes it does not
+            # yet add to their relations, a warning per row on a first run: nothing is lost
+            stack.enter_context(warnings.catch_warnings())
+            warnings.filterwarnings("ignore", r"Object of type <\w+> not in session", SAWarning)
             db_url = self.coursedir.db_url
             self.gradebook = nbgrader_api.Gradebook(db_url, self.coursedir.course_id)
             stack.callback(self.gradebook.close)
@@ -125,7 +146,7 @@ class Writer:
             self.gradebook.db.remove()
             # nbgrader's commits after each cell end the session's transaction, not the connection's
             self.gradebook.db.configure(bind=self.connection, join_transaction_mode="rollback_only")
-            session = _Session(self.gradebook, db_url, self.coursedir.course_id)
+            self.session = session = _Session(self.gradebook, db_url, self.coursedir.course_id)
             for module in {sys.modules[step.__module__] for step in [Autograde, *STEPS]}:
                 if getattr(module, "Gradebook", None) is nbgrader_api.Gradebook:
                     stack.callback(setattr, module, "Gradebook", nbgrader_api.Gradebook)
@@ -142,6 +163,7 @@ class Writer:
         reaches the gradebook (nbgrader would take it as a pattern of folders)."""
         if not is_id(student):
             return Recorded(False, f"{student!r} is not a student id: not recorded")
+        began = time.monotonic()
         submission = _Submission(self.converter, self.steps, notebooks)
         transaction = self.connection.begin()
         with utils.temp_attrs(self.coursedir, assignment_id=assignment, student_id=student):
@@ -155,16 +177,19 @@ class Writer:
                 done = Recorded(True, log, recorded.score, recorded.max_score)
                 self.gradebook.db.commit()
                 transaction.commit()
+                self.session.ended(committed=True)
             except Exception as err:  # noqa: BLE001 (a failed submission fails alone)
                 if not isinstance(err, _Failed):
                     log = f"{log}\ncould not commit: {type(err).__name__}: {err}"
                 self.gradebook.db.rollback()
                 if transaction.is_active:
                     transaction.rollback()
+                self.session.ended(committed=False)
                 submission.remove_output()
                 done = Recorded(False, log, *self.score(student, assignment))
             finally:
                 self.gradebook.db.remove()  # the next submission starts from what the database holds
+        done.seconds = time.monotonic() - began
         return done
 
     def score(self, student: str, assignment: str) -> tuple[float, float] | tuple[None, None]:
