@@ -9,7 +9,9 @@ server on loopback (tests.support.postgres), each by
 - plain nbgrader's recording, the baseline: ``NbGraderAPI.autograde`` (nbgrader's ``Autograde``
   converter) per submission, with the executed notebook handed over in the place of its
   ``Execute`` step (:class:`Replay`; the writer before :mod:`convlab.grading.recording.writer`);
-- the writer: one gradebook session for the batch, the autograde pass once per notebook.
+- the writer: one gradebook session for the batch, the autograde pass once per notebook;
+- into PostgreSQL, also :data:`WRITERS` writer processes (``--writers``), started before the
+  timing as a run starts them while its engine starts.
 
 Both are timed as the grading process's whole step per submission
 (:func:`convlab.grading.recording.autograde.write` or its equivalent: the journal line and the

@@ -91,17 +91,17 @@ class Lanes:
         pool = ProcessPoolExecutor(
             1, mp_context=context, initializer=_open, initargs=(os.getpid(), self.config)
         )
-        self.opening.append(pool.submit(_opened))  # starts it now, not at its first submission
+        self.opening[pool] = pool.submit(_opened)  # starts it now, not at its first submission
         return pool
 
     def __enter__(self) -> Lanes:
-        self.opening: list[Future] = []
+        self.opening: dict[ProcessPoolExecutor, Future] = {}
         self.pools = [self._pool() for _ in range(self.count)]
         return self
 
     def ready(self) -> list[int]:
-        """Wait until every writer process has opened its gradebook session: their pids."""
-        return [done.result() for done in self.opening]
+        """Wait until every writer process has opened its gradebook session: their pids, lane by lane."""
+        return [self.opening[pool].result() for pool in self.pools]
 
     def __exit__(self, *exc) -> None:
         for pool in self.pools:
