@@ -120,7 +120,7 @@ def activations(model: nn.Sequential, image: torch.Tensor, label: int):
         layout="constrained",
     )
     for ax in axes.flat:
-        ax.axis("off")
+        plots.blank(ax)
     axes[0, 0].imshow(image[0].numpy(), cmap="gray", vmin=0, vmax=1)
     axes[0, 0].set_title(translate(Msg("digit {label}", label=label)), fontsize=8, loc="left")
     bars = fig.add_axes((0.35, 1 - 0.9 / (len(layers) + 1), 0.6, 0.6 / (len(layers) + 1)))

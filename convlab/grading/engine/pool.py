@@ -29,6 +29,7 @@ from convlab.grading.engine.engines import Engine, Executed, Job, WorkerSetup
 from convlab.grading.engine.execute import configure_worker, run_submission
 from convlab.grading.engine.forkserver import ForkServer, die_with
 from convlab.grading.engine.kit import Kit
+from convlab.grading.engine.limits import Limits
 from convlab.grading.engine.scratch import Scratch
 
 ATTEMPTS = 3  # as many as Dask's distributed.scheduler.allowed-failures allows a task
@@ -52,6 +53,7 @@ class LocalPool(Engine):
         self.missing: list[str] = []
         self.setup: WorkerSetup | None = None
         self.server: ForkServer | None = None
+        self._early: ForkServer | None = None  # started before the run's kit was packed (early)
         self.pool: ProcessPoolExecutor | None = None  # the workers, kept until the run ends
 
     @property
@@ -59,9 +61,31 @@ class LocalPool(Engine):
         return self.count
 
     @contextlib.contextmanager
+    def early(self, limits: Limits) -> Iterator[None]:
+        """The fork server started now, to import torch while the run registers and packs its
+        assignments: :meth:`started` with the same limits takes it over. One not taken over (the
+        run had nothing to grade, or stopped) is killed: it holds nothing yet."""
+        server = self._early = ForkServer(limits).__enter__()
+        try:
+            yield
+        finally:
+            if self._early is server:
+                self._early = None
+                server.process.kill()
+                server.__exit__(None, None, None)
+
+    @contextlib.contextmanager
     def started(self, kit: Kit) -> Iterator[None]:
         """The run's kit unpacked once for every local worker, and the fork server they share."""
-        with ForkServer(kit.limits) as server, Scratch("convlab-kit-") as here:
+        early, self._early = self._early, None
+        with contextlib.ExitStack() as stack:
+            if early is not None and early.limits != kit.limits:
+                early.process.kill()
+                stack.push(early)
+                early = None
+            server = early if early is not None else ForkServer(kit.limits).__enter__()
+            stack.push(server)  # stopped at the end, however the run ends
+            here = stack.enter_context(Scratch("convlab-kit-"))
             self.setup = WorkerSetup.unpacked(kit, Path(here), server.socket)
             self.server = server
             try:

@@ -80,6 +80,7 @@ def grade(
     say = functools.partial(tqdm.write, file=sys.stderr) if progress else (lambda _msg: None)
     # nbgrader runs `alembic` to create or upgrade the gradebook: find it next to this Python
     with scoped(PATH=tools_first()["PATH"]), contextlib.ExitStack() as stack:
+        course = Course(root)
         if engine is not None:
             executing = engine
         elif scheduler:  # Dask is imported only for a cluster
@@ -88,8 +89,10 @@ def grade(
             executing = DaskCluster(stack.enter_context(connect(scheduler)))  # before anything is written
         else:
             executing = LocalPool(workers, say)
+            # its fork server imports torch while the run registers and packs the assignments
+            stack.enter_context(executing.early((limits or Limits()).for_course(course.config)))
         return _grade(
-            Course(root),
+            course,
             executing,
             assignments=assignments,
             students=students,

@@ -60,10 +60,10 @@ class OneWriter:
     depth = 0  # submissions held before the oldest is waited for
 
     def __init__(self, config: Config):
-        self.writer = Writer(config)
+        self.config = config
 
     def __enter__(self) -> OneWriter:
-        self.writer.__enter__()
+        self.writer = Writer(self.config).__enter__()  # a run with nothing to grade makes none
         return self
 
     def __exit__(self, *exc) -> None:
