@@ -15,10 +15,15 @@ their own account. Then:
    (a comment appended to its ``nbgrader_config.py``), which starts the engine again, as the
    service's first batch or a change of the checks or the limits does. Median and p95 of each;
 2. a flood: every student submits at once (a thread each); from the first Submit until the last
-   feedback is out: submissions per minute, and each submission's wait;
-3. the baseline, in the same run: the same class regraded by one ``make autograde`` batch
-   (``python -m convlab.grading --force``, as the grading account): the flood's rate as a ratio
-   of the batch's, the rate the grader reaches without the service's per-batch work.
+   feedback is out: submissions per minute. Here the students' ``nbgrader submit`` processes
+   share the two cores with the grading, so this rate is at most the rate they hand in at;
+3. a backlog: every student submits at once while the service is paused (SIGSTOP), then it goes
+   on: from then until the last feedback is out, the service's own rate with N submissions
+   waiting, the submit commands' work done;
+4. the baseline, in the same run: the same class regraded by one ``make autograde`` batch
+   (``python -m convlab.grading --force``, as the grading account): the flood's and the
+   backlog's rates as ratios of the batch's, the rate the grader reaches without the service's
+   per-batch work (feedback, one page per student, included in the service's).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import time
 from datetime import UTC
 
 import nbformat
+import psutil
 from nbgrader.utils import parse_utc
 
 from tests.support.graded import answer_key
@@ -70,6 +76,38 @@ def latencies(hub: Hub, students: list[str], key: str, cold: bool) -> list[float
         released(hub, student, timestamp)
         found.append(time.time() - parse_utc(timestamp).replace(tzinfo=UTC).timestamp())
     return found
+
+
+def all_out(hub: Hub, stamps: dict[str, str], since: float) -> float:
+    """Seconds from ``since`` until each student's submission (its timestamp) has its feedback out."""
+    return max(released(hub, student, stamp) for student, stamp in stamps.items()) - since
+
+
+def handed_in(hub: Hub) -> dict[str, str]:
+    """Every student submits the answer key at once (a thread each): their timestamps."""
+    key = nbformat.writes(answer_key(AID))
+    stamps: dict[str, str] = {}
+    threads = [
+        threading.Thread(target=lambda s=s: stamps.__setitem__(s, hand_in(hub, s, AID, key)))
+        for s in hub.students
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return stamps
+
+
+def service_process() -> psutil.Process:
+    """The grade-on-submit service's process (``python -m convlab.hub.service``)."""
+    found = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if "convlab.hub.service" in " ".join(p.info["cmdline"] or [])
+    ]
+    if len(found) != 1:
+        raise SystemExit(f"expected one grade-on-submit service, found {len(found)}")
+    return found[0]
 
 
 def p95(values: list[float]) -> float:
@@ -110,23 +148,28 @@ def main(argv: list[str] | None = None) -> int:
         ratio = statistics.median(warm) / statistics.median(cold)
         print(f"ratio: the warm median is {ratio:.2f} x the cold", flush=True)
 
-        stamps: dict[str, str] = {}
         began = time.monotonic()
-        threads = [
-            threading.Thread(target=lambda s=s: stamps.__setitem__(s, hand_in(hub, s, AID, key)))
-            for s in hub.students
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        stamps = handed_in(hub)
         submitted = time.monotonic()
-        waits = sorted(released(hub, s, stamps[s]) for s in hub.students)
-        flood = waits[-1] - began
+        flood = all_out(hub, stamps, began)
         per_minute = 60 * args.students / flood
         print(
             f"flood: {args.students} submitted within {submitted - began:.1f} s; all feedback out after "
             f"{flood:.1f} s: {per_minute:.1f} submissions/min",
+            flush=True,
+        )
+
+        service = service_process()
+        service.suspend()
+        try:
+            stamps = handed_in(hub)
+        finally:
+            service.resume()
+        backlog = all_out(hub, stamps, time.monotonic())
+        backlog_rate = 60 * args.students / backlog
+        print(
+            f"backlog: {args.students} handed in while the service was paused; all feedback out "
+            f"{backlog:.1f} s after it went on: {backlog_rate:.1f} submissions/min",
             flush=True,
         )
 
@@ -142,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"baseline: one make autograde batch of the same {args.students}: {batch:.1f} s, "
               f"{batch_rate:.1f} submissions/min", flush=True)  # fmt: skip
         print(f"ratio: the service's flood rate is {per_minute / batch_rate:.2f} x the batch's", flush=True)
+        print(
+            f"ratio: the service's rate on a backlog is {backlog_rate / batch_rate:.2f} x the batch's",
+            flush=True,
+        )
     return 0
 
 
