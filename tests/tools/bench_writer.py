@@ -14,9 +14,10 @@ server on loopback (tests.support.postgres), each by
   timing as a run starts them while its engine starts.
 
 Both are timed as the grading process's whole step per submission
-(:func:`convlab.grading.recording.autograde.write` or its equivalent: the journal line and the
-report's summary included). Prints notebooks recorded per second and the ratio per database,
-and fails unless every gradebook holds the same score in every test cell.
+(:func:`convlab.grading.recording.lanes.record_all` and ``autograde.finished``, or their
+equivalent: the journal line and the report's summary included). Prints notebooks recorded per
+second and the ratio per database, and fails unless every gradebook holds the same score in
+every test cell.
 """
 
 from __future__ import annotations
@@ -46,10 +47,9 @@ from convlab.grading.engine.kit import pack
 from convlab.grading.engine.limits import Limits
 from convlab.grading.engine.pool import LocalPool
 from convlab.grading.environ import scoped, tools_first
-from convlab.grading.recording.autograde import finished, summarise, write
+from convlab.grading.recording.autograde import finished, summarise
 from convlab.grading.recording.lanes import record_all, recorder
 from convlab.grading.recording.state import Memory
-from convlab.grading.recording.writer import Writer
 from tests.support.course import copy_course
 from tests.support.grading import scores as scores_of
 from tests.support.grading import submit
@@ -133,11 +133,9 @@ def recorded(root: Path, jobs: list[Job], executed: list[tuple[int, Executed]], 
             api = replaying(course.config)
             for k, done in executed:
                 replay_write(api, course, memory, jobs[k], done)
-        elif writers == 1:
-            writer = stack.enter_context(Writer(course.config))
-            for k, done in executed:
-                write(writer, memory, jobs[k], done)
-        else:
+        else:  # one writer opens its gradebook session inside the timing, as a run opens it
+            if writers == 1:
+                recording = stack.enter_context(recorder(course.config, course.db_url, writers))
             record_all(recording, executed, lambda k, done, rec: finished(memory, jobs[k], done, rec))
         seconds = time.perf_counter() - started
     memory.save()

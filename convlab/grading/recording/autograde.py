@@ -50,7 +50,7 @@ from convlab.grading.environ import scoped, tools_first
 from convlab.grading.recording.lanes import record_all, recorder
 from convlab.grading.recording.state import Memory
 from convlab.grading.recording.warm import WarmEngine
-from convlab.grading.recording.writer import Recorded, Writer
+from convlab.grading.recording.writer import Recorded
 from convlab.grading.results.mistakes import write_mistakes
 from convlab.grading.results.outcomes import Result, run_summary, write_outcomes
 from convlab.grading.roster import is_id
@@ -178,14 +178,6 @@ def _grade(
     if progress:
         print(run_summary(results, elapsed, len(todo), timing, min(workers, len(todo))), file=sys.stderr)
     return results
-
-
-def write(writer: Writer, memory: Memory, job: Job, executed: Executed) -> Result:
-    """The single writer's step for one executed submission: nbgrader's autograde steps after
-    the worker's execution, into the gradebook (committed), its result, then a line in the journal."""
-    return finished(
-        memory, job, executed, writer.record(executed.student, executed.assignment, executed.notebooks)
-    )
 
 
 def finished(memory: Memory, job: Job, executed: Executed, recorded: Recorded) -> Result:
