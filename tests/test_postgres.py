@@ -66,3 +66,6 @@ def test_a_sqlite_gradebook_takes_one_writer(tmp_path):
         done.stderr
     )
     assert not (course / "autograder" / "autograded").exists()  # refused before anything ran
+    none = python_m(course, "convlab.grading", "--writers", "0")
+    assert none.returncode != 0 and "at least one writer records the batch" in none.stderr, none.stderr
+    assert not (course / "autograder" / "autograded").exists()
